@@ -1,0 +1,47 @@
+// Every name the AccessEntry API and its controller show to users, defined once.
+
+export const API_GROUP = 'eksaccess.dev';
+export const API_VERSION = 'v1alpha1';
+export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+export const KIND = 'AccessEntry';
+export const PLURAL = 'accessentries';
+export const CRD_NAME = `${PLURAL}.${API_GROUP}`;
+
+/** Holds the object until EKS has let go of the entry (or deletionPolicy says Retain). */
+export const FINALIZER = `${API_GROUP}/finalizer`;
+
+/** Tag the controller puts on every entry it creates or adopts; its value is the controller's id. */
+export const MANAGED_BY_TAG = `${API_GROUP}/managed-by`;
+/** Default controller id, overridable so two controllers can share an EKS cluster safely. */
+export const DEFAULT_CONTROLLER_ID = 'eks-access-entry-controller';
+
+export const ConditionType = {
+  Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const EntryTypes = [
+  'STANDARD',
+  'EC2_LINUX',
+  'EC2_WINDOWS',
+  'FARGATE_LINUX',
+  'EC2',
+  'HYBRID_LINUX',
+  'HYPERPOD_LINUX',
+] as const;
+export type EntryType = (typeof EntryTypes)[number];
+
+export const DeletionPolicies = ['Delete', 'Retain'] as const;
+export type DeletionPolicy = (typeof DeletionPolicies)[number];
+
+/** Username prefixes EKS reserves for itself. */
+export const RESERVED_USERNAME_PREFIXES = ['system:', 'eks:', 'aws:', 'amazon:', 'iam:'] as const;
+/** Kubernetes group prefix EKS rejects in kubernetesGroups. */
+export const RESERVED_GROUP_PREFIX = 'system:';
+/** Tag key prefix AWS reserves. */
+export const RESERVED_TAG_PREFIX = 'aws:';
+export const MAX_TAGS = 50;
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/testenv/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          // One control plane is shared; files run in parallel against it with fresh names.
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+});
