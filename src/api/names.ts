@@ -12,6 +12,13 @@ export const FINALIZER = `${API_GROUP}/finalizer`;
 
 /** Tag the controller puts on every entry it creates or adopts; its value is the controller's id. */
 export const MANAGED_BY_TAG = `${API_GROUP}/managed-by`;
+/**
+ * Tag naming the AccessEntry resource that owns the entry, so two resources declaring the same
+ * principal on the same cluster are told apart instead of fighting over one entry.
+ */
+export const OWNER_TAG = `${API_GROUP}/access-entry`;
+/** Tag keys under this prefix belong to the controller; users may not set them. */
+export const RESERVED_CONTROLLER_TAG_PREFIX = `${API_GROUP}/`;
 /** Default controller id, overridable so two controllers can share an EKS cluster safely. */
 export const DEFAULT_CONTROLLER_ID = 'eks-access-entry-controller';
 
@@ -43,5 +50,7 @@ export const RESERVED_GROUP_PREFIX = 'system:';
 /** Tag key prefix AWS reserves. */
 export const RESERVED_TAG_PREFIX = 'aws:';
 export const MAX_TAGS = 50;
+/** What a user may declare: EKS's limit less the controller's own tags. */
+export const MAX_USER_TAGS = MAX_TAGS - 2;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;

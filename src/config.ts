@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONTROLLER_ID } from './api/names.ts';
+
+export interface Config {
+  /** Path of a kubeconfig; unset means in-cluster, then the default kubeconfig locations. */
+  kubeconfig?: string;
+  region: string;
+  /** EKS endpoint override, e.g. the emulator's http://127.0.0.1:4566. */
+  awsEndpoint?: string;
+  controllerId: string;
+  concurrency: number;
+  resyncMs: number;
+  stalledRetryMs: number;
+  principalGraceMs: number;
+  awsMaxAttempts: number;
+  awsRequestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const USAGE = `Usage: eks-access-entry-controller [options]
+
+Keeps Amazon EKS access entries equal to the AccessEntry resources in a Kubernetes cluster.
+Every option can also be set by the environment variable in brackets.
+
+  --kubeconfig PATH          kubeconfig to use [KUBECONFIG]; default: in-cluster, then ~/.kube/config
+  --region REGION            region for AccessEntries that name none [AWS_REGION, AWS_DEFAULT_REGION]
+  --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]
+  --controller-id ID         written in the managed-by tag of entries it manages [CONTROLLER_ID]
+                             (default ${DEFAULT_CONTROLLER_ID}); give each controller sharing an EKS cluster its own
+  --concurrency N            resources reconciled at once [CONCURRENCY] (default 4)
+  --resync DURATION          re-check of in-sync entries against EKS [RESYNC_PERIOD] (default 10m)
+  --stalled-retry DURATION   retry period of Stalled resources [STALLED_RETRY_PERIOD] (default 5m)
+  --log-level LEVEL          trace, debug, info, warn, error [LOG_LEVEL] (default info)
+  -h, --help                 this text
+
+Durations: 500ms, 30s, 10m, 1h. AWS credentials come from the SDK's default chain
+(environment, IRSA, EKS Pod Identity, instance profile).`;
+
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  region: { type: 'string' },
+  'aws-endpoint': { type: 'string' },
+  'controller-id': { type: 'string' },
+  concurrency: { type: 'string' },
+  resync: { type: 'string' },
+  'stalled-retry': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Flags win over the environment; both are read once, here. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) return 'help';
+  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
+  const kubeconfig = values.kubeconfig ?? env.KUBECONFIG;
+  const awsEndpoint = values['aws-endpoint'] ?? env.EKS_ENDPOINT;
+  if (awsEndpoint !== undefined && !URL.canParse(awsEndpoint)) {
+    throw new ConfigError(`--aws-endpoint ${awsEndpoint} is not a URL, e.g. http://127.0.0.1:4566`);
+  }
+  const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`--log-level ${logLevel} is not one of trace, debug, info, warn, error`);
+  }
+  return {
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(awsEndpoint ? { awsEndpoint } : {}),
+    region,
+    controllerId: values['controller-id'] ?? env.CONTROLLER_ID ?? DEFAULT_CONTROLLER_ID,
+    concurrency: positiveInt('--concurrency', values.concurrency ?? env.CONCURRENCY ?? '4'),
+    resyncMs: duration('--resync', values.resync ?? env.RESYNC_PERIOD ?? '10m'),
+    stalledRetryMs: duration('--stalled-retry', values['stalled-retry'] ?? env.STALLED_RETRY_PERIOD ?? '5m'),
+    principalGraceMs: 2 * 60_000,
+    awsMaxAttempts: 3,
+    awsRequestTimeoutMs: 10_000,
+    shutdownTimeoutMs: 25_000,
+    logLevel,
+  };
+}
+
+function positiveInt(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${flag} ${text} is not a positive whole number`);
+  return value;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function duration(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  const unit = match ? UNIT_MS[match[2] ?? ''] : undefined;
+  if (!match || unit === undefined) throw new ConfigError(`${flag} ${text} is not a duration such as 30s, 10m or 1h`);
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0) throw new ConfigError(`${flag} must be longer than zero`);
+  return ms;
+}

@@ -1,0 +1,135 @@
+import {
+  CreateAccessEntryCommand,
+  DeleteAccessEntryCommand,
+  DescribeAccessEntryCommand,
+  DescribeClusterCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateAccessEntryCommand,
+  type AccessEntry as SdkAccessEntry,
+  type EKSClient,
+} from '@aws-sdk/client-eks';
+import type { Logger } from 'pino';
+import { EksCallError } from './errors.ts';
+import type { DesiredEntry, EntryRef, ObservedEntry } from './types.ts';
+
+/** The narrow slice of EKS the reconciler uses; unit tests fake exactly this. */
+export interface AccessEntryGateway {
+  /** The entry, or undefined when EKS has none for this principal. */
+  describe(ref: EntryRef): Promise<ObservedEntry | undefined>;
+  create(desired: DesiredEntry, clientRequestToken: string): Promise<ObservedEntry>;
+  update(ref: EntryRef, change: { kubernetesGroups: string[]; username: string }): Promise<ObservedEntry>;
+  tag(ref: EntryRef, accessEntryArn: string, tags: Record<string, string>): Promise<void>;
+  untag(ref: EntryRef, accessEntryArn: string, tagKeys: string[]): Promise<void>;
+  /** Resolves 'not-found' when there was nothing to delete: for a delete, that is success. */
+  delete(ref: EntryRef): Promise<'deleted' | 'not-found'>;
+  /** The cluster's authentication mode, to explain an InvalidRequestException. */
+  authenticationMode(ref: EntryRef): Promise<string | undefined>;
+}
+
+/**
+ * AccessEntryGateway over the AWS SDK. Every call is logged with its AWS request id, and every
+ * failure is rethrown as an EksCallError naming the operation, so the reconciler classifies
+ * errors in one place without knowing the SDK.
+ */
+export class SdkAccessEntryGateway implements AccessEntryGateway {
+  constructor(
+    private readonly clientFor: (region: string) => EKSClient,
+    private readonly log: Logger,
+  ) {}
+
+  async describe(ref: EntryRef): Promise<ObservedEntry | undefined> {
+    try {
+      const out = await this.#call(ref, 'DescribeAccessEntry', (eks) => eks.send(new DescribeAccessEntryCommand(key(ref))));
+      return toObserved(out.accessEntry);
+    } catch (err) {
+      if (err instanceof EksCallError && err.awsName === 'ResourceNotFoundException') return undefined;
+      throw err;
+    }
+  }
+
+  async create(desired: DesiredEntry, clientRequestToken: string): Promise<ObservedEntry> {
+    const command = new CreateAccessEntryCommand({
+      ...key(desired),
+      type: desired.type,
+      ...(desired.type === 'STANDARD' ? { kubernetesGroups: desired.kubernetesGroups } : {}),
+      ...(desired.username !== undefined ? { username: desired.username } : {}),
+      tags: desired.tags,
+      clientRequestToken,
+    });
+    const out = await this.#call(desired, 'CreateAccessEntry', (eks) => eks.send(command));
+    return toObserved(out.accessEntry);
+  }
+
+  async update(ref: EntryRef, change: { kubernetesGroups: string[]; username: string }): Promise<ObservedEntry> {
+    const out = await this.#call(ref, 'UpdateAccessEntry', (eks) => eks.send(new UpdateAccessEntryCommand({ ...key(ref), ...change })));
+    return toObserved(out.accessEntry);
+  }
+
+  async tag(ref: EntryRef, accessEntryArn: string, tags: Record<string, string>): Promise<void> {
+    await this.#call(ref, 'TagResource', (eks) => eks.send(new TagResourceCommand({ resourceArn: accessEntryArn, tags })));
+  }
+
+  async untag(ref: EntryRef, accessEntryArn: string, tagKeys: string[]): Promise<void> {
+    await this.#call(ref, 'UntagResource', (eks) => eks.send(new UntagResourceCommand({ resourceArn: accessEntryArn, tagKeys })));
+  }
+
+  async delete(ref: EntryRef): Promise<'deleted' | 'not-found'> {
+    try {
+      await this.#call(ref, 'DeleteAccessEntry', (eks) => eks.send(new DeleteAccessEntryCommand(key(ref))));
+      return 'deleted';
+    } catch (err) {
+      if (err instanceof EksCallError && err.awsName === 'ResourceNotFoundException') return 'not-found';
+      throw err;
+    }
+  }
+
+  async authenticationMode(ref: EntryRef): Promise<string | undefined> {
+    const out = await this.#call(ref, 'DescribeCluster', (eks) => eks.send(new DescribeClusterCommand({ name: ref.clusterName })));
+    return out.cluster?.accessConfig?.authenticationMode;
+  }
+
+  async #call<Out extends { $metadata: { requestId?: string } }>(
+    ref: EntryRef,
+    operation: string,
+    send: (eks: EKSClient) => Promise<Out>,
+  ): Promise<Out> {
+    const started = performance.now();
+    try {
+      const out = await send(this.clientFor(ref.region));
+      this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'EKS call');
+      return out;
+    } catch (cause) {
+      const err = new EksCallError(operation, cause);
+      this.log.info(
+        { operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) },
+        'EKS call failed',
+      );
+      throw err;
+    }
+  }
+}
+
+function key(ref: EntryRef): { clusterName: string; principalArn: string } {
+  return { clusterName: ref.clusterName, principalArn: ref.principalArn };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function toObserved(entry: SdkAccessEntry | undefined): ObservedEntry {
+  if (!entry?.accessEntryArn || !entry.principalArn) {
+    throw new Error('EKS answered without an access entry: the endpoint does not behave like EKS');
+  }
+  return {
+    accessEntryArn: entry.accessEntryArn,
+    principalArn: entry.principalArn,
+    type: entry.type ?? 'STANDARD',
+    kubernetesGroups: entry.kubernetesGroups ?? [],
+    username: entry.username ?? '',
+    tags: entry.tags ?? {},
+    ...(entry.createdAt ? { createdAt: entry.createdAt } : {}),
+    ...(entry.modifiedAt ? { modifiedAt: entry.modifiedAt } : {}),
+  };
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError, loadConfig, USAGE, type Config } from './config.ts';
+import { AccessEntryController } from './controller/controller.ts';
+import { createLogger } from './log.ts';
+
+function kubeConfigFor(config: Config): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+async function main(): Promise<number> {
+  let config: Config | 'help';
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`eks-access-entry-controller: ${err.message}\n`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const log = createLogger(config.logLevel);
+  const controller = new AccessEntryController(kubeConfigFor(config), config, log);
+
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, 'stopping: finishing in-flight reconciles');
+      controller.stop().then(resolve, (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await controller.start();
+  await stopped;
+  log.info('stopped');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`eks-access-entry-controller: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
