@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('takes flags over the environment and parses durations', () => {
+    const config = loadConfig(['--region', 'eu-west-1', '--resync', '30s', '--concurrency', '8'], { AWS_REGION: 'us-east-1' });
+    expect(config).toMatchObject({ region: 'eu-west-1', resyncMs: 30_000, concurrency: 8, controllerId: 'eks-access-entry-controller' });
+  });
+
+  it('reads the environment when flags are absent', () => {
+    const config = loadConfig([], { AWS_REGION: 'us-west-2', EKS_ENDPOINT: 'http://127.0.0.1:4566', RESYNC_PERIOD: '1h' });
+    expect(config).toMatchObject({ region: 'us-west-2', awsEndpoint: 'http://127.0.0.1:4566', resyncMs: 3_600_000 });
+  });
+
+  it.each([
+    [[], {}, /no region/],
+    [['--region', 'x', '--resync', 'soon'], {}, /--resync soon is not a duration/],
+    [['--region', 'x', '--concurrency', '0'], {}, /--concurrency 0 is not a positive/],
+    [['--region', 'x', '--aws-endpoint', 'nope'], {}, /is not a URL/],
+    [['--regoin', 'x'], {}, /Unknown option '--regoin'/],
+  ])('rejects %j with a message saying what to fix', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+    expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});
