@@ -7,7 +7,7 @@ import { EksClientPool } from '../eks/clients.ts';
 import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { Reconciler } from './reconciler.ts';
-import { watchAccessEntries, type AccessEntryWatch } from './watch.ts';
+import { watchAccessEntries, type AccessEntryWatch, type ReadonlyAccessEntry } from './watch.ts';
 import { WorkQueue, type ReconcileOutcome } from './work-queue.ts';
 
 /** Until when a resource's last reconcile holds, for the generation it saw. */
@@ -97,7 +97,7 @@ export class AccessEntryController {
   }
 }
 
-function isStillSettled(settled: Settled, resource: Readonly<AccessEntry>, now: number): boolean {
+function isStillSettled(settled: Settled, resource: ReadonlyAccessEntry, now: number): boolean {
   return (
     now < settled.untilMs &&
     !resource.metadata.deletionTimestamp &&

@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t eks-access-entry-controller .
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The node@24 devDependency is the npm-pinned runtime for development; the image has its own.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
+
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER nonroot
+ENTRYPOINT ["/nodejs/bin/node", "dist/main.js"]
