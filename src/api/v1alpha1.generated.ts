@@ -1,0 +1,131 @@
+// Generated from crds/accessentries.eksaccess.dev.yaml by `npm run generate` (scripts/generate-api-types.ts).
+// Do not edit by hand: change the CRD and regenerate.
+
+/**
+ * The access entry you want to exist in EKS. clusterName, region, principalArn and type identify the entry and cannot change; to move access elsewhere, create a new AccessEntry and delete this one.
+ */
+export interface AccessEntrySpec {
+  /**
+   * Name of the EKS cluster that holds the access entry (not its ARN). Immutable.
+   */
+  clusterName: string;
+  /**
+   * AWS region of the cluster, such as us-east-1, us-gov-west-1 or cn-north-1. Leave it unset to use the controller's own region. Immutable: it can be neither changed, added nor removed after creation.
+   */
+  region?: string;
+  /**
+   * ARN of the IAM role or IAM user that gets access, for example arn:aws:iam::123456789012:role/admins or, with a path, arn:aws:iam::123456789012:role/teams/platform/admins. Partition aws, aws-cn or aws-us-gov. Give the role's ARN, never an STS assumed-role session ARN. Immutable: EKS keys the entry by it.
+   */
+  principalArn: string;
+  /**
+   * Kind of access entry. STANDARD (the default) is for people and workloads and takes kubernetesGroups and username. The other types let nodes join the cluster (EC2_LINUX and EC2_WINDOWS for self-managed nodes, FARGATE_LINUX for Fargate pods, EC2 for EKS Auto Mode, HYBRID_LINUX for hybrid nodes, HYPERPOD_LINUX for SageMaker HyperPod); they need a role as principal and take neither kubernetesGroups nor username. Immutable.
+   */
+  type?:
+    | 'STANDARD'
+    | 'EC2_LINUX'
+    | 'EC2_WINDOWS'
+    | 'FARGATE_LINUX'
+    | 'EC2'
+    | 'HYBRID_LINUX'
+    | 'HYPERPOD_LINUX';
+  /**
+   * Kubernetes groups the principal belongs to once authenticated; bind RBAC Roles or ClusterRoles to these names to grant permissions. Only for type STANDARD. Groups starting with "system:" are reserved by Kubernetes and EKS.
+   *
+   * @maxItems 100
+   *
+   * Items: Name of a Kubernetes group.
+   */
+  kubernetesGroups?: string[];
+  /**
+   * Kubernetes username the principal authenticates as. Best left unset: EKS then picks a sensible default (the session's assumed-role ARN for a role, the user's ARN for a user). Only for type STANDARD. Must not start with system:, eks:, aws:, amazon: or iam:.
+   */
+  username?: string;
+  /**
+   * AWS tags to put on the access entry. At most 48: EKS allows 50 per entry and the controller adds two of its own, eksaccess.dev/managed-by and eksaccess.dev/access-entry, to mark the entries it owns. Keys are 1 to 128 characters and must not start with aws: (reserved by AWS) or eksaccess.dev/ (reserved for the controller); values are at most 256 characters.
+   */
+  tags?: {
+    /**
+     * Tag value.
+     */
+    [k: string]: string;
+  };
+  /**
+   * What happens to the EKS access entry when this AccessEntry is deleted. Delete (the default) removes it from EKS; Retain leaves it in EKS, untouched, and only removes this object.
+   */
+  deletionPolicy?: 'Delete' | 'Retain';
+  /**
+   * What to do when EKS already has an access entry for this principal that this controller did not create (for example one EKS made for a node group, or one made by hand). When false (the default) the controller leaves that entry alone and reports the AccessEntry as Stalled. When true the controller takes the entry over: it tags it as its own and from then on manages its kubernetesGroups, username and tags.
+   */
+  adoptExisting?: boolean;
+}
+
+/**
+ * What the controller last observed and did. Written only by the controller, through the status subresource.
+ */
+export interface AccessEntryStatus {
+  /**
+   * metadata.generation of the spec the controller last acted on. When it is behind metadata.generation, the conditions describe an older spec.
+   */
+  observedGeneration?: number;
+  /**
+   * Current state of the entry. Ready is True once EKS matches the spec; Reconciling is True while the controller is working towards that; Stalled is True when it cannot get there without a change from you (the message says what to change).
+   */
+  conditions?: Condition[];
+  /**
+   * ARN of the access entry in EKS, once it exists.
+   */
+  accessEntryArn?: string;
+  /**
+   * Username EKS actually uses for the principal: spec.username if set, otherwise the default EKS chose.
+   */
+  username?: string;
+  /**
+   * When EKS created the access entry.
+   */
+  createdAt?: string;
+  /**
+   * When EKS last modified the access entry.
+   */
+  modifiedAt?: string;
+  /**
+   * Keys of the tags the controller has put on the entry. The controller only ever removes tags listed here, so tags added to the entry by other means are left alone.
+   *
+   * @maxItems 64
+   *
+   * Items: A tag key.
+   */
+  managedTagKeys?: string[];
+  /**
+   * True when the controller took over an entry that already existed in EKS (spec.adoptExisting) rather than creating it.
+   */
+  adopted?: boolean;
+}
+/**
+ * One aspect of the entry's state, in the standard Kubernetes condition format.
+ */
+export interface Condition {
+  /**
+   * Which aspect this condition describes, such as Ready, Reconciling or Stalled.
+   */
+  type: string;
+  /**
+   * Whether the condition holds (True), does not (False), or is not known yet (Unknown).
+   */
+  status: 'True' | 'False' | 'Unknown';
+  /**
+   * metadata.generation of the spec this condition was computed from.
+   */
+  observedGeneration?: number;
+  /**
+   * When the status of this condition last changed (not when it was last checked).
+   */
+  lastTransitionTime: string;
+  /**
+   * A one-word CamelCase cause, stable enough for tools to match on.
+   */
+  reason: string;
+  /**
+   * The details for a person, including what to do when something is wrong.
+   */
+  message: string;
+}

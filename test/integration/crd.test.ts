@@ -1,0 +1,317 @@
+// The AccessEntry CRD on a real API server: what kubectl users and the controller will meet.
+import { readdir, readFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { load as loadYaml } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AccessEntry, AccessEntrySpec, AccessEntryStatus, Condition } from '../../src/api/accessentry.ts';
+import {
+  API_GROUP,
+  API_GROUP_VERSION,
+  API_VERSION,
+  KIND,
+  PLURAL,
+  RESERVED_USERNAME_PREFIXES,
+} from '../../src/api/names.ts';
+import { CRD_FILE, installCrd } from '../testenv/crd.ts';
+import { applyYaml, kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../deploy/examples/', import.meta.url));
+const INVALID_DIR = fileURLToPath(new URL('./fixtures/invalid/', import.meta.url));
+const RESOURCE = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
+const ROLE = 'arn:aws:iam::123456789012:role/admins';
+
+let kubeConfig: KubeConfig;
+let api: CustomObjectsApi;
+const created: string[] = [];
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  api = kubeConfig.makeApiClient(CustomObjectsApi);
+  await installCrd(kubeConfig);
+});
+
+afterAll(async () => {
+  // Best effort: nothing here adds finalizers, so deletes complete at once.
+  await Promise.allSettled(created.map((name) => api.deleteClusterCustomObject({ ...RESOURCE, name })));
+});
+
+/** An AccessEntry with a fresh name, on a cluster name of its own unless the spec says otherwise. */
+function entry(spec: Partial<AccessEntrySpec>, prefix = 'crd-test'): AccessEntry {
+  return {
+    apiVersion: API_GROUP_VERSION,
+    kind: KIND,
+    metadata: { name: uniqueName(prefix) },
+    spec: { clusterName: uniqueName('cluster'), principalArn: ROLE, ...spec },
+  };
+}
+
+async function create(obj: unknown): Promise<AccessEntry> {
+  const stored = (await api.createClusterCustomObject({ ...RESOURCE, body: obj })) as AccessEntry;
+  created.push(stored.metadata.name!);
+  return stored;
+}
+const get = async (name: string): Promise<AccessEntry> =>
+  (await api.getClusterCustomObject({ ...RESOURCE, name })) as AccessEntry;
+const replace = async (obj: AccessEntry): Promise<AccessEntry> =>
+  (await api.replaceClusterCustomObject({ ...RESOURCE, name: obj.metadata.name!, body: obj })) as AccessEntry;
+const replaceStatus = async (obj: AccessEntry): Promise<AccessEntry> =>
+  (await api.replaceClusterCustomObjectStatus({ ...RESOURCE, name: obj.metadata.name!, body: obj })) as AccessEntry;
+
+/** The HTTP status and Status message of a request the API server must refuse. */
+async function rejection(call: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    const body: unknown = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+    return { code: error.code, message: (body as { message?: string }).message ?? String(error.body) };
+  }
+  throw new Error('the API server accepted a request it should have rejected');
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((file) => file.endsWith('.yaml')).sort();
+}
+
+describe('the CRD', () => {
+  it('installs and becomes Established, also when installed again', async () => {
+    const crd = await installCrd(kubeConfig);
+    const established = crd.status?.conditions?.find((c) => c.type === 'Established');
+    expect(established?.status).toBe('True');
+    expect(crd.spec.scope).toBe('Cluster');
+  });
+
+  it('feeds its descriptions to kubectl explain', async () => {
+    const description = await principalArnDescription();
+    const flat = (text: string): string => text.replace(/\s+/g, ' ').trim();
+    // The published OpenAPI document lags the CRD by a moment.
+    const explained = await waitFor(
+      async () => {
+        const result = await kubectl(['explain', 'accessentry.spec.principalArn']);
+        return result.code === 0 && flat(result.stdout).includes(flat(description)) ? result.stdout : undefined;
+      },
+      { description: 'kubectl explain to show the principalArn description', timeoutMs: 30_000 },
+    );
+    expect(explained).toContain('principalArn');
+  });
+});
+
+describe('the examples in deploy/examples', async () => {
+  const files = await yamlFiles(EXAMPLES_DIR);
+
+  it('exist', () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(files)('%s applies and reads back with the defaults filled in', async (file) => {
+    const example = loadYaml(await readFile(join(EXAMPLES_DIR, file), 'utf8')) as AccessEntry;
+    const name = uniqueName(example.metadata.name!);
+    const manifest = { ...example, metadata: { ...example.metadata, name } };
+    await applyYaml(kubeConfig, JSON.stringify(manifest));
+    created.push(name);
+    const stored = await get(name);
+    expect(stored.spec).toEqual({ type: 'STANDARD', deletionPolicy: 'Delete', adoptExisting: false, ...example.spec });
+  });
+});
+
+describe('invalid specs are rejected with a message that says what is wrong', async () => {
+  const corpus = await Promise.all(
+    (await yamlFiles(INVALID_DIR)).map(async (file) => {
+      const text = await readFile(join(INVALID_DIR, file), 'utf8');
+      const expected = [...text.matchAll(/^# expect: (.+)$/gm)].map((m) => m[1]!.trim());
+      if (expected.length === 0) throw new Error(`${file} needs a "# expect: <message fragment>" line`);
+      return { file, obj: loadYaml(text) as AccessEntry, expected };
+    }),
+  );
+
+  it.each(corpus)('$file', async ({ obj, expected }) => {
+    const { code, message } = await rejection(create({ ...obj, metadata: { name: uniqueName('invalid') } }));
+    expect(code).toBe(422);
+    for (const fragment of expected) expect(message).toContain(fragment);
+  });
+
+  it.each(RESERVED_USERNAME_PREFIXES)('a username starting with %s', async (prefix) => {
+    const { code, message } = await rejection(create(entry({ username: `${prefix}someone` })));
+    expect(code).toBe(422);
+    expect(message).toContain('username must not start with');
+    expect(message).toContain(prefix);
+  });
+});
+
+describe('unusual but valid specs are accepted', () => {
+  const tags = (count: number): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`tag-${i}`, `value-${i}`]));
+
+  it.each<[string, Partial<AccessEntrySpec>]>([
+    ['a role with a path', { principalArn: 'arn:aws:iam::123456789012:role/teams/platform/admins' }],
+    ['a service-linked role', { principalArn: 'arn:aws:iam::123456789012:role/aws-service-role/eks.amazonaws.com/AWSServiceRoleForAmazonEKS' }],
+    ['a user with a path', { principalArn: 'arn:aws:iam::123456789012:user/people/alice.smith@example.com' }],
+    ['a China region with an aws-cn role', { region: 'cn-north-1', principalArn: 'arn:aws-cn:iam::123456789012:role/admins' }],
+    ['a GovCloud region with an aws-us-gov role', { region: 'us-gov-west-1', principalArn: 'arn:aws-us-gov:iam::123456789012:role/admins' }],
+    ['a commercial region', { region: 'ap-southeast-2' }],
+    ['a username with an EKS template', { username: 'admin:{{SessionName}}' }],
+    ['a group that only looks like a system group', { kubernetesGroups: ['systems-team', 'team:system:x'] }],
+    ['a node type with an empty group list', { type: 'HYBRID_LINUX', kubernetesGroups: [] }],
+    ['48 tags, the most allowed', { tags: tags(48) }],
+    ['a 128-character tag key and an empty value', { tags: { ['k'.repeat(128)]: '' } }],
+    ['a tag key with aws: inside it', { tags: { 'team:aws:thing': 'x' } }],
+    ['a 100-character cluster name with - and _', { clusterName: `c${'-_x'.repeat(33)}` }],
+  ])('%s', async (_label, spec) => {
+    const stored = await create(entry(spec));
+    expect(stored.spec).toMatchObject(spec);
+  });
+});
+
+describe('immutable fields', () => {
+  it.each<[string, (spec: AccessEntrySpec) => void, string]>([
+    ['clusterName', (s) => (s.clusterName = uniqueName('other')), 'clusterName is immutable: create a new AccessEntry'],
+    ['principalArn', (s) => (s.principalArn = 'arn:aws:iam::123456789012:role/other'), 'principalArn is immutable'],
+    ['type', (s) => ((s.type = 'EC2_LINUX'), delete s.kubernetesGroups), 'type is immutable'],
+    ['region (changed)', (s) => (s.region = 'eu-west-1'), 'region is immutable'],
+    ['region (removed)', (s) => delete s.region, 'region is immutable'],
+  ])('%s cannot change', async (_label, change, fragment) => {
+    const stored = await create(entry({ region: 'us-east-1', kubernetesGroups: ['team'] }));
+    change(stored.spec);
+    const { code, message } = await rejection(replace(stored));
+    expect(code).toBe(422);
+    expect(message).toContain(fragment);
+  });
+
+  it('region cannot be added after creation', async () => {
+    const stored = await create(entry({}));
+    stored.spec.region = 'us-east-1';
+    expect((await rejection(replace(stored))).message).toContain('region is immutable');
+  });
+
+  it('while groups, username, tags, deletionPolicy and adoptExisting can change', async () => {
+    const stored = await create(entry({ kubernetesGroups: ['a'], username: 'first', tags: { team: 'a' } }));
+    const changes: Partial<AccessEntrySpec> = {
+      kubernetesGroups: ['b', 'c'],
+      username: 'second',
+      tags: { team: 'b', owner: 'x' },
+      deletionPolicy: 'Retain',
+      adoptExisting: true,
+    };
+    const updated = await replace({ ...stored, spec: { ...stored.spec, ...changes } });
+    expect(updated.spec).toMatchObject(changes);
+    expect(updated.metadata.generation).toBe(2);
+  });
+});
+
+describe('the status subresource', () => {
+  const status = (generation: number): AccessEntryStatus => ({
+    observedGeneration: generation,
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Synced', message: 'the entry matches the spec', lastTransitionTime: '2026-01-02T03:04:05Z', observedGeneration: generation },
+    ],
+    accessEntryArn: 'arn:aws:eks:us-east-1:123456789012:access-entry/demo/role/123456789012/admins/abcd',
+    username: 'arn:aws:sts::123456789012:assumed-role/admins/{{SessionName}}',
+    createdAt: '2026-01-02T03:04:05Z',
+    modifiedAt: '2026-01-02T03:04:05Z',
+    managedTagKeys: ['eksaccess.dev/managed-by', 'team'],
+    adopted: false,
+  });
+
+  it('takes status writes without bumping generation, and spec writes bump it', async () => {
+    const stored = await create(entry({}));
+    const withStatus = await replaceStatus({ ...stored, status: status(1) });
+    expect(withStatus.status).toEqual(status(1));
+    expect(withStatus.metadata.generation).toBe(1);
+
+    // Through the main resource, spec changes count and status changes are ignored.
+    const respec = await replace({ ...withStatus, spec: { ...withStatus.spec, username: 'changed' }, status: status(7) });
+    expect(respec.metadata.generation).toBe(2);
+    expect(respec.status).toEqual(status(1));
+  });
+
+  it.each<[string, Partial<Condition>, string]>([
+    ['an unknown condition status', { status: 'Maybe' as 'True' }, 'Unsupported value: "Maybe"'],
+    ['a reason that is not CamelCase', { reason: 'not a reason' }, 'reason in body should match'],
+  ])('rejects %s', async (_label, override, fragment) => {
+    const stored = await create(entry({}));
+    const bad = status(1);
+    bad.conditions = [{ ...bad.conditions![0]!, ...override }];
+    const { code, message } = await rejection(replaceStatus({ ...stored, status: bad }));
+    expect(code).toBe(422);
+    expect(message).toContain(fragment);
+  });
+
+  it('lets kubectl wait for the Ready condition', async () => {
+    const stored = await create(entry({}));
+    const waiting = kubectl(['wait', '--for=condition=Ready', `accessentry/${stored.metadata.name!}`, '--timeout=20s']);
+    await replaceStatus({ ...stored, status: status(1) });
+    const result = await waiting;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('shows up in the server-side table kubectl prints', async () => {
+    const stored = await create(entry({ region: 'eu-central-1' }));
+    await replaceStatus({
+      ...stored,
+      status: { ...status(1), conditions: [{ ...status(1).conditions![0]!, status: 'False', reason: 'ClusterNotFound' }] },
+    });
+    const table = await getTable(`/apis/${API_GROUP_VERSION}/${PLURAL}/${stored.metadata.name!}`);
+    const columns = table.columnDefinitions.map((c) => c.name);
+    expect(columns).toEqual(['Name', 'Cluster', 'Principal', 'Type', 'Region', 'Ready', 'Reason', 'Age']);
+    expect(table.columnDefinitions.find((c) => c.name === 'Region')?.priority).toBe(1);
+    const cells = Object.fromEntries(columns.map((name, i) => [name, table.rows[0]!.cells[i]]));
+    expect(cells).toMatchObject({
+      Name: stored.metadata.name,
+      Cluster: stored.spec.clusterName,
+      Principal: ROLE,
+      Type: 'STANDARD',
+      Region: 'eu-central-1',
+      Ready: 'False',
+      Reason: 'ClusterNotFound',
+    });
+  });
+});
+
+describe('selectable fields', () => {
+  it('let clients list the entries of one cluster on the server', async () => {
+    const mine = await create(entry({}));
+    await create(entry({ type: 'EC2_LINUX', principalArn: 'arn:aws:iam::123456789012:role/nodes' }));
+    const list = (await api.listClusterCustomObject({
+      ...RESOURCE,
+      fieldSelector: `spec.clusterName=${mine.spec.clusterName}`,
+    })) as { items: AccessEntry[] };
+    expect(list.items.map((item) => item.metadata.name)).toEqual([mine.metadata.name]);
+  });
+});
+
+async function principalArnDescription(): Promise<string> {
+  interface Node {
+    description?: string;
+    properties?: Record<string, Node>;
+  }
+  const crd = loadYaml(await readFile(CRD_FILE, 'utf8')) as { spec: { versions: { schema: { openAPIV3Schema: Node } }[] } };
+  const root = crd.spec.versions[0]!.schema.openAPIV3Schema;
+  return root.properties!.spec!.properties!.principalArn!.description!;
+}
+
+interface Table {
+  columnDefinitions: { name: string; priority: number }[];
+  rows: { cells: unknown[] }[];
+}
+
+/** GETs path as a meta.k8s.io Table, the form kubectl get asks for. */
+async function getTable(path: string): Promise<Table> {
+  const options = { method: 'GET', headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } };
+  await kubeConfig.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(`${inject('serverUrl')}${path}`, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${path} as Table: HTTP ${res.statusCode}: ${body}`));
+        else resolve(JSON.parse(body) as Table);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
