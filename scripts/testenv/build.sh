@@ -1,25 +1,47 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from Go modules, once per version, into a cache outside the
-# repository. CI runs each time in a fresh clone on the same machine and must find them again.
-# Prints the directory holding the binaries on its last line of stdout.
+# Builds etcd, kube-apiserver and kubectl from Go modules, once per version, into a cache outside
+# the repository. CI runs each time in a fresh clone on the same machine and must find them again.
+# Only missing binaries are built. Progress goes to stderr; the last line of stdout is the
+# directory holding the binaries.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+# Kubernetes 1.36's go.mod says go 1.26.
+MIN_GO_VERSION="1.26"
 CACHE_ROOT="${ACCESS_ENTRY_TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-access-entry-controller/testenv}"
 BIN_DIR="$CACHE_ROOT/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
+BINARIES=(etcd kube-apiserver kubectl)
 
 log() { printf '[testenv] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
 
-if [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" ]]; then
+missing_binaries() {
+  local b
+  for b in "${BINARIES[@]}"; do [[ -x "$BIN_DIR/$b" ]] || printf '%s ' "$b"; done
+}
+
+if [[ -z "$(missing_binaries)" ]]; then
   echo "$BIN_DIR"
   exit 0
 fi
 
 ensure_go() {
-  if command -v go >/dev/null 2>&1; then return; fi
-  log "Go not found: installing Debian's golang package"
-  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >&2
+  if ! command -v go >/dev/null 2>&1; then
+    log "Go not found: installing Debian's golang-go"
+    local sudo=""
+    if [[ "$(id -u)" != 0 ]]; then
+      command -v sudo >/dev/null 2>&1 || die "Go is missing and this user cannot install packages: install Go >= $MIN_GO_VERSION"
+      sudo="sudo"
+    fi
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq golang-go >&2
+  fi
+  local have
+  have="$(go env GOVERSION | sed 's/^go//')"
+  if [[ "$(printf '%s\n%s\n' "$MIN_GO_VERSION" "$have" | sort -V | head -n1)" != "$MIN_GO_VERSION" ]]; then
+    die "Kubernetes $K8S_VERSION needs Go >= $MIN_GO_VERSION but $(command -v go) is go$have; put a newer Go first on PATH"
+  fi
 }
 ensure_go
 
@@ -27,8 +49,37 @@ ensure_go
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 mkdir -p "$BIN_DIR"
+# Two test runs starting at once must not build into the same place at the same time.
+exec 9>"$BIN_DIR/.build.lock"
+if ! flock -n 9; then
+  log "another build of these binaries is running; waiting for it"
+  flock 9
+fi
+
 WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
+BUILD_PID=""
+# Half-written binaries are never left behind: only the lock holder writes them.
+trap 'rm -rf "$WORK" "$BIN_DIR"/*.tmp' EXIT
+# Killed while compiling (a test run interrupted), take the compiler down too.
+trap '[[ -n "$BUILD_PID" ]] && kill "$BUILD_PID" 2>/dev/null; exit 143' TERM INT HUP
+
+# go_build NAME PACKAGE LDFLAGS: builds one binary into BIN_DIR, logging every 30 s meanwhile.
+go_build() {
+  local name=$1 pkg=$2 ldflags=$3 start=$SECONDS next=30
+  go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/$name.tmp" "$pkg" >&2 &
+  BUILD_PID=$!
+  while kill -0 "$BUILD_PID" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - start >= next)) && kill -0 "$BUILD_PID" 2>/dev/null; then
+      log "still building $name... $((SECONDS - start))s"
+      next=$((next + 30))
+    fi
+  done
+  wait "$BUILD_PID" || die "building $name failed (compiler output above)"
+  BUILD_PID=""
+  mv "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
+  log "built $name in $((SECONDS - start))s"
+}
 
 build_etcd() {
   [[ -x "$BIN_DIR/etcd" ]] && return
@@ -36,45 +87,56 @@ build_etcd() {
   local mod="$WORK/etcd"
   mkdir -p "$mod" && cd "$mod"
   go mod init testenv/etcd >/dev/null 2>&1
+  # etcd's server module has replace directives, so `go install` refuses it; a wrapper does not.
   go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
-  go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" go.etcd.io/etcd/server/v3 >&2
-  mv "$BIN_DIR/etcd.tmp" "$BIN_DIR/etcd"
+  go_build etcd go.etcd.io/etcd/server/v3 "-s -w"
 }
 
-build_apiserver() {
-  [[ -x "$BIN_DIR/kube-apiserver" ]] && return
-  log "building kube-apiserver $K8S_VERSION (first run only, 10-25 minutes on 2 cores)"
-  local mod="$WORK/apiserver" staging="${K8S_VERSION/#v1./v0.}"
+# A wrapper module from which k8s.io/kubernetes commands can be built.
+prepare_kubernetes_module() {
+  local mod="$WORK/kubernetes" staging="${K8S_VERSION/#v1./v0.}"
   mkdir -p "$mod" && cd "$mod"
-  go mod init testenv/apiserver >/dev/null 2>&1
+  go mod init testenv/kubernetes >/dev/null 2>&1
   # k8s.io/kubernetes requires its staging modules as v0.0.0 and replaces them with local
   # paths, which a dependency cannot do: point each at its published version instead.
   go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >"$WORK/k8s.json"
-  local gomod
+  local gomod m
   gomod="$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' "$WORK/k8s.json")"
-  grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}' | sort -u | while read -r m; do
+  [[ -f "$gomod" ]] || die "could not find the go.mod of k8s.io/kubernetes@$K8S_VERSION in the module cache"
+  for m in $(grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}' | sort -u); do
     go mod edit -replace "$m=$m@$staging"
   done
   log "replaced $(grep -c '=>' go.mod) staging modules with $staging"
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" >&2
-  local major minor pkg flags=""
+}
+
+kubernetes_ldflags() {
+  local major minor pkg flags="-s -w"
   major="$(echo "$K8S_VERSION" | cut -d. -f1 | tr -d v)"
   minor="$(echo "$K8S_VERSION" | cut -d. -f2)"
   # Unstamped, /version says v0.0.0-master and kubeVersion checks misbehave.
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     flags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
+    flags+=" -X $pkg.gitTreeState=clean"
   done
-  go build -trimpath -ldflags "-s -w$flags" -o "$BIN_DIR/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver >&2 &
-  local pid=$! start=$SECONDS
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 30
-    kill -0 "$pid" 2>/dev/null && log "still building kube-apiserver... $((SECONDS - start))s"
+  echo "$flags"
+}
+
+build_kubernetes_commands() {
+  local cmd todo=()
+  for cmd in kube-apiserver kubectl; do [[ -x "$BIN_DIR/$cmd" ]] || todo+=("$cmd"); done
+  ((${#todo[@]})) || return 0
+  log "building ${todo[*]} $K8S_VERSION (first run only: 5-25 minutes on 2 cores)"
+  prepare_kubernetes_module
+  for cmd in "${todo[@]}"; do
+    go get "k8s.io/kubernetes/cmd/$cmd@$K8S_VERSION" >&2
   done
-  wait "$pid"
-  mv "$BIN_DIR/kube-apiserver.tmp" "$BIN_DIR/kube-apiserver"
+  for cmd in "${todo[@]}"; do
+    go_build "$cmd" "k8s.io/kubernetes/cmd/$cmd" "$(kubernetes_ldflags)"
+  done
 }
 
 build_etcd
-build_apiserver
+build_kubernetes_commands
+[[ -z "$(missing_binaries)" ]] || die "still missing after the build: $(missing_binaries)"
 log "binaries ready in $BIN_DIR"
 echo "$BIN_DIR"

@@ -1,0 +1,29 @@
+// vitest globalSetup for the integration project: one control plane shared by every test file
+// (each uses fresh names), stopped in teardown whether the tests passed or not.
+import type { TestProject } from 'vitest/node';
+import { startControlPlane } from './control-plane.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin kubeconfig of the shared control plane. */
+    kubeconfigPath: string;
+    /** kubectl of the same version as the apiserver. */
+    kubectlPath: string;
+    /** https://127.0.0.1:PORT */
+    serverUrl: string;
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line.startsWith('[testenv]') ? '' : '[testenv] '}${line}\n`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const startedAt = Date.now();
+  const controlPlane = await startControlPlane({ log });
+  log(`control plane ready at ${controlPlane.serverUrl} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  project.provide('kubeconfigPath', controlPlane.kubeconfigPath);
+  project.provide('kubectlPath', controlPlane.kubectlPath);
+  project.provide('serverUrl', controlPlane.serverUrl);
+  return () => controlPlane.stop();
+}
