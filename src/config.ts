@@ -8,10 +8,15 @@ export interface Config {
   /** EKS endpoint override, e.g. the emulator's http://127.0.0.1:4566. */
   awsEndpoint?: string;
   controllerId: string;
+  /** Only AccessEntries matching this label selector are managed, e.g. to split them between controllers. */
+  labelSelector?: string;
   concurrency: number;
   resyncMs: number;
   stalledRetryMs: number;
   principalGraceMs: number;
+  /** First and longest delay between retries of a failing resource. */
+  retryBaseMs: number;
+  retryMaxMs: number;
   awsMaxAttempts: number;
   awsRequestTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -32,6 +37,7 @@ Every option can also be set by the environment variable in brackets.
   --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]
   --controller-id ID         written in the managed-by tag of entries it manages [CONTROLLER_ID]
                              (default ${DEFAULT_CONTROLLER_ID}); give each controller sharing an EKS cluster its own
+  --selector SELECTOR        manage only AccessEntries with these labels, e.g. team=platform [LABEL_SELECTOR]
   --concurrency N            resources reconciled at once [CONCURRENCY] (default 4)
   --resync DURATION          re-check of in-sync entries against EKS [RESYNC_PERIOD] (default 10m)
   --stalled-retry DURATION   retry period of Stalled resources [STALLED_RETRY_PERIOD] (default 5m)
@@ -46,6 +52,7 @@ const OPTIONS = {
   region: { type: 'string' },
   'aws-endpoint': { type: 'string' },
   'controller-id': { type: 'string' },
+  selector: { type: 'string' },
   concurrency: { type: 'string' },
   resync: { type: 'string' },
   'stalled-retry': { type: 'string' },
@@ -69,6 +76,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   if (awsEndpoint !== undefined && !URL.canParse(awsEndpoint)) {
     throw new ConfigError(`--aws-endpoint ${awsEndpoint} is not a URL, e.g. http://127.0.0.1:4566`);
   }
+  const labelSelector = values.selector ?? env.LABEL_SELECTOR;
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
     throw new ConfigError(`--log-level ${logLevel} is not one of trace, debug, info, warn, error`);
@@ -76,12 +84,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   return {
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(awsEndpoint ? { awsEndpoint } : {}),
+    ...(labelSelector ? { labelSelector } : {}),
     region,
     controllerId: values['controller-id'] ?? env.CONTROLLER_ID ?? DEFAULT_CONTROLLER_ID,
     concurrency: positiveInt('--concurrency', values.concurrency ?? env.CONCURRENCY ?? '4'),
     resyncMs: duration('--resync', values.resync ?? env.RESYNC_PERIOD ?? '10m'),
     stalledRetryMs: duration('--stalled-retry', values['stalled-retry'] ?? env.STALLED_RETRY_PERIOD ?? '5m'),
     principalGraceMs: 2 * 60_000,
+    retryBaseMs: 1_000,
+    retryMaxMs: 5 * 60_000,
     awsMaxAttempts: 3,
     awsRequestTimeoutMs: 10_000,
     shutdownTimeoutMs: 25_000,

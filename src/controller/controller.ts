@@ -50,12 +50,17 @@ export class AccessEntryController {
     });
     this.#queue = new WorkQueue({
       concurrency: config.concurrency,
+      backoff: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
       handler: (name) => this.#handle(name),
       onError: (name, err, attempt) => {
         this.log.debug({ accessEntry: name, attempt, err: (err as Error).message }, 'reconcile failed, backing off');
       },
     });
-    this.#watch = watchAccessEntries(kc, { onChange: (name) => this.#queue.add(name), log });
+    this.#watch = watchAccessEntries(kc, {
+      onChange: (name) => this.#queue.add(name),
+      log,
+      ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
+    });
   }
 
   async start(): Promise<void> {

@@ -1,0 +1,228 @@
+// The AccessEntry watch against a real API server, including one whose connection breaks.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessEntry } from '../../src/api/accessentry.ts';
+import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
+import { watchAccessEntries, type AccessEntryWatch } from '../../src/controller/watch.ts';
+import { installCrd } from '../testenv/crd.ts';
+import { testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+
+const RESOURCE = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
+
+/** Records every name onChange was called with; `since(mark)` reads those after a point. */
+class ChangeLog {
+  private readonly names: string[] = [];
+  readonly onChange = (name: string): void => void this.names.push(name);
+  mark(): number {
+    return this.names.length;
+  }
+  since(mark: number): string[] {
+    return this.names.slice(mark);
+  }
+}
+
+/**
+ * A TCP relay in front of the API server that the test can cut: `sever()` resets every
+ * connection (as a load balancer or a restarting API server would), `block()` makes it refuse
+ * new ones until `unblock()`.
+ */
+class Relay {
+  private readonly sockets = new Set<Socket>();
+  private blocked = false;
+  private readonly server: Server;
+
+  constructor(private readonly target: URL) {
+    this.server = createServer((client) => this.relay(client));
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('relay has no TCP address');
+    return `https://127.0.0.1:${address.port}`;
+  }
+
+  sever(): void {
+    for (const socket of this.sockets) socket.resetAndDestroy();
+  }
+
+  block(): void {
+    this.blocked = true;
+    this.sever();
+  }
+
+  unblock(): void {
+    this.blocked = false;
+  }
+
+  async close(): Promise<void> {
+    this.sever();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(client: Socket): void {
+    if (this.blocked) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(Number(this.target.port), this.target.hostname);
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  }
+}
+
+function withServer(kubeConfig: KubeConfig, server: string): KubeConfig {
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kubeConfig.clusters.map((cluster) => ({ ...cluster, server })),
+    users: kubeConfig.users,
+    contexts: kubeConfig.contexts,
+    currentContext: kubeConfig.currentContext,
+  });
+  return copy;
+}
+
+let kubeConfig: KubeConfig;
+let api: CustomObjectsApi;
+const created: string[] = [];
+
+function entry(name: string): AccessEntry {
+  return {
+    apiVersion: API_GROUP_VERSION,
+    kind: KIND,
+    metadata: { name },
+    spec: { clusterName: uniqueName('watch-cluster'), principalArn: 'arn:aws:iam::123456789012:role/watchers' },
+  };
+}
+
+async function create(name: string): Promise<AccessEntry> {
+  const stored = (await api.createClusterCustomObject({ ...RESOURCE, body: entry(name) })) as AccessEntry;
+  created.push(name);
+  return stored;
+}
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  api = kubeConfig.makeApiClient(CustomObjectsApi);
+  await installCrd(kubeConfig);
+});
+
+afterAll(async () => {
+  await Promise.allSettled(created.map((name) => api.deleteClusterCustomObject({ ...RESOURCE, name })));
+});
+
+describe('AccessEntry watch on a real API server', () => {
+  const changes = new ChangeLog();
+  let watch: AccessEntryWatch;
+
+  beforeAll(async () => {
+    watch = watchAccessEntries(kubeConfig, { onChange: changes.onChange, log: pino({ level: 'silent' }) });
+    await watch.start();
+  });
+  afterAll(() => watch.stop());
+
+  it('names objects that existed before it started, and caches them', async () => {
+    const name = uniqueName('watch-existing');
+    await create(name);
+    const late = new ChangeLog();
+    const lateWatch = watchAccessEntries(kubeConfig, { onChange: late.onChange, log: pino({ level: 'silent' }) });
+    try {
+      await lateWatch.start();
+      expect(lateWatch.hasSynced()).toBe(true);
+      expect(late.since(0)).toContain(name);
+      expect(lateWatch.get(name)?.spec.principalArn).toBe('arn:aws:iam::123456789012:role/watchers');
+      expect(lateWatch.list().map((obj) => obj.metadata.name)).toContain(name);
+    } finally {
+      lateWatch.stop();
+    }
+  });
+
+  it('names an object when it is created, updated and deleted, and get() follows it', async () => {
+    const name = uniqueName('watch-crud');
+    let mark = changes.mark();
+    const stored = await create(name);
+    await waitFor(() => changes.since(mark).includes(name), { description: `onChange(${name}) after create` });
+    expect(watch.get(name)?.metadata.uid).toBe(stored.metadata.uid);
+
+    mark = changes.mark();
+    const updated = (await api.patchClusterCustomObject({
+      ...RESOURCE,
+      name,
+      body: [{ op: 'add', path: '/spec/kubernetesGroups', value: ['viewers'] }],
+    })) as AccessEntry;
+    await waitFor(() => changes.since(mark).includes(name), { description: `onChange(${name}) after update` });
+    expect(watch.get(name)?.metadata.resourceVersion).toBe(updated.metadata.resourceVersion);
+    expect(watch.get(name)?.spec.kubernetesGroups).toEqual(['viewers']);
+
+    mark = changes.mark();
+    await api.deleteClusterCustomObject({ ...RESOURCE, name });
+    await waitFor(() => changes.since(mark).includes(name), { description: `onChange(${name}) after delete` });
+    expect(watch.get(name)).toBeUndefined();
+  });
+});
+
+describe('AccessEntry watch whose connection breaks', () => {
+  const changes = new ChangeLog();
+  const warnings: string[] = [];
+  let relay: Relay;
+  let watch: AccessEntryWatch;
+
+  beforeAll(async () => {
+    const server = kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error('the test kubeconfig names no server');
+    relay = new Relay(new URL(server));
+    const relayedConfig = withServer(kubeConfig, await relay.listen());
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    watch = watchAccessEntries(relayedConfig, {
+      onChange: changes.onChange,
+      log,
+      restartBackoff: { baseMs: 100, maxMs: 1_000 },
+    });
+    await watch.start();
+  });
+  afterAll(async () => {
+    watch.stop();
+    await relay.close();
+  });
+
+  it('is restarted, catches up on what changed while it was down, and keeps delivering events', async () => {
+    relay.block();
+    const whileDown = uniqueName('watch-while-down');
+    const mark = changes.mark();
+    await create(whileDown);
+    // Let restarts fail against the blocked relay before letting them through.
+    await waitFor(() => warnings.length >= 2, { description: 'the watch to log failed restarts' });
+    expect(warnings.join('\n')).toContain('AccessEntry watch failed; restarting it');
+    relay.unblock();
+
+    await waitFor(() => changes.since(mark).includes(whileDown), {
+      description: `onChange(${whileDown}) for the object created while the watch was down`,
+    });
+    expect(watch.get(whileDown)?.metadata.name).toBe(whileDown);
+
+    const afterRestart = uniqueName('watch-after-restart');
+    await create(afterRestart);
+    await waitFor(() => changes.since(mark).includes(afterRestart), {
+      description: `onChange(${afterRestart}) after the restart`,
+    });
+  });
+
+  it('is restarted again when the connection is reset mid-stream', async () => {
+    const failuresBefore = warnings.length;
+    relay.sever();
+    await waitFor(() => warnings.length > failuresBefore, { description: 'the reset to be logged as a failure' });
+    const name = uniqueName('watch-after-reset');
+    const mark = changes.mark();
+    await create(name);
+    await waitFor(() => changes.since(mark).includes(name), { description: `onChange(${name}) after the reset` });
+  });
+});
