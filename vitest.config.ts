@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/testenv/global-setup.ts'],
+          // The emulator accepts any SigV4 credentials; the SDK's default chain needs some.
+          env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true' },
           testTimeout: 90_000,
           hookTimeout: 120_000,
           // One control plane is shared; files run in parallel against it with fresh names.

@@ -58,6 +58,8 @@ export function classifyFailure(err: unknown, ref: EntryRef, authenticationMode?
       }
       return { retryable: false, reason: Reason.InvalidRequest, message: `EKS refused ${err.operation}: ${err.awsMessage}`, ...aws };
     case 'InvalidParameterException':
+    // TagResource and UntagResource name their errors differently from the access-entry calls.
+    case 'BadRequestException':
       return { retryable: false, reason: Reason.InvalidParameter, message: `EKS refused ${err.operation}: ${err.awsMessage}`, ...aws };
     case 'ResourceLimitExceededException':
       return {
@@ -75,6 +77,7 @@ export function classifyFailure(err: unknown, ref: EntryRef, authenticationMode?
         ...aws,
       };
     case 'ResourceNotFoundException':
+    case 'NotFoundException':
       if (err.operation !== 'CreateAccessEntry') {
         // The entry vanished between two calls; the next attempt describes it afresh.
         return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: the entry disappeared, retrying`, ...aws };

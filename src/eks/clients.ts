@@ -25,9 +25,11 @@ export class EksClientPool {
       client = new EKSClient({
         region,
         maxAttempts: this.options.maxAttempts,
+        // Without throwOnRequestTimeout the SDK only warns and keeps waiting on a hung socket.
         requestHandler: new NodeHttpHandler({
           requestTimeout: this.options.requestTimeoutMs,
           connectionTimeout: this.options.requestTimeoutMs,
+          throwOnRequestTimeout: true,
         }),
         ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       });

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+const children: ReturnType<typeof spawn>[] = [];
+
+/** Runs the CLI with the test's own Node (24) and tsx, as `npm run emulator` does. */
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return child;
+}
+
+// A failed assertion must not leave an emulator running.
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+describe('emulator CLI', () => {
+  it('logs its endpoint, serves the clusters it was given, and exits 0 on SIGTERM', async () => {
+    const cli = runCli(['--port', '0', '--cluster', 'demo:API']);
+    let output = '';
+    cli.stdout.setEncoding('utf8');
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      cli.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        const match = /"endpoint":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      cli.once('exit', () => reject(new Error(`CLI exited early: ${output}`)));
+    });
+    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as { clusters: { name: string; authenticationMode: string }[] };
+    expect(state.clusters).toEqual([expect.objectContaining({ name: 'demo', authenticationMode: 'API' })]);
+    const exited = once(cli, 'exit');
+    cli.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(output).toContain('shutting down');
+  });
+
+  it('exits 2 with a clear message on a bad flag', async () => {
+    const cli = runCli(['--port', 'many']);
+    let stderr = '';
+    cli.stderr.setEncoding('utf8');
+    cli.stderr.on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(cli, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain("--port must be a whole number from 0 to 65535, got 'many'");
+  });
+});

@@ -1,0 +1,43 @@
+// CLI: `npm run emulator -- --port 4566 --cluster demo`. One JSON log line per EKS call.
+import { once } from 'node:events';
+import pino from 'pino';
+import { parseCli, USAGE } from './cli-args.ts';
+import { startEmulator } from './index.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`eks-emulator: ${(error as Error).message}\nRun with --help for the list of options.\n`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { config } = command;
+  const logger = pino({ name: 'eks-emulator', level: config.logLevel });
+  const emulator = await startEmulator({ ...config, logger });
+  for (const cluster of config.clusters) {
+    emulator.state.createCluster(cluster.name, { authenticationMode: cluster.authenticationMode, ...(cluster.region ? { region: cluster.region } : {}) });
+  }
+  logger.info(
+    { endpoint: emulator.endpoint, clusters: config.clusters, accountId: config.accountId, defaultRegion: config.defaultRegion },
+    `EKS emulator listening on ${emulator.endpoint}`,
+  );
+  const [signal] = (await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])) as [NodeJS.Signals];
+  logger.info({ signal }, 'EKS emulator shutting down');
+  await emulator.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`eks-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

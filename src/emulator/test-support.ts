@@ -1,0 +1,56 @@
+// Shared setup for the emulator's tests: an emulator per test file, real SDK clients against it.
+import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
+import { startEmulator, type RunningEmulator } from './index.ts';
+
+export const ACCOUNT = '123456789012';
+export const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+export const user = (name: string): string => `arn:aws:iam::${ACCOUNT}:user/${name}`;
+export const policy = (name: string): string => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+
+export interface TestBed {
+  emulator: RunningEmulator;
+  /** A client with retries off (maxAttempts 1), so a fault is seen exactly once. */
+  client(overrides?: Partial<EKSClientConfig>): EKSClient;
+  /** Resets the emulator and creates `demo` (API_AND_CONFIG_MAP) in us-east-1. */
+  fresh(): void;
+  close(): Promise<void>;
+}
+
+export async function startTestBed(): Promise<TestBed> {
+  const emulator = await startEmulator({ accountId: ACCOUNT });
+  const clients: EKSClient[] = [];
+  return {
+    emulator,
+    client(overrides = {}) {
+      const client = new EKSClient({
+        endpoint: emulator.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        maxAttempts: 1,
+        ...overrides,
+      });
+      clients.push(client);
+      return client;
+    },
+    fresh() {
+      emulator.state.reset();
+      emulator.faults.reset();
+      emulator.calls.reset();
+      emulator.state.createCluster('demo', { authenticationMode: 'API_AND_CONFIG_MAP' });
+    },
+    async close() {
+      for (const client of clients) client.destroy();
+      await emulator.close();
+    },
+  };
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}

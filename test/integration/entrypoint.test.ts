@@ -1,0 +1,92 @@
+// The shipped entry point, run as a process with the shipped RBAC and nothing more.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import { installCrd } from '../testenv/crd.ts';
+import { kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+import { CLUSTER, role } from './support/harness.ts';
+import { serviceAccountKubeconfig } from './support/service-account.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const NAMESPACE = 'eks-access-entry-controller';
+const kc = testKubeConfig();
+const label = uniqueName('entrypoint');
+let emulator: RunningEmulator;
+let workDir: string;
+let saKubeconfig: string;
+
+function runController(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(TSX, ['src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+  });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+beforeAll(async () => {
+  await installCrd(kc);
+  emulator = await startEmulator();
+  emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
+  workDir = await mkdtemp(join(tmpdir(), 'eaec-entrypoint-'));
+  const manifests = ['namespace', 'serviceaccount', 'rbac'].map((f) => ['-f', join(ROOT, `deploy/controller/${f}.yaml`)]).flat();
+  const applied = await kubectl(['apply', '--server-side', ...manifests]);
+  expect(applied.code, applied.stderr).toBe(0);
+  saKubeconfig = join(workDir, 'controller.kubeconfig');
+  await serviceAccountKubeconfig(kc, NAMESPACE, 'eks-access-entry-controller', saKubeconfig);
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('eks-access-entry-controller entry point', () => {
+  it('reconciles with only the shipped RBAC, logs JSON with request ids, records events, and exits cleanly on SIGTERM', async () => {
+    const controller = runController([
+      '--kubeconfig', saKubeconfig, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint,
+      '--selector', `test.eksaccess.dev/run=${label}`, '--log-level', 'debug',
+    ]);
+    try {
+      const name = uniqueName('cli');
+      await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+        group: API_GROUP, version: API_VERSION, plural: PLURAL,
+        body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': label } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+      });
+      const wait = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, '--timeout=60s']);
+      expect(wait.code, `${wait.stderr}\n${controller.output()}`).toBe(0);
+
+      const lines = controller.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.some((l) => l.accessEntry === name && typeof l.awsRequestId === 'string')).toBe(true);
+
+      const events = await waitFor(async () => {
+        const list = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
+        return list.items.find((e) => e.reason === 'Created');
+      }, { description: 'a Created event', timeoutMs: 10_000 });
+      expect(events.message).toContain('arn:aws:eks:');
+    } finally {
+      controller.child.kill('SIGTERM');
+    }
+    expect(await controller.exited).toBe(0);
+    expect(controller.output()).toContain('stopped');
+  });
+
+  it('answers --help and rejects a bad flag with a message saying what to fix', async () => {
+    const help = runController(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain('--aws-endpoint');
+    const bad = runController(['--region', 'us-east-1', '--resync', 'often']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output()).toContain('--resync often is not a duration');
+  });
+});

@@ -1,0 +1,150 @@
+// One controller, one EKS emulator and a label of its own per test file. Test files share the
+// control plane and run in parallel; AccessEntry is cluster-scoped, so each file's controller
+// watches only the resources carrying its label.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import type { AccessEntry } from '../../../src/api/accessentry.ts';
+import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../../src/api/names.ts';
+import type { Config } from '../../../src/config.ts';
+import { AccessEntryController } from '../../../src/controller/controller.ts';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
+import { installCrd } from '../../testenv/crd.ts';
+import { testKubeConfig, uniqueName, waitFor } from '../../testenv/kube.ts';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+export const CLUSTER = 'demo';
+export const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+export const user = (name: string): string => `arn:aws:iam::${ACCOUNT}:user/${name}`;
+
+const SELECTOR_LABEL = 'test.eksaccess.dev/run';
+const api = (kc: KubeConfig): CustomObjectsApi => kc.makeApiClient(CustomObjectsApi);
+const target = (name: string) => ({ group: API_GROUP, version: API_VERSION, plural: PLURAL, name });
+
+export interface HarnessOptions {
+  resync?: number;
+  stalledRetry?: number;
+  principalGrace?: number;
+  controllerId?: string;
+}
+
+export class Harness {
+  readonly kc: KubeConfig = testKubeConfig();
+  readonly runLabel = uniqueName('run');
+  emulator!: RunningEmulator;
+  controller: AccessEntryController | undefined;
+  readonly config: Config;
+
+  constructor(options: HarnessOptions = {}) {
+    this.config = {
+      region: REGION,
+      controllerId: options.controllerId ?? 'it-controller',
+      concurrency: 4,
+      resyncMs: options.resync ?? 60_000,
+      stalledRetryMs: options.stalledRetry ?? 1_000,
+      principalGraceMs: options.principalGrace ?? 0,
+      awsMaxAttempts: 1,
+      awsRequestTimeoutMs: 2_000,
+      shutdownTimeoutMs: 10_000,
+      logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+      labelSelector: `${SELECTOR_LABEL}=${this.runLabel}`,
+      retryBaseMs: 100,
+      retryMaxMs: 2_000,
+      awsEndpoint: 'http://placeholder',
+    };
+  }
+
+  static async start(options?: HarnessOptions): Promise<Harness> {
+    const harness = new Harness(options);
+    await installCrd(harness.kc);
+    harness.emulator = await startEmulator();
+    harness.config.awsEndpoint = harness.emulator.endpoint;
+    harness.emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
+    await harness.startController();
+    return harness;
+  }
+
+  async startController(): Promise<void> {
+    this.controller = new AccessEntryController(this.kc, this.config, pino({ level: this.config.logLevel }));
+    await this.controller.start();
+  }
+
+  async stopController(): Promise<void> {
+    await this.controller?.stop();
+    this.controller = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.stopController();
+    await this.emulator.close();
+  }
+
+  /** Creates an AccessEntry labelled for this file's controller. */
+  async create(name: string, spec: AccessEntry['spec']): Promise<AccessEntry> {
+    const body = {
+      apiVersion: API_GROUP_VERSION,
+      kind: KIND,
+      metadata: { name, labels: { [SELECTOR_LABEL]: this.runLabel } },
+      spec,
+    };
+    return (await api(this.kc).createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body })) as AccessEntry;
+  }
+
+  async get(name: string): Promise<AccessEntry | undefined> {
+    try {
+      return (await api(this.kc).getClusterCustomObject(target(name))) as AccessEntry;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async patchSpec(name: string, spec: Partial<AccessEntry['spec']> | Record<string, unknown>): Promise<AccessEntry> {
+    return (await api(this.kc).patchClusterCustomObject(
+      { ...target(name), body: { spec } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as AccessEntry;
+  }
+
+  async delete(name: string): Promise<void> {
+    await api(this.kc).deleteClusterCustomObject(target(name));
+  }
+
+  /** Waits for a condition of the current generation; returns the object as it then stood. */
+  async waitForCondition(
+    name: string,
+    type: string,
+    expected: { status?: string; reason?: string } = { status: 'True' },
+    timeoutMs = 30_000,
+  ): Promise<AccessEntry> {
+    return waitFor(
+      async () => {
+        const obj = await this.get(name);
+        const condition = obj?.status?.conditions?.find((c) => c.type === type);
+        const current = obj?.status?.observedGeneration === obj?.metadata.generation;
+        const matches =
+          condition &&
+          (expected.status === undefined || condition.status === expected.status) &&
+          (expected.reason === undefined || condition.reason === expected.reason);
+        return current && matches ? obj : undefined;
+      },
+      { description: `${name} ${type}=${JSON.stringify(expected)}`, timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  async waitForReady(name: string, timeoutMs?: number): Promise<AccessEntry> {
+    return this.waitForCondition(name, 'Ready', { status: 'True' }, timeoutMs);
+  }
+
+  async waitForGone(name: string, timeoutMs = 30_000): Promise<void> {
+    await waitFor(async () => ((await this.get(name)) === undefined ? true : undefined), {
+      description: `${name} to be deleted`,
+      timeoutMs,
+      intervalMs: 100,
+    });
+  }
+
+  entry(principalArn: string, cluster = CLUSTER) {
+    return this.emulator.state.getAccessEntry(cluster, principalArn);
+  }
+}
