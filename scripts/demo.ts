@@ -53,6 +53,9 @@ async function until(description: string, check: () => boolean | Promise<boolean
 }
 
 async function main(): Promise<void> {
+  // The emulator accepts any SigV4 credentials; the SDK's default chain needs some to sign with.
+  process.env.AWS_ACCESS_KEY_ID ??= 'demo';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'demo';
   step('Starting a local Kubernetes API server (the first run builds it from Go modules: ~10 minutes)');
   const plane = await startControlPlane({ log: (line) => console.log(`    ${line}`) });
   const emulator = await startEmulator({ port: flags.port ? Number(flags.port) : 0 });
