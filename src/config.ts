@@ -69,27 +69,31 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
   }
   if (values.help) return 'help';
-  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const setting = (flag: keyof typeof OPTIONS, ...envNames: string[]): string | undefined => {
+    const fromFlag = values[flag];
+    return typeof fromFlag === 'string' ? fromFlag : envNames.map((name) => env[name]).find((v) => v !== undefined);
+  };
+  const region = setting('region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
-  const kubeconfig = values.kubeconfig ?? env.KUBECONFIG;
-  const awsEndpoint = values['aws-endpoint'] ?? env.EKS_ENDPOINT;
+  const awsEndpoint = setting('aws-endpoint', 'EKS_ENDPOINT');
   if (awsEndpoint !== undefined && !URL.canParse(awsEndpoint)) {
     throw new ConfigError(`--aws-endpoint ${awsEndpoint} is not a URL, e.g. http://127.0.0.1:4566`);
   }
-  const labelSelector = values.selector ?? env.LABEL_SELECTOR;
-  const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+  const logLevel = setting('log-level', 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`--log-level ${logLevel} is not one of trace, debug, info, warn, error`);
   }
+  const kubeconfig = setting('kubeconfig', 'KUBECONFIG');
+  const labelSelector = setting('selector', 'LABEL_SELECTOR');
   return {
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(awsEndpoint ? { awsEndpoint } : {}),
     ...(labelSelector ? { labelSelector } : {}),
     region,
-    controllerId: values['controller-id'] ?? env.CONTROLLER_ID ?? DEFAULT_CONTROLLER_ID,
-    concurrency: positiveInt('--concurrency', values.concurrency ?? env.CONCURRENCY ?? '4'),
-    resyncMs: duration('--resync', values.resync ?? env.RESYNC_PERIOD ?? '10m'),
-    stalledRetryMs: duration('--stalled-retry', values['stalled-retry'] ?? env.STALLED_RETRY_PERIOD ?? '5m'),
+    controllerId: setting('controller-id', 'CONTROLLER_ID') ?? DEFAULT_CONTROLLER_ID,
+    concurrency: positiveInt('--concurrency', setting('concurrency', 'CONCURRENCY') ?? '4'),
+    resyncMs: duration('--resync', setting('resync', 'RESYNC_PERIOD') ?? '10m'),
+    stalledRetryMs: duration('--stalled-retry', setting('stalled-retry', 'STALLED_RETRY_PERIOD') ?? '5m'),
     principalGraceMs: 2 * 60_000,
     retryBaseMs: 1_000,
     retryMaxMs: 5 * 60_000,
@@ -99,6 +103,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     logLevel,
   };
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 function positiveInt(flag: string, text: string): number {
   const value = Number(text);

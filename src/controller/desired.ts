@@ -11,7 +11,7 @@ export interface Identity {
 
 export function desiredEntry(resource: AccessEntry, identity: Identity): DesiredEntry {
   const { spec } = resource;
-  const type = (spec.type ?? 'STANDARD') as EntryType;
+  const type: EntryType = spec.type ?? 'STANDARD';
   return {
     region: spec.region ?? identity.defaultRegion,
     clusterName: spec.clusterName,

@@ -57,8 +57,8 @@ export function classifyFailure(err: unknown, ref: EntryRef, authenticationMode?
         };
       }
       return { retryable: false, reason: Reason.InvalidRequest, message: `EKS refused ${err.operation}: ${err.awsMessage}`, ...aws };
-    case 'InvalidParameterException':
     // TagResource and UntagResource name their errors differently from the access-entry calls.
+    case 'InvalidParameterException':
     case 'BadRequestException':
       return { retryable: false, reason: Reason.InvalidParameter, message: `EKS refused ${err.operation}: ${err.awsMessage}`, ...aws };
     case 'ResourceLimitExceededException':
