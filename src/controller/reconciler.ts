@@ -43,10 +43,13 @@ export interface ReconcilerDeps {
   now?: () => Date;
 }
 
-/** A failure decided before calling AWS, e.g. an entry owned by someone else. */
+/** A failure already explained: an entry owned by someone else, or an AWS error classified once. */
 class ReconcileFailure extends Error {
-  constructor(readonly failure: Failure) {
-    super(failure.message);
+  constructor(
+    readonly failure: Failure,
+    cause?: unknown,
+  ) {
+    super(failure.message, { cause });
   }
 }
 
@@ -178,7 +181,7 @@ export class Reconciler {
     gateway: AccessEntryGateway,
     facts: EntryFacts,
   ): Promise<ObservedEntry> {
-    let current = plan.update ? await gateway.update(ref, plan.update) : observed;
+    const current = plan.update ? await gateway.update(ref, plan.update) : observed;
     if (Object.keys(plan.tagsToSet).length > 0) {
       await gateway.tag(ref, current.accessEntryArn, plan.tagsToSet);
       // Recorded at once, so a later failure cannot orphan tags this controller set.
@@ -190,8 +193,7 @@ export class Reconciler {
     }
     const tags = { ...current.tags, ...plan.tagsToSet };
     for (const key of plan.tagKeysToRemove) delete tags[key];
-    current = { ...current, tags };
-    return current;
+    return { ...current, tags };
   }
 
   async #finalize(resource: AccessEntry, gateway: AccessEntryGateway, log: Logger): Promise<ReconcileOutcome> {
@@ -225,7 +227,8 @@ export class Reconciler {
     } catch (err) {
       // A CONFIG_MAP-only cluster cannot hold access entries: nothing of ours is there.
       const failure = await this.#explain(err, resource, desired, gateway);
-      if (failure.reason !== Reason.AuthenticationModeConfigMap) throw err;
+      // Carries the explanation, so the caller does not look the cluster up a second time.
+      if (failure.reason !== Reason.AuthenticationModeConfigMap) throw new ReconcileFailure(failure, err);
     }
     if (!observed) return { reason: EventReason.Deleted, message: 'The access entry was already gone from EKS' };
     if (ownershipOf(observed, resource, this.deps.identity.controllerId).owner !== 'this-resource') {

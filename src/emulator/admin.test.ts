@@ -1,19 +1,11 @@
-import { CreateAccessEntryCommand, DescribeAccessEntryCommand, DescribeClusterCommand, ListAccessEntriesCommand, type EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { failure, role, startTestBed, type TestBed } from './test-support.ts';
+import { CreateAccessEntryCommand, DescribeAccessEntryCommand, DescribeClusterCommand, ListAccessEntriesCommand } from '@aws-sdk/client-eks';
+import { describe, expect, it } from 'vitest';
+import { failure, role, useTestBed } from './test-support.ts';
 
-let bed: TestBed;
-let eks: EKSClient;
-
-beforeAll(async () => {
-  bed = await startTestBed();
-  eks = bed.client();
-});
-afterAll(() => bed.close());
-beforeEach(() => bed.fresh());
+const t = useTestBed();
 
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${bed.emulator.endpoint}/_emulator${path}`, {
+  const response = await fetch(`${t.bed.emulator.endpoint}/_emulator${path}`, {
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
   });
@@ -30,41 +22,41 @@ describe('admin API', () => {
   it('creates clusters (API_AND_CONFIG_MAP unless told otherwise) in any region', async () => {
     expect((await admin('POST', '/clusters', { name: 'ci' })).status).toBe(201);
     await admin('POST', '/clusters', { name: 'old', authenticationMode: 'CONFIG_MAP', region: 'eu-west-1' });
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name: 'ci' }));
+    const { cluster } = await t.eks.send(new DescribeClusterCommand({ name: 'ci' }));
     expect(cluster?.accessConfig?.authenticationMode).toBe('API_AND_CONFIG_MAP');
-    expect(bed.emulator.state.getCluster('old', { region: 'eu-west-1' })?.authenticationMode).toBe('CONFIG_MAP');
+    expect(t.bed.emulator.state.getCluster('old', { region: 'eu-west-1' })?.authenticationMode).toBe('CONFIG_MAP');
   });
 
   it('seeds an entry made outside the controller, visible to the SDK', async () => {
     const { status } = await admin('POST', '/clusters/demo/access-entries', { principalArn: role('node'), type: 'EC2_LINUX' });
     expect(status).toBe(201);
-    const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('node') }));
+    const { accessEntry } = await t.eks.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('node') }));
     expect(accessEntry).toMatchObject({ type: 'EC2_LINUX', kubernetesGroups: ['system:nodes'] });
   });
 
   it('edits an entry out of band (drift) and moves modifiedAt', async () => {
-    const seeded = bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev'), kubernetesGroups: ['a'] });
+    const seeded = t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev'), kubernetesGroups: ['a'] });
     const { status } = await admin('PATCH', `/clusters/demo/access-entries/${encoded(role('dev'))}`, { kubernetesGroups: ['hacked'], username: 'someone' });
     expect(status).toBe(200);
-    const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
+    const { accessEntry } = await t.eks.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
     expect(accessEntry).toMatchObject({ kubernetesGroups: ['hacked'], username: 'someone' });
     expect(accessEntry!.modifiedAt!.getTime()).toBeGreaterThan(seeded.modifiedAt.getTime());
   });
 
   it('removes an entry out of band, and says 404 for one that is not there', async () => {
-    bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev') });
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev') });
     expect((await admin('DELETE', `/clusters/demo/access-entries/${encoded(role('dev'))}`)).status).toBe(200);
-    expect((await eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }))).accessEntries).toEqual([]);
+    expect((await t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }))).accessEntries).toEqual([]);
     expect((await admin('DELETE', `/clusters/demo/access-entries/${encoded(role('dev'))}`)).status).toBe(404);
   });
 
   it('switches a cluster authentication mode in any direction', async () => {
     await admin('PATCH', '/clusters/demo', { authenticationMode: 'CONFIG_MAP' });
-    expect((await failure(eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' })))).name).toBe('InvalidRequestException');
+    expect((await failure(t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' })))).name).toBe('InvalidRequestException');
   });
 
   it('dumps the whole state with entries and their policies', async () => {
-    bed.emulator.state.createCluster('boot', { bootstrapCreatorPrincipalArn: role('creator') });
+    t.bed.emulator.state.createCluster('boot', { bootstrapCreatorPrincipalArn: role('creator') });
     const { json } = await admin('GET', '/state');
     const clusters = json.clusters as { name: string; entries: { principalArn: string; associatedPolicies: unknown[] }[] }[];
     expect(clusters.map((cluster) => cluster.name).sort()).toEqual(['boot', 'demo']);
@@ -74,7 +66,7 @@ describe('admin API', () => {
   });
 
   it('reports call counts', async () => {
-    await eks.send(new DescribeClusterCommand({ name: 'demo' }));
+    await t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
     const { json } = await admin('GET', '/calls');
     expect(json).toMatchObject({ total: 1, writes: 0, reads: 1, byOperation: { DescribeCluster: 1, CreateAccessEntry: 0 } });
     await admin('DELETE', '/calls');
@@ -85,9 +77,9 @@ describe('admin API', () => {
     const { status, json } = await admin('POST', '/faults', { operation: 'DescribeCluster', fault: 'ServerException', count: 5 });
     expect(status).toBe(201);
     expect((await admin('GET', '/faults')).json.rules).toEqual([expect.objectContaining({ id: json.id, remaining: 5 })]);
-    expect((await failure(eks.send(new DescribeClusterCommand({ name: 'demo' })))).name).toBe('ServerException');
+    expect((await failure(t.eks.send(new DescribeClusterCommand({ name: 'demo' })))).name).toBe('ServerException');
     await admin('DELETE', '/faults');
-    await expect(eks.send(new DescribeClusterCommand({ name: 'demo' }))).resolves.toBeDefined();
+    await expect(t.eks.send(new DescribeClusterCommand({ name: 'demo' }))).resolves.toBeDefined();
   });
 
   it('removes one fault rule by id', async () => {
@@ -99,21 +91,21 @@ describe('admin API', () => {
   it('sets and removes latency and the rate limit', async () => {
     await admin('PUT', '/latency', { ms: 150 });
     let started = Date.now();
-    await eks.send(new DescribeClusterCommand({ name: 'demo' }));
+    await t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     await admin('PUT', '/latency', { ms: 0 });
     await admin('PUT', '/rate-limit', { requestsPerSecond: 1, burst: 1 });
-    await eks.send(new DescribeClusterCommand({ name: 'demo' }));
-    expect((await failure(eks.send(new DescribeClusterCommand({ name: 'demo' })))).name).toBe('ThrottlingException');
+    await t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
+    expect((await failure(t.eks.send(new DescribeClusterCommand({ name: 'demo' })))).name).toBe('ThrottlingException');
     await admin('PUT', '/rate-limit', {});
     started = Date.now();
-    await eks.send(new DescribeClusterCommand({ name: 'demo' }));
+    await t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
     expect(Date.now() - started).toBeLessThan(120);
   });
 
   it('sets the entry quota', async () => {
     await admin('PUT', '/quota', { entriesPerCluster: 0 });
-    const error = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('x') })));
+    const error = await failure(t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('x') })));
     expect(error.name).toBe('ResourceLimitExceededException');
   });
 

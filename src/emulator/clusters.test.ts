@@ -8,23 +8,14 @@ import {
   ListAssociatedAccessPoliciesCommand,
   UpdateClusterConfigCommand,
   type AuthenticationMode,
-  type EKSClient,
 } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, failure, policy, role, startTestBed, type TestBed } from './test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, failure, policy, role, useTestBed } from './test-support.ts';
 
-let bed: TestBed;
-let eks: EKSClient;
-
-beforeAll(async () => {
-  bed = await startTestBed();
-  eks = bed.client();
-});
-afterAll(() => bed.close());
-beforeEach(() => bed.fresh());
+const t = useTestBed();
 
 const createCluster = (name: string, authenticationMode?: AuthenticationMode) =>
-  eks.send(
+  t.eks.send(
     new CreateClusterCommand({
       name,
       roleArn: role('eks-cluster'),
@@ -34,7 +25,7 @@ const createCluster = (name: string, authenticationMode?: AuthenticationMode) =>
   );
 
 const updateMode = (name: string, authenticationMode: AuthenticationMode) =>
-  eks.send(new UpdateClusterConfigCommand({ name, accessConfig: { authenticationMode } }));
+  t.eks.send(new UpdateClusterConfigCommand({ name, accessConfig: { authenticationMode } }));
 
 describe('CreateCluster and DescribeCluster', () => {
   it('defaults to CONFIG_MAP like EKS, so access-entry calls fail until the mode changes', async () => {
@@ -45,13 +36,13 @@ describe('CreateCluster and DescribeCluster', () => {
       status: 'ACTIVE',
       accessConfig: { authenticationMode: 'CONFIG_MAP' },
     });
-    const error = await failure(eks.send(new ListAccessEntriesCommand({ clusterName: 'fresh' })));
+    const error = await failure(t.eks.send(new ListAccessEntriesCommand({ clusterName: 'fresh' })));
     expect(error.name).toBe('InvalidRequestException');
   });
 
   it('takes accessConfig.authenticationMode and reports it in DescribeCluster', async () => {
     await createCluster('modern', 'API');
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name: 'modern' }));
+    const { cluster } = await t.eks.send(new DescribeClusterCommand({ name: 'modern' }));
     expect(cluster?.accessConfig?.authenticationMode).toBe('API');
     expect(cluster?.createdAt).toBeInstanceOf(Date);
   });
@@ -68,7 +59,7 @@ describe('CreateCluster and DescribeCluster', () => {
   });
 
   it('answers ResourceNotFoundException for DescribeCluster on a missing cluster', async () => {
-    const error = await failure(eks.send(new DescribeClusterCommand({ name: 'nope' })));
+    const error = await failure(t.eks.send(new DescribeClusterCommand({ name: 'nope' })));
     expect(error.name).toBe('ResourceNotFoundException');
   });
 });
@@ -78,15 +69,15 @@ describe('UpdateClusterConfig authenticationMode', () => {
     await createCluster('legacy');
     const { update } = await updateMode('legacy', 'API_AND_CONFIG_MAP');
     expect(update).toMatchObject({ type: 'AccessConfigUpdate', params: [{ type: 'AuthenticationMode', value: 'API_AND_CONFIG_MAP' }] });
-    await eks.send(new CreateAccessEntryCommand({ clusterName: 'legacy', principalArn: role('dev') }));
+    await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'legacy', principalArn: role('dev') }));
     await updateMode('legacy', 'API');
-    expect(bed.emulator.state.getCluster('legacy')?.authenticationMode).toBe('API');
+    expect(t.bed.emulator.state.getCluster('legacy')?.authenticationMode).toBe('API');
   });
 
   it('allows CONFIG_MAP → API directly', async () => {
     await createCluster('legacy');
     await updateMode('legacy', 'API');
-    expect(bed.emulator.state.getCluster('legacy')?.authenticationMode).toBe('API');
+    expect(t.bed.emulator.state.getCluster('legacy')?.authenticationMode).toBe('API');
   });
 
   it.each<[AuthenticationMode, AuthenticationMode, RegExp]>([
@@ -98,46 +89,46 @@ describe('UpdateClusterConfig authenticationMode', () => {
     const error = await failure(updateMode('c', to));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toMatch(message);
-    expect(bed.emulator.state.getCluster('c')?.authenticationMode).toBe(from);
+    expect(t.bed.emulator.state.getCluster('c')?.authenticationMode).toBe(from);
   });
 });
 
 describe('DeleteCluster', () => {
   it('deletes the cluster and its entries', async () => {
-    bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev') });
-    const { cluster } = await eks.send(new DeleteClusterCommand({ name: 'demo' }));
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev') });
+    const { cluster } = await t.eks.send(new DeleteClusterCommand({ name: 'demo' }));
     expect(cluster?.status).toBe('DELETING');
-    expect(bed.emulator.state.getCluster('demo')).toBeUndefined();
-    bed.emulator.state.createCluster('demo');
-    expect(bed.emulator.state.listAccessEntries('demo')).toEqual([]);
+    expect(t.bed.emulator.state.getCluster('demo')).toBeUndefined();
+    t.bed.emulator.state.createCluster('demo');
+    expect(t.bed.emulator.state.listAccessEntries('demo')).toEqual([]);
   });
 });
 
 describe('regions', () => {
   it('keeps same-named clusters in different regions apart, by the SigV4 signing region', async () => {
-    const west = bed.client({ region: 'eu-west-1' });
-    bed.emulator.state.createCluster('demo', { region: 'eu-west-1' });
-    await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('east-only') }));
+    const west = t.bed.client({ region: 'eu-west-1' });
+    t.bed.emulator.state.createCluster('demo', { region: 'eu-west-1' });
+    await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('east-only') }));
     const { accessEntry } = await west.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('west-only') }));
     expect(accessEntry?.accessEntryArn).toMatch(/^arn:aws:eks:eu-west-1:/);
     expect((await west.send(new ListAccessEntriesCommand({ clusterName: 'demo' }))).accessEntries).toEqual([role('west-only')]);
-    expect((await eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }))).accessEntries).toEqual([role('east-only')]);
+    expect((await t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }))).accessEntries).toEqual([role('east-only')]);
     const error = await failure(west.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('east-only') })));
     expect(error.name).toBe('ResourceNotFoundException');
   });
 
   it('answers ResourceNotFoundException for a cluster that exists only in another region', async () => {
-    const error = await failure(bed.client({ region: 'ap-south-1' }).send(new DescribeClusterCommand({ name: 'demo' })));
+    const error = await failure(t.bed.client({ region: 'ap-south-1' }).send(new DescribeClusterCommand({ name: 'demo' })));
     expect(error.name).toBe('ResourceNotFoundException');
   });
 });
 
 describe('the cluster creator entry', () => {
   it('exists with AmazonEKSClusterAdminPolicy when the cluster is created with bootstrapCreatorPrincipalArn', async () => {
-    bed.emulator.state.createCluster('boot', { authenticationMode: 'API', bootstrapCreatorPrincipalArn: role('creator') });
-    const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: 'boot', principalArn: role('creator') }));
+    t.bed.emulator.state.createCluster('boot', { authenticationMode: 'API', bootstrapCreatorPrincipalArn: role('creator') });
+    const { accessEntry } = await t.eks.send(new DescribeAccessEntryCommand({ clusterName: 'boot', principalArn: role('creator') }));
     expect(accessEntry?.type).toBe('STANDARD');
-    const { associatedAccessPolicies } = await eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'boot', principalArn: role('creator') }));
+    const { associatedAccessPolicies } = await t.eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'boot', principalArn: role('creator') }));
     expect(associatedAccessPolicies?.map((p) => [p.policyArn, p.accessScope?.type])).toEqual([[policy('AmazonEKSClusterAdminPolicy'), 'cluster']]);
   });
 });

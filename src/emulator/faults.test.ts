@@ -1,22 +1,14 @@
-import { CreateAccessEntryCommand, DescribeClusterCommand, ListAccessEntriesCommand, type EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CreateAccessEntryCommand, DescribeClusterCommand, ListAccessEntriesCommand } from '@aws-sdk/client-eks';
+import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS, type FaultKind } from './faults.ts';
 import { startEmulator } from './index.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { failure, role, startTestBed, type TestBed } from './test-support.ts';
+import { failure, role, useTestBed } from './test-support.ts';
 
-let bed: TestBed;
-let eks: EKSClient;
+const t = useTestBed();
 
-beforeAll(async () => {
-  bed = await startTestBed();
-  eks = bed.client();
-});
-afterAll(() => bed.close());
-beforeEach(() => bed.fresh());
-
-const describeDemo = () => eks.send(new DescribeClusterCommand({ name: 'demo' }));
-const createEntry = (name: string, client = eks) => client.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role(name) }));
+const describeDemo = () => t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
+const createEntry = (name: string, client = t.eks) => client.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role(name) }));
 
 const ERROR_FAULTS: [FaultKind, number][] = [
   ['ServerException', 500],
@@ -30,7 +22,7 @@ const ERROR_FAULTS: [FaultKind, number][] = [
 
 describe('error faults', () => {
   it.each(ERROR_FAULTS)('%s reaches the SDK as that exception with status %i', async (fault, status) => {
-    bed.emulator.faults.add({ operation: 'DescribeCluster', fault, count: 1 });
+    t.bed.emulator.faults.add({ operation: 'DescribeCluster', fault, count: 1 });
     const error = await failure(describeDemo());
     expect(error.name).toBe(fault);
     expect(error.$metadata?.httpStatusCode).toBe(status);
@@ -42,62 +34,62 @@ describe('error faults', () => {
   });
 
   it('fails the next n matching calls, then lets calls through', async () => {
-    bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'ServerException', count: 2, message: 'planned outage' });
+    t.bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'ServerException', count: 2, message: 'planned outage' });
     expect((await failure(describeDemo())).message).toBe('planned outage');
     expect((await failure(describeDemo())).name).toBe('ServerException');
     await expect(describeDemo()).resolves.toBeDefined();
-    expect(bed.emulator.faults.list()).toEqual([]);
+    expect(t.bed.emulator.faults.list()).toEqual([]);
   });
 
   it('with rate 1.0 fails every matching call until removed', async () => {
-    const id = bed.emulator.faults.add({ fault: 'ThrottlingException', rate: 1 });
+    const id = t.bed.emulator.faults.add({ fault: 'ThrottlingException', rate: 1 });
     for (let attempt = 0; attempt < 3; attempt += 1) expect((await failure(describeDemo())).name).toBe('ThrottlingException');
-    bed.emulator.faults.remove(id);
+    t.bed.emulator.faults.remove(id);
     await expect(describeDemo()).resolves.toBeDefined();
   });
 
   it('with rate 0 never fails', async () => {
-    bed.emulator.faults.add({ fault: 'ServerException', rate: 0 });
+    t.bed.emulator.faults.add({ fault: 'ServerException', rate: 0 });
     await expect(describeDemo()).resolves.toBeDefined();
   });
 
   it('does not apply the operation it fails', async () => {
-    bed.emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'ServerException', count: 1 });
+    t.bed.emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'ServerException', count: 1 });
     await failure(createEntry('dev'));
-    expect(bed.emulator.state.getAccessEntry('demo', role('dev'))).toBeUndefined();
+    expect(t.bed.emulator.state.getAccessEntry('demo', role('dev'))).toBeUndefined();
     await createEntry('dev');
-    expect(bed.emulator.state.getAccessEntry('demo', role('dev'))).toBeDefined();
+    expect(t.bed.emulator.state.getAccessEntry('demo', role('dev'))).toBeDefined();
   });
 
   it('targets one principal (from the body on create) and one cluster', async () => {
-    bed.emulator.faults.add({ fault: 'AccessDeniedException', principalArn: role('blocked') });
-    bed.emulator.faults.add({ fault: 'ServerException', clusterName: 'other' });
-    bed.emulator.state.createCluster('other');
+    t.bed.emulator.faults.add({ fault: 'AccessDeniedException', principalArn: role('blocked') });
+    t.bed.emulator.faults.add({ fault: 'ServerException', clusterName: 'other' });
+    t.bed.emulator.state.createCluster('other');
     expect((await failure(createEntry('blocked'))).name).toBe('AccessDeniedException');
     await createEntry('fine');
-    expect((await failure(eks.send(new ListAccessEntriesCommand({ clusterName: 'other' })))).name).toBe('ServerException');
+    expect((await failure(t.eks.send(new ListAccessEntriesCommand({ clusterName: 'other' })))).name).toBe('ServerException');
   });
 
   it('refuses a rule it cannot apply, naming the field', () => {
-    expect(() => bed.emulator.faults.add({ fault: 'Explode' as FaultKind })).toThrow(/fault must be one of ServerException/);
-    expect(() => bed.emulator.faults.add({ fault: 'ServerException', rate: 2 })).toThrow(/rate must be a probability/);
-    expect(() => bed.emulator.faults.add({ fault: 'ServerException', count: 0 })).toThrow(/count must be a whole number/);
+    expect(() => t.bed.emulator.faults.add({ fault: 'Explode' as FaultKind })).toThrow(/fault must be one of ServerException/);
+    expect(() => t.bed.emulator.faults.add({ fault: 'ServerException', rate: 2 })).toThrow(/rate must be a probability/);
+    expect(() => t.bed.emulator.faults.add({ fault: 'ServerException', count: 0 })).toThrow(/count must be a whole number/);
   });
 });
 
 describe('connection faults', () => {
   it('Timeout never answers: the SDK gives up with its TimeoutError and nothing is created', async () => {
-    const impatient = bed.client({ requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
-    bed.emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'Timeout', count: 1 });
+    const impatient = t.bed.client({ requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
+    t.bed.emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'Timeout', count: 1 });
     const started = Date.now();
     const error = await failure(createEntry('slow', impatient));
     expect(error.name).toBe('TimeoutError');
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    expect(bed.emulator.state.getAccessEntry('demo', role('slow'))).toBeUndefined();
+    expect(t.bed.emulator.state.getAccessEntry('demo', role('slow'))).toBeUndefined();
   });
 
   it('DropConnection closes the socket without an answer', async () => {
-    bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'DropConnection', count: 1 });
+    t.bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'DropConnection', count: 1 });
     const error = await failure(describeDemo());
     expect(error.$metadata?.httpStatusCode).toBeUndefined();
     expect((error as Error & { code?: string }).code).toBe('ECONNRESET');
@@ -108,7 +100,7 @@ describe('connection faults', () => {
     const emulator = await startEmulator();
     emulator.state.createCluster('demo');
     emulator.faults.add({ fault: 'Timeout' });
-    const client = bed.client({ endpoint: emulator.endpoint });
+    const client = t.bed.client({ endpoint: emulator.endpoint });
     const hung = failure(client.send(new DescribeClusterCommand({ name: 'demo' })));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
@@ -120,21 +112,21 @@ describe('connection faults', () => {
 
 describe('latency', () => {
   it('delays the chosen operation only', async () => {
-    bed.emulator.faults.setLatency(200, 'DescribeCluster');
+    t.bed.emulator.faults.setLatency(200, 'DescribeCluster');
     let started = Date.now();
     await describeDemo();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     started = Date.now();
-    await eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
+    await t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
     expect(Date.now() - started).toBeLessThan(150);
   });
 
   it('delays every operation when set without one, until set back to 0', async () => {
-    bed.emulator.faults.setLatency(150);
+    t.bed.emulator.faults.setLatency(150);
     let started = Date.now();
-    await eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
+    await t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    bed.emulator.faults.setLatency(0);
+    t.bed.emulator.faults.setLatency(0);
     started = Date.now();
     await describeDemo();
     expect(Date.now() - started).toBeLessThan(120);
@@ -143,13 +135,13 @@ describe('latency', () => {
 
 describe('rate limit', () => {
   it('answers ThrottlingException (429) beyond the burst, across operations', async () => {
-    bed.emulator.faults.setRateLimit({ requestsPerSecond: 1, burst: 2 });
+    t.bed.emulator.faults.setRateLimit({ requestsPerSecond: 1, burst: 2 });
     await describeDemo();
-    await eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
+    await t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
     const error = await failure(describeDemo());
     expect(error.name).toBe('ThrottlingException');
     expect(error.$metadata?.httpStatusCode).toBe(429);
-    bed.emulator.faults.setRateLimit(undefined);
+    t.bed.emulator.faults.setRateLimit(undefined);
     await expect(describeDemo()).resolves.toBeDefined();
   });
 
@@ -167,11 +159,11 @@ describe('rate limit', () => {
 
 describe('call counting', () => {
   it('counts every call that reached an operation, failed and faulted ones included', async () => {
-    const { calls } = bed.emulator;
+    const { calls } = t.bed.emulator;
     await createEntry('a');
     await failure(createEntry('a'));
-    await failure(eks.send(new DescribeClusterCommand({ name: 'missing' })));
-    bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'ServerException', count: 1 });
+    await failure(t.eks.send(new DescribeClusterCommand({ name: 'missing' })));
+    t.bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'ServerException', count: 1 });
     await failure(describeDemo());
     expect(calls.count('CreateAccessEntry')).toBe(2);
     expect(calls.count('DescribeCluster')).toBe(2);

@@ -6,33 +6,24 @@ import {
   ListAccessEntriesCommand,
   ListAssociatedAccessPoliciesCommand,
   type AccessScope,
-  type EKSClient,
 } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { failure, policy, role, startTestBed, type TestBed } from './test-support.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { failure, policy, role, useTestBed } from './test-support.ts';
 
-let bed: TestBed;
-let eks: EKSClient;
-
-beforeAll(async () => {
-  bed = await startTestBed();
-  eks = bed.client();
-});
-afterAll(() => bed.close());
+const t = useTestBed();
 beforeEach(async () => {
-  bed.fresh();
-  await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
+  await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
 });
 
 const associate = (policyName: string, accessScope: AccessScope, principalArn = role('dev')) =>
-  eks.send(new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn, policyArn: policy(policyName), accessScope }));
+  t.eks.send(new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn, policyArn: policy(policyName), accessScope }));
 
 const listPolicies = async (principalArn = role('dev')) =>
-  (await eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'demo', principalArn }))).associatedAccessPolicies ?? [];
+  (await t.eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'demo', principalArn }))).associatedAccessPolicies ?? [];
 
 describe('AssociateAccessPolicy', () => {
   it('associates a policy with its scope and reports it back', async () => {
-    const answer = await eks.send(
+    const answer = await t.eks.send(
       new AssociateAccessPolicyCommand({
         clusterName: 'demo',
         principalArn: role('dev'),
@@ -65,7 +56,7 @@ describe('AssociateAccessPolicy', () => {
     ['no scope', policy('AmazonEKSViewPolicy'), undefined, /accessScope is required/],
   ])('rejects %s with InvalidParameterException', async (_what, policyArn, accessScope, message) => {
     const error = await failure(
-      eks.send(new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn: role('dev'), policyArn, accessScope: accessScope! })),
+      t.eks.send(new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn: role('dev'), policyArn, accessScope: accessScope! })),
     );
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toMatch(message);
@@ -79,7 +70,7 @@ describe('AssociateAccessPolicy', () => {
 
 describe('node entries take no access policies', () => {
   beforeEach(() => {
-    bed.emulator.state.seedAccessEntry('demo', { principalArn: role('node'), type: 'EC2_LINUX' });
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('node'), type: 'EC2_LINUX' });
   });
 
   it('AssociateAccessPolicy → InvalidRequestException', async () => {
@@ -98,10 +89,10 @@ describe('node entries take no access policies', () => {
 describe('DisassociateAccessPolicy', () => {
   it('removes the association, then answers ResourceNotFoundException for it', async () => {
     await associate('AmazonEKSViewPolicy', { type: 'cluster' });
-    await eks.send(new DisassociateAccessPolicyCommand({ clusterName: 'demo', principalArn: role('dev'), policyArn: policy('AmazonEKSViewPolicy') }));
+    await t.eks.send(new DisassociateAccessPolicyCommand({ clusterName: 'demo', principalArn: role('dev'), policyArn: policy('AmazonEKSViewPolicy') }));
     expect(await listPolicies()).toEqual([]);
     const error = await failure(
-      eks.send(new DisassociateAccessPolicyCommand({ clusterName: 'demo', principalArn: role('dev'), policyArn: policy('AmazonEKSViewPolicy') })),
+      t.eks.send(new DisassociateAccessPolicyCommand({ clusterName: 'demo', principalArn: role('dev'), policyArn: policy('AmazonEKSViewPolicy') })),
     );
     expect(error.name).toBe('ResourceNotFoundException');
   });
@@ -109,10 +100,10 @@ describe('DisassociateAccessPolicy', () => {
 
 describe('associations and entries', () => {
   it('ListAccessEntries filters by associatedPolicyArn', async () => {
-    await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('admin') }));
+    await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('admin') }));
     await associate('AmazonEKSClusterAdminPolicy', { type: 'cluster' }, role('admin'));
     await associate('AmazonEKSViewPolicy', { type: 'cluster' });
-    const { accessEntries } = await eks.send(
+    const { accessEntries } = await t.eks.send(
       new ListAccessEntriesCommand({ clusterName: 'demo', associatedPolicyArn: policy('AmazonEKSClusterAdminPolicy') }),
     );
     expect(accessEntries).toEqual([role('admin')]);
@@ -120,16 +111,16 @@ describe('associations and entries', () => {
 
   it('deleting an entry drops its associations', async () => {
     await associate('AmazonEKSViewPolicy', { type: 'cluster' });
-    await eks.send(new DeleteAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
-    await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
+    await t.eks.send(new DeleteAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
+    await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
     expect(await listPolicies()).toEqual([]);
   });
 
   it('pages associated policies', async () => {
     for (const name of ['AmazonEKSViewPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSAdminPolicy']) await associate(name, { type: 'cluster' });
-    const first = await eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'demo', principalArn: role('dev'), maxResults: 2 }));
+    const first = await t.eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'demo', principalArn: role('dev'), maxResults: 2 }));
     expect(first.associatedAccessPolicies).toHaveLength(2);
-    const second = await eks.send(
+    const second = await t.eks.send(
       new ListAssociatedAccessPoliciesCommand({ clusterName: 'demo', principalArn: role('dev'), maxResults: 2, nextToken: first.nextToken! }),
     );
     expect(second.associatedAccessPolicies).toHaveLength(1);

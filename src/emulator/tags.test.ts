@@ -5,46 +5,37 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
-  type EKSClient,
 } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { failure, role, startTestBed, type TestBed } from './test-support.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { failure, role, useTestBed } from './test-support.ts';
 
-let bed: TestBed;
-let eks: EKSClient;
 let entryArn: string;
-
-beforeAll(async () => {
-  bed = await startTestBed();
-  eks = bed.client();
-});
-afterAll(() => bed.close());
+const t = useTestBed();
 beforeEach(async () => {
-  bed.fresh();
-  const { accessEntry } = await eks.send(
+  const { accessEntry } = await t.eks.send(
     new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), tags: { owner: 'controller', env: 'dev' } }),
   );
   entryArn = accessEntry!.accessEntryArn!;
 });
 
-const tagsOf = async (resourceArn: string) => (await eks.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
+const tagsOf = async (resourceArn: string) => (await t.eks.send(new ListTagsForResourceCommand({ resourceArn }))).tags;
 
 describe('tags on an access entry ARN', () => {
   it('lists the tags given at create, which Describe also returns', async () => {
     expect(await tagsOf(entryArn)).toEqual({ owner: 'controller', env: 'dev' });
-    const { accessEntry } = await eks.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
+    const { accessEntry } = await t.eks.send(new DescribeAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev') }));
     expect(accessEntry?.tags).toEqual({ owner: 'controller', env: 'dev' });
   });
 
   it('TagResource adds and overwrites keys, keeps the others, and moves modifiedAt', async () => {
-    const before = bed.emulator.state.getAccessEntry('demo', role('dev'))!.modifiedAt;
-    await eks.send(new TagResourceCommand({ resourceArn: entryArn, tags: { env: 'prod', cost: 'x' } }));
+    const before = t.bed.emulator.state.getAccessEntry('demo', role('dev'))!.modifiedAt;
+    await t.eks.send(new TagResourceCommand({ resourceArn: entryArn, tags: { env: 'prod', cost: 'x' } }));
     expect(await tagsOf(entryArn)).toEqual({ owner: 'controller', env: 'prod', cost: 'x' });
-    expect(bed.emulator.state.getAccessEntry('demo', role('dev'))!.modifiedAt.getTime()).toBeGreaterThan(before.getTime());
+    expect(t.bed.emulator.state.getAccessEntry('demo', role('dev'))!.modifiedAt.getTime()).toBeGreaterThan(before.getTime());
   });
 
   it('UntagResource removes the keys given (several tagKeys in the query)', async () => {
-    await eks.send(new UntagResourceCommand({ resourceArn: entryArn, tagKeys: ['env', 'owner', 'absent'] }));
+    await t.eks.send(new UntagResourceCommand({ resourceArn: entryArn, tagKeys: ['env', 'owner', 'absent'] }));
     expect(await tagsOf(entryArn)).toEqual({});
   });
 
@@ -52,14 +43,14 @@ describe('tags on an access entry ARN', () => {
     ['an aws: key', { 'aws:x': 'y' }, /reserved prefix aws:/],
     ['more than 50 tags in total', Object.fromEntries(Array.from({ length: 49 }, (_, index) => [`k${index}`, 'v'])), /at most 50 tags.*51/],
   ])('rejects %s with BadRequestException (the tag operations’ error class)', async (_what, tags, message) => {
-    const error = await failure(eks.send(new TagResourceCommand({ resourceArn: entryArn, tags })));
+    const error = await failure(t.eks.send(new TagResourceCommand({ resourceArn: entryArn, tags })));
     expect(error.name).toBe('BadRequestException');
     expect(error.message).toMatch(message);
     expect(await tagsOf(entryArn)).toEqual({ owner: 'controller', env: 'dev' });
   });
 
   it('answers NotFoundException for the ARN of a deleted entry', async () => {
-    bed.emulator.state.removeAccessEntry('demo', role('dev'));
+    t.bed.emulator.state.removeAccessEntry('demo', role('dev'));
     const error = await failure(tagsOf(entryArn));
     expect(error.name).toBe('NotFoundException');
     expect(error.$metadata?.httpStatusCode).toBe(404);
@@ -71,7 +62,7 @@ describe('tags on an access entry ARN', () => {
   });
 
   it('answers NotFoundException when the ARN is in another region than the request', async () => {
-    const west = bed.client({ region: 'us-west-2' });
+    const west = t.bed.client({ region: 'us-west-2' });
     const error = await failure(west.send(new ListTagsForResourceCommand({ resourceArn: entryArn })));
     expect(error.name).toBe('NotFoundException');
     expect(error.message).toContain('us-west-2');
@@ -80,8 +71,8 @@ describe('tags on an access entry ARN', () => {
 
 describe('tags on a cluster ARN', () => {
   it('tags and lists the cluster', async () => {
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name: 'demo' }));
-    await eks.send(new TagResourceCommand({ resourceArn: cluster!.arn!, tags: { stage: 'demo' } }));
+    const { cluster } = await t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
+    await t.eks.send(new TagResourceCommand({ resourceArn: cluster!.arn!, tags: { stage: 'demo' } }));
     expect(await tagsOf(cluster!.arn!)).toEqual({ stage: 'demo' });
   });
 });

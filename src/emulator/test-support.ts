@@ -1,4 +1,5 @@
 // Shared setup for the emulator's tests: an emulator per test file, real SDK clients against it.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { startEmulator, type RunningEmulator } from './index.ts';
 
@@ -43,6 +44,27 @@ export async function startTestBed(): Promise<TestBed> {
       await emulator.close();
     },
   };
+}
+
+/** The test bed and its client, set once the file's beforeAll has run. */
+export interface TestBedHandle {
+  bed: TestBed;
+  eks: EKSClient;
+}
+
+/**
+ * Starts one emulator for the calling test file, gives every test a fresh one (cluster `demo`),
+ * and closes it after the file. Register further beforeEach hooks after calling this.
+ */
+export function useTestBed(): TestBedHandle {
+  const handle = {} as TestBedHandle;
+  beforeAll(async () => {
+    handle.bed = await startTestBed();
+    handle.eks = handle.bed.client();
+  });
+  afterAll(() => handle.bed.close());
+  beforeEach(() => handle.bed.fresh());
+  return handle;
 }
 
 /** The error a promise rejects with; fails the test when it resolves. */

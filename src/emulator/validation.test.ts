@@ -1,16 +1,8 @@
-import { CreateAccessEntryCommand, UpdateAccessEntryCommand, type CreateAccessEntryRequest, type EKSClient } from '@aws-sdk/client-eks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, failure, role, startTestBed, user, type TestBed } from './test-support.ts';
+import { CreateAccessEntryCommand, UpdateAccessEntryCommand, type CreateAccessEntryRequest } from '@aws-sdk/client-eks';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, failure, role, user, useTestBed } from './test-support.ts';
 
-let bed: TestBed;
-let eks: EKSClient;
-
-beforeAll(async () => {
-  bed = await startTestBed();
-  eks = bed.client();
-});
-afterAll(() => bed.close());
-beforeEach(() => bed.fresh());
+const t = useTestBed();
 
 const manyTags = (count: number): Record<string, string> => Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, 'v']));
 
@@ -31,30 +23,30 @@ describe('CreateAccessEntry rejects what EKS rejects, saying what to fix', () =>
     ['an aws: tag key', { tags: { 'aws:cloudformation:stack': 'x' } }, /reserved prefix aws:/],
     ['an AWS: tag key in capitals', { tags: { 'AWS:owner': 'x' } }, /reserved prefix aws:/],
   ])('%s → InvalidParameterException', async (_what, override, message) => {
-    const error = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), ...override })));
+    const error = await failure(t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), ...override })));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.$metadata?.httpStatusCode).toBe(400);
     expect(error.message).toMatch(message);
-    expect(bed.emulator.state.listAccessEntries('demo')).toHaveLength(0);
+    expect(t.bed.emulator.state.listAccessEntries('demo')).toHaveLength(0);
   });
 
   it.each(['system:admin', 'eks:thing', 'aws:me', 'amazon:me', 'iam:me'])('rejects the reserved username %s', async (username) => {
-    const error = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), username })));
+    const error = await failure(t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), username })));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toContain(`username ${username} starts with the reserved prefix`);
   });
 
   it('accepts exactly 50 tags with a 128-character key and a 256-character value', async () => {
     const tags = { ...manyTags(49), ['k'.repeat(128)]: 'v'.repeat(256) };
-    const { accessEntry } = await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), tags }));
+    const { accessEntry } = await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), tags }));
     expect(Object.keys(accessEntry?.tags ?? {})).toHaveLength(50);
   });
 
   it('answers ResourceLimitExceededException once the cluster holds its quota of entries', async () => {
-    bed.emulator.state.setEntryQuota(2);
-    bed.emulator.state.seedAccessEntry('demo', { principalArn: role('a') });
-    await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('b') }));
-    const error = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('c') })));
+    t.bed.emulator.state.setEntryQuota(2);
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('a') });
+    await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('b') }));
+    const error = await failure(t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('c') })));
     expect(error.name).toBe('ResourceLimitExceededException');
     expect(error.message).toContain('2 access entries');
   });
@@ -67,7 +59,7 @@ describe('node entry types', () => {
     ['FARGATE_LINUX', ['system:node-proxier', 'system:nodes'], 'system:node:{{SessionName}}'],
     ['HYBRID_LINUX', ['system:nodes'], 'system:node:{{SessionName}}'],
   ])('%s gets the groups and username EKS reports', async (type, groups, username) => {
-    const { accessEntry } = await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), type }));
+    const { accessEntry } = await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), type }));
     expect(accessEntry).toMatchObject({ type, kubernetesGroups: groups, username });
   });
 
@@ -76,32 +68,32 @@ describe('node entry types', () => {
     ['a username', { username: 'node' }, /username can't be set on an access entry of type EC2_LINUX/],
     ['a user principal', { principalArn: user('bob') }, /IAM role ARNs only/],
   ])('EC2_LINUX with %s → InvalidParameterException', async (_what, override, message) => {
-    const error = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), type: 'EC2_LINUX', ...override })));
+    const error = await failure(t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), type: 'EC2_LINUX', ...override })));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toMatch(message);
   });
 
   it('UpdateAccessEntry on a node entry rejects groups and keeps the ones EKS set', async () => {
-    await eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), type: 'EC2_LINUX' }));
-    const error = await failure(eks.send(new UpdateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), kubernetesGroups: ['x'] })));
+    await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), type: 'EC2_LINUX' }));
+    const error = await failure(t.eks.send(new UpdateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node'), kubernetesGroups: ['x'] })));
     expect(error.name).toBe('InvalidParameterException');
-    const { accessEntry } = await eks.send(new UpdateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node') }));
+    const { accessEntry } = await t.eks.send(new UpdateAccessEntryCommand({ clusterName: 'demo', principalArn: role('node') }));
     expect(accessEntry).toMatchObject({ kubernetesGroups: ['system:nodes'], username: 'system:node:{{EC2PrivateDNSName}}' });
   });
 });
 
 describe('UpdateAccessEntry input rules', () => {
   beforeEach(() => {
-    bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev') });
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('dev') });
   });
 
   it.each([
     ['a system: group', { kubernetesGroups: ['system:masters'] }, /reserved prefix system:/],
     ['a reserved username', { username: 'eks:me' }, /reserved prefix eks:/],
   ])('%s → InvalidParameterException, entry unchanged', async (_what, override, message) => {
-    const error = await failure(eks.send(new UpdateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), ...override })));
+    const error = await failure(t.eks.send(new UpdateAccessEntryCommand({ clusterName: 'demo', principalArn: role('dev'), ...override })));
     expect(error.name).toBe('InvalidParameterException');
     expect(error.message).toMatch(message);
-    expect(bed.emulator.state.getAccessEntry('demo', role('dev'))?.kubernetesGroups).toEqual([]);
+    expect(t.bed.emulator.state.getAccessEntry('demo', role('dev'))?.kubernetesGroups).toEqual([]);
   });
 });
