@@ -17,6 +17,13 @@ export const MANAGED_BY_TAG = `${API_GROUP}/managed-by`;
  * principal on the same cluster are told apart instead of fighting over one entry.
  */
 export const OWNER_TAG = `${API_GROUP}/access-entry`;
+/**
+ * Set it to any new value (a timestamp, say) to make the controller re-check the entry against
+ * EKS at once; status.lastHandledReconcileAt echoes the value once done, as Flux's
+ * reconcile.fluxcd.io/requestedAt does.
+ */
+export const RECONCILE_REQUESTED_ANNOTATION = `${API_GROUP}/reconcile-requested-at`;
+
 /** Tag keys under this prefix belong to the controller; users may not set them. */
 export const RESERVED_CONTROLLER_TAG_PREFIX = `${API_GROUP}/`;
 /** Default controller id, overridable so two controllers can share an EKS cluster safely. */

@@ -10,7 +10,7 @@ export interface AccessEntrySpec {
    */
   clusterName: string;
   /**
-   * AWS region of the cluster, such as us-east-1, us-gov-west-1 or cn-north-1. Leave it unset to use the controller's own region. Immutable: it can be neither changed, added nor removed after creation.
+   * AWS region of the cluster, such as us-east-1, us-gov-west-1 or cn-north-1. Leave it unset to use the controller's own region. Once set it can be neither changed nor removed; it may be added later, to pin an entry to the region it already lives in (status.region).
    */
   region?: string;
   /**
@@ -95,6 +95,22 @@ export interface AccessEntryStatus {
    * Items: A tag key.
    */
   managedTagKeys?: string[];
+  /**
+   * AWS region the access entry lives in, recorded when it was created or adopted. The controller keeps managing (and deletes) the entry there, even if its default region changes.
+   */
+  region?: string;
+  /**
+   * AWS account the access entry lives in (the EKS cluster's account), recorded when it was created or adopted. An entry is never looked for with the credentials of another account.
+   */
+  accountId?: string;
+  /**
+   * The username this AccessEntry set on the entry. Only a username the controller set is reset to EKS's default when spec.username is removed.
+   */
+  managedUsername?: string;
+  /**
+   * Value of the eksaccess.dev/reconcile-requested-at annotation the controller last acted on: set the annotation to any new value (a timestamp, say) to make the controller re-check the entry against EKS at once.
+   */
+  lastHandledReconcileAt?: string;
   /**
    * True when the controller took over an entry that already existed in EKS (spec.adoptExisting) rather than creating it.
    */
