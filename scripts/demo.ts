@@ -78,9 +78,9 @@ async function main(): Promise<void> {
       ['--kubeconfig', plane.kubeconfigPath, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint, '--resync', '3s'],
       {},
     ) as Config;
-    controller = new AccessEntryController(plane.kubeConfig, config, pino({ level: 'info' }, createWriteStream(logFile)));
+    controller = await AccessEntryController.create(plane.kubeConfig, config, pino({ level: 'info' }, createWriteStream(logFile)));
     await controller.start();
-    console.log(`    controller logs (JSON): ${logFile}`);
+    console.log(`    controller id ${controller.controllerId} (derived from this cluster's kube-system namespace), logs (JSON): ${logFile}`);
 
     step('Applying the examples from deploy/examples');
     const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.yaml')).sort();

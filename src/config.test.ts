@@ -4,7 +4,18 @@ import { ConfigError, loadConfig } from './config.ts';
 describe('loadConfig', () => {
   it('takes flags over the environment and parses durations', () => {
     const config = loadConfig(['--region', 'eu-west-1', '--resync', '30s', '--concurrency', '8'], { AWS_REGION: 'us-east-1' });
-    expect(config).toMatchObject({ region: 'eu-west-1', resyncMs: 30_000, concurrency: 8, controllerId: 'eks-access-entry-controller' });
+    expect(config).toMatchObject({ region: 'eu-west-1', resyncMs: 30_000, concurrency: 8 });
+  });
+
+  it('leaves the controller id unset unless given, so it is derived from the management cluster', () => {
+    expect(loadConfig(['--region', 'x'], {})).not.toHaveProperty('controllerId');
+    expect(loadConfig(['--region', 'x'], { CONTROLLER_ID: 'ctl-a' })).toMatchObject({ controllerId: 'ctl-a' });
+  });
+
+  it('sends STS calls to the EKS endpoint override unless told otherwise', () => {
+    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({ stsEndpoint: 'http://127.0.0.1:4566' });
+    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://a:1', '--sts-endpoint', 'http://b:2'], {})).toMatchObject({ stsEndpoint: 'http://b:2' });
+    expect(loadConfig(['--region', 'x'], {})).not.toHaveProperty('stsEndpoint');
   });
 
   it('reads the environment when flags are absent', () => {
@@ -17,6 +28,7 @@ describe('loadConfig', () => {
     [['--region', 'x', '--resync', 'soon'], {}, /--resync soon is not a duration/],
     [['--region', 'x', '--concurrency', '0'], {}, /--concurrency 0 is not a positive/],
     [['--region', 'x', '--aws-endpoint', 'nope'], {}, /is not a URL/],
+    [['--region', 'x', '--sts-endpoint', 'nope'], {}, /--sts-endpoint nope is not a URL/],
     [['--regoin', 'x'], {}, /Unknown option '--regoin'/],
   ])('rejects %j with a message saying what to fix', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);

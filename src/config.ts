@@ -7,7 +7,10 @@ export interface Config {
   region: string;
   /** EKS endpoint override, e.g. the emulator's http://127.0.0.1:4566. */
   awsEndpoint?: string;
-  controllerId: string;
+  /** STS endpoint override; defaults to awsEndpoint, since the emulator serves both. */
+  stsEndpoint?: string;
+  /** Unset: derived from the management cluster's kube-system namespace UID at start. */
+  controllerId?: string;
   /** Only AccessEntries matching this label selector are managed, e.g. to split them between controllers. */
   labelSelector?: string;
   concurrency: number;
@@ -35,8 +38,12 @@ Every option can also be set by the environment variable in brackets.
   --kubeconfig PATH          kubeconfig to use [KUBECONFIG]; default: in-cluster, then ~/.kube/config
   --region REGION            region for AccessEntries that name none [AWS_REGION, AWS_DEFAULT_REGION]
   --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]
+  --sts-endpoint URL         STS endpoint override [STS_ENDPOINT] (default: --aws-endpoint when set,
+                             as the emulator serves both; STS tells which account the credentials are for)
   --controller-id ID         written in the managed-by tag of entries it manages [CONTROLLER_ID]
-                             (default ${DEFAULT_CONTROLLER_ID}); give each controller sharing an EKS cluster its own
+                             (default ${DEFAULT_CONTROLLER_ID}-<first 12 hex digits of the kube-system
+                             namespace UID>, unique to the management cluster; shards sharing one
+                             deployment share it). Logged at start
   --selector SELECTOR        manage only AccessEntries with these labels, e.g. team=platform [LABEL_SELECTOR]
   --concurrency N            resources reconciled at once [CONCURRENCY] (default 4)
   --resync DURATION          re-check of in-sync entries against EKS [RESYNC_PERIOD] (default 10m)
@@ -51,6 +58,7 @@ const OPTIONS = {
   kubeconfig: { type: 'string' },
   region: { type: 'string' },
   'aws-endpoint': { type: 'string' },
+  'sts-endpoint': { type: 'string' },
   'controller-id': { type: 'string' },
   selector: { type: 'string' },
   concurrency: { type: 'string' },
@@ -75,10 +83,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   };
   const region = setting('region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
-  const awsEndpoint = setting('aws-endpoint', 'EKS_ENDPOINT');
-  if (awsEndpoint !== undefined && !URL.canParse(awsEndpoint)) {
-    throw new ConfigError(`--aws-endpoint ${awsEndpoint} is not a URL, e.g. http://127.0.0.1:4566`);
-  }
+  const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'));
+  const stsEndpoint = endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT')) ?? awsEndpoint;
+  const controllerId = setting('controller-id', 'CONTROLLER_ID');
   const logLevel = setting('log-level', 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`--log-level ${logLevel} is not one of trace, debug, info, warn, error`);
@@ -88,9 +95,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   return {
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(awsEndpoint ? { awsEndpoint } : {}),
+    ...(stsEndpoint ? { stsEndpoint } : {}),
     ...(labelSelector ? { labelSelector } : {}),
+    ...(controllerId ? { controllerId } : {}),
     region,
-    controllerId: setting('controller-id', 'CONTROLLER_ID') ?? DEFAULT_CONTROLLER_ID,
     concurrency: positiveInt('--concurrency', setting('concurrency', 'CONCURRENCY') ?? '4'),
     resyncMs: duration('--resync', setting('resync', 'RESYNC_PERIOD') ?? '10m'),
     stalledRetryMs: duration('--stalled-retry', setting('stalled-retry', 'STALLED_RETRY_PERIOD') ?? '5m'),
@@ -102,6 +110,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     shutdownTimeoutMs: 25_000,
     logLevel,
   };
+}
+
+function endpoint(flag: string, url: string | undefined): string | undefined {
+  if (url !== undefined && !URL.canParse(url)) throw new ConfigError(`${flag} ${url} is not a URL, e.g. http://127.0.0.1:4566`);
+  return url;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

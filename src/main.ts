@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = createLogger(config.logLevel);
-  const controller = new AccessEntryController(kubeConfigFor(config), config, log);
+  const controller = await AccessEntryController.create(kubeConfigFor(config), config, log);
 
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

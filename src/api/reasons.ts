@@ -14,6 +14,8 @@ export const Reason = {
   AwsUnreachable: 'AwsUnreachable',
   /** Right after an IAM principal is created EKS may not see it yet; retried for a while. */
   PrincipalNotYetVisible: 'PrincipalNotYetVisible',
+  /** A call to the Kubernetes API failed (403 Forbidden stalls: RBAC will not fix itself). */
+  KubernetesApiError: 'KubernetesApiError',
   UnexpectedError: 'UnexpectedError',
 
   // Terminal for this spec and world: Stalled, retried slowly.
@@ -25,6 +27,16 @@ export const Reason = {
   ClusterNotFound: 'ClusterNotFound',
   /** An entry exists for this principal that this resource did not create. */
   NotOwned: 'NotOwned',
+  /** The existing entry has another type than the spec; a type cannot change in place. */
+  TypeMismatch: 'TypeMismatch',
+  /** The entry lives in another region than the spec now resolves to. */
+  RegionMismatch: 'RegionMismatch',
+  /** The entry lives in another AWS account than the controller's credentials belong to. */
+  AccountMismatch: 'AccountMismatch',
+  /** The principal's partition (aws, aws-cn, aws-us-gov) cannot hold an entry in the region. */
+  PartitionMismatch: 'PartitionMismatch',
+  /** No AWS credentials, or AWS refuses them (expired, unknown, bad signature or clock skew). */
+  InvalidAwsCredentials: 'InvalidAwsCredentials',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

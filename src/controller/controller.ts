@@ -1,50 +1,55 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { AccessEntry } from '../api/accessentry.ts';
 import type { Config } from '../config.ts';
 import { SdkAccessEntryGateway } from '../eks/access-entries.ts';
-import { EksClientPool } from '../eks/clients.ts';
+import { CallerAccounts } from '../eks/caller-accounts.ts';
+import { AwsClients } from '../eks/clients.ts';
 import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
+import { defaultControllerId } from '../kube/controller-id.ts';
 import { EventRecorder } from '../kube/events.ts';
+import { OwnWrites } from '../kube/own-writes.ts';
+import { needsReconcile } from './event-filter.ts';
 import { Reconciler } from './reconciler.ts';
-import { watchAccessEntries, type AccessEntryWatch, type ReadonlyAccessEntry } from './watch.ts';
-import { WorkQueue, type ReconcileOutcome } from './work-queue.ts';
-
-/** Until when a resource's last reconcile holds, for the generation it saw. */
-interface Settled {
-  uid: string;
-  generation: number;
-  untilMs: number;
-}
+import { DONE, type ReconcileResult } from './result.ts';
+import { watchAccessEntries, type AccessEntryChange, type AccessEntryWatch } from './watch.ts';
+import { WorkQueue } from './work-queue.ts';
 
 /**
- * Watch → queue → reconcile. Watch events only enqueue names; the reconciler reads the cached
- * object. Status writes come back as watch events too: a resource whose generation has not
- * changed since its last reconcile is not re-checked until its resync is due, so steady state
- * makes no calls to EKS beyond that resync and no writes at all.
+ * Watch → filter → queue → reconcile. Watch events only enqueue names (needsReconcile decides
+ * which); the reconciler reads the freshest copy known: the cached object, or the controller's
+ * own last write when the cache has not caught up with it yet.
  */
 export class AccessEntryController {
   readonly #watch: AccessEntryWatch;
   readonly #queue: WorkQueue;
   readonly #reconciler: Reconciler;
-  readonly #eksClients: EksClientPool;
-  readonly #settled = new Map<string, Settled>();
+  readonly #aws: AwsClients;
+  readonly #ownWrites = new OwnWrites();
 
-  constructor(
+  /** Resolves the controller id (derived from the management cluster unless configured), then builds the controller. */
+  static async create(kc: KubeConfig, config: Config, log: Logger): Promise<AccessEntryController> {
+    const controllerId = config.controllerId ?? (await defaultControllerId(kc));
+    return new AccessEntryController(kc, config, controllerId, log);
+  }
+
+  private constructor(
     kc: KubeConfig,
     private readonly config: Config,
+    readonly controllerId: string,
     private readonly log: Logger,
   ) {
-    this.#eksClients = new EksClientPool({
-      ...(config.awsEndpoint ? { endpoint: config.awsEndpoint } : {}),
+    this.#aws = new AwsClients({
+      ...(config.awsEndpoint ? { eksEndpoint: config.awsEndpoint } : {}),
+      ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
       maxAttempts: config.awsMaxAttempts,
       requestTimeoutMs: config.awsRequestTimeoutMs,
     });
+    const callerAccounts = new CallerAccounts();
     this.#reconciler = new Reconciler({
-      gatewayFor: (reconcileLog) => new SdkAccessEntryGateway((region) => this.#eksClients.forRegion(region), reconcileLog),
-      writer: new AccessEntryWriter(kc),
+      gatewayFor: (reconcileLog) => new SdkAccessEntryGateway(this.#aws, callerAccounts, reconcileLog),
+      writer: new AccessEntryWriter(kc, this.#ownWrites),
       events: new EventRecorder(kc, { dedupeWindowMs: 10 * 60_000, log }),
-      identity: { defaultRegion: config.region, controllerId: config.controllerId },
+      identity: { defaultRegion: config.region, controllerId },
       timing: { resyncMs: config.resyncMs, stalledRetryMs: config.stalledRetryMs, principalGraceMs: config.principalGraceMs },
       log,
     });
@@ -53,11 +58,11 @@ export class AccessEntryController {
       backoff: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
       handler: (name) => this.#handle(name),
       onError: (name, err, attempt) => {
-        this.log.debug({ accessEntry: name, attempt, err: (err as Error).message }, 'reconcile failed, backing off');
+        this.log.debug({ accessEntry: name, attempt, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed, backing off');
       },
     });
     this.#watch = watchAccessEntries(kc, {
-      onChange: (name) => this.#queue.add(name),
+      onChange: (change) => this.#changed(change),
       log,
       ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
     });
@@ -66,7 +71,7 @@ export class AccessEntryController {
   async start(): Promise<void> {
     this.#queue.start();
     await this.#watch.start();
-    this.log.info({ resources: this.#watch.list().length }, 'controller started');
+    this.log.info({ resources: this.#watch.list().length, controllerId: this.controllerId }, 'controller started');
   }
 
   /** Stops watching, lets in-flight reconciles finish (up to the shutdown timeout), then returns. */
@@ -75,43 +80,27 @@ export class AccessEntryController {
     const drained = this.#queue.shutdown({ drain: true });
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, 'timeout').unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') this.log.warn('shutdown timed out with reconciles in flight');
-    this.#eksClients.destroy();
+    this.#aws.destroy();
   }
 
-  async #handle(name: string): Promise<ReconcileOutcome> {
+  #changed(change: AccessEntryChange): void {
+    const name = change.object.metadata.name ?? '';
+    if (change.type === 'deleted') this.#ownWrites.forget(name);
+    if (needsReconcile(change)) this.#queue.add(name);
+  }
+
+  async #handle(name: string): Promise<ReconcileResult> {
     const cached = this.#watch.get(name);
     if (!cached) {
-      this.#settled.delete(name);
-      return {};
+      this.#ownWrites.forget(name);
+      return DONE;
     }
-    const now = Date.now();
-    const settled = this.#settled.get(name);
-    if (settled && isStillSettled(settled, cached, now)) return { requeueAfterMs: settled.untilMs - now };
-
-    this.#settled.delete(name);
-    // The cache's objects are shared: the reconciler works on its own copy.
-    const outcome = await this.#reconciler.reconcile(structuredClone(cached) as AccessEntry);
-    if (outcome.requeueAfterMs === undefined) return outcome;
-    const requeueAfterMs = withJitter(outcome.requeueAfterMs);
-    this.#settled.set(name, {
-      uid: cached.metadata.uid ?? '',
-      generation: cached.metadata.generation ?? 0,
-      untilMs: Date.now() + requeueAfterMs,
-    });
-    return { requeueAfterMs };
+    return withJitter(await this.#reconciler.reconcile(this.#ownWrites.freshest(cached)));
   }
-}
-
-function isStillSettled(settled: Settled, resource: ReadonlyAccessEntry, now: number): boolean {
-  return (
-    now < settled.untilMs &&
-    !resource.metadata.deletionTimestamp &&
-    settled.uid === resource.metadata.uid &&
-    settled.generation === resource.metadata.generation
-  );
 }
 
 /** Spreads resyncs out so thousands of entries are not all re-checked in the same second. */
-function withJitter(ms: number): number {
-  return Math.round(ms * (1 + Math.random() * 0.1));
+function withJitter(result: ReconcileResult): ReconcileResult {
+  if (result.kind !== 'requeueAfter') return result;
+  return { kind: 'requeueAfter', delayMs: Math.round(result.delayMs * (1 + Math.random() * 0.1)) };
 }

@@ -1,6 +1,9 @@
+import type { AccessEntryStatus } from '../api/accessentry.ts';
+import { ConditionType } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
-import { EksCallError } from '../eks/errors.ts';
+import { AwsCallError } from '../eks/errors.ts';
 import type { EntryRef } from '../eks/types.ts';
+import { KubeApiError } from '../kube/errors.ts';
 
 /** What a failed reconcile means for the resource, decided in this one place. */
 export interface Failure {
@@ -16,6 +19,7 @@ export interface Failure {
 const RETRYABLE: Record<string, Reason> = {
   ThrottlingException: Reason.Throttled,
   TooManyRequestsException: Reason.Throttled,
+  Throttling: Reason.Throttled,
   ServerException: Reason.AwsServerError,
   ServiceUnavailableException: Reason.AwsServerError,
   InternalFailure: Reason.AwsServerError,
@@ -23,84 +27,126 @@ const RETRYABLE: Record<string, Reason> = {
   RequestTimeout: Reason.AwsUnreachable,
   ECONNREFUSED: Reason.AwsUnreachable,
   ECONNRESET: Reason.AwsUnreachable,
+  ECONNABORTED: Reason.AwsUnreachable,
   EPIPE: Reason.AwsUnreachable,
   ETIMEDOUT: Reason.AwsUnreachable,
+  EHOSTUNREACH: Reason.AwsUnreachable,
+  ENETUNREACH: Reason.AwsUnreachable,
+  ENETDOWN: Reason.AwsUnreachable,
   ENOTFOUND: Reason.AwsUnreachable,
   EAI_AGAIN: Reason.AwsUnreachable,
 };
 
+/** undici names its network failures UND_ERR_SOCKET, UND_ERR_CONNECT_TIMEOUT and so on. */
+const UNDICI_NETWORK_ERROR = /^UND_ERR_/;
+
+const EXPIRED_CREDENTIALS =
+  "the controller's AWS credentials have expired: IRSA and EKS Pod Identity renew theirs by themselves (check that the " +
+  'projected token is mounted); static credentials with AWS_SESSION_TOKEN must be replaced';
+const UNKNOWN_CREDENTIALS =
+  "AWS does not recognise the controller's credentials (an unknown or deleted access key): fix the IAM role or keys given to it";
+const BAD_SIGNATURE =
+  "AWS rejected the signature of the controller's requests: its secret key is wrong, or the clock of its node is more " +
+  'than 5 minutes off (check time synchronisation)';
+
+/** What to do about each way AWS refuses the controller's credentials, keyed by error name (EKS's and STS's). */
+const CREDENTIAL_FIXES: Record<string, string> = {
+  CredentialsProviderError:
+    'the controller found no AWS credentials: give its ServiceAccount an IAM role through IRSA (the ' +
+    'eks.amazonaws.com/role-arn annotation) or an EKS Pod Identity association, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+  ExpiredTokenException: EXPIRED_CREDENTIALS,
+  ExpiredToken: EXPIRED_CREDENTIALS,
+  RequestExpired: EXPIRED_CREDENTIALS,
+  UnrecognizedClientException: UNKNOWN_CREDENTIALS,
+  InvalidClientTokenId: UNKNOWN_CREDENTIALS,
+  InvalidSignatureException: BAD_SIGNATURE,
+  SignatureDoesNotMatch: BAD_SIGNATURE,
+};
+
 /**
- * Classifies by the AWS error name, never by message text. `authenticationMode` is the
- * cluster's mode when the caller looked it up to explain an InvalidRequestException.
+ * Classifies by error name, never by message text. `authenticationMode` is the cluster's mode
+ * when the caller looked it up to explain an InvalidRequestException.
  */
 export function classifyFailure(err: unknown, ref: EntryRef, authenticationMode?: string): Failure {
-  if (!(err instanceof EksCallError)) {
+  if (err instanceof KubeApiError) return kubeFailure(err);
+  if (!(err instanceof AwsCallError)) {
     return { retryable: true, reason: Reason.UnexpectedError, message: errorText(err) };
   }
   const where = `cluster ${ref.clusterName} in ${ref.region}`;
   const aws = { awsError: err.awsName };
-  const retryReason = RETRYABLE[err.awsName];
+  const retryReason = RETRYABLE[err.awsName] ?? (UNDICI_NETWORK_ERROR.test(err.awsName) ? Reason.AwsUnreachable : undefined);
   if (retryReason) {
     return { retryable: true, reason: retryReason, message: `${err.operation} on ${where}: ${err.awsName}, retrying`, ...aws };
   }
+  const credentialFix = CREDENTIAL_FIXES[err.awsName];
+  if (credentialFix) {
+    return { retryable: false, reason: Reason.InvalidAwsCredentials, message: `${err.operation} failed with ${err.awsName}: ${credentialFix}`, ...aws };
+  }
+  return classifyEksRefusal(err, ref, authenticationMode);
+}
+
+function classifyEksRefusal(err: AwsCallError, ref: EntryRef, authenticationMode: string | undefined): Failure {
+  const where = `cluster ${ref.clusterName} in ${ref.region}`;
+  const aws = { awsError: err.awsName };
+  const stalled = (reason: Reason, message: string): Failure => ({ retryable: false, reason, message, ...aws });
   switch (err.awsName) {
     case 'InvalidRequestException':
       if (authenticationMode === 'CONFIG_MAP') {
-        return {
-          retryable: false,
-          reason: Reason.AuthenticationModeConfigMap,
-          message:
-            `${where} authenticates only through the aws-auth ConfigMap (authenticationMode CONFIG_MAP), ` +
+        return stalled(
+          Reason.AuthenticationModeConfigMap,
+          `${where} authenticates only through the aws-auth ConfigMap (authenticationMode CONFIG_MAP), ` +
             'so it has no access entries. Switch it to API_AND_CONFIG_MAP or API, e.g. ' +
             `aws eks update-cluster-config --name ${ref.clusterName} --access-config authenticationMode=API_AND_CONFIG_MAP`,
-          ...aws,
-        };
+        );
       }
-      return { retryable: false, reason: Reason.InvalidRequest, message: `EKS refused ${err.operation}: ${err.awsMessage}`, ...aws };
+      return stalled(Reason.InvalidRequest, `EKS refused ${err.operation}: ${err.awsMessage}`);
     // TagResource and UntagResource name their errors differently from the access-entry calls.
     case 'InvalidParameterException':
     case 'BadRequestException':
-      return { retryable: false, reason: Reason.InvalidParameter, message: `EKS refused ${err.operation}: ${err.awsMessage}`, ...aws };
+      return stalled(Reason.InvalidParameter, `EKS refused ${err.operation}: ${err.awsMessage}`);
     case 'ResourceLimitExceededException':
-      return {
-        retryable: false,
-        reason: Reason.QuotaExceeded,
-        message: `${where} has reached its access-entry quota (3,000, not adjustable): remove unused entries. ${err.awsMessage}`,
-        ...aws,
-      };
+      return stalled(Reason.QuotaExceeded, `${where} has reached its access-entry quota (3,000, not adjustable): remove unused entries. ${err.awsMessage}`);
     case 'AccessDeniedException':
     case 'UnauthorizedException':
-      return {
-        retryable: false,
-        reason: Reason.AccessDenied,
-        message: `the controller's AWS identity may not call eks:${err.operation} on ${where}: grant it that action. ${err.awsMessage}`,
-        ...aws,
-      };
+      return stalled(
+        Reason.AccessDenied,
+        `the controller's AWS identity may not call ${err.service}:${err.operation} on ${where}: grant it that action. ${err.awsMessage}`,
+      );
     case 'ResourceNotFoundException':
     case 'NotFoundException':
       if (err.operation !== 'CreateAccessEntry') {
         // The entry vanished between two calls; the next attempt describes it afresh.
         return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: the entry disappeared, retrying`, ...aws };
       }
-      return {
-        retryable: false,
-        reason: Reason.ClusterNotFound,
-        message: `EKS ${where} was not found: check spec.clusterName and spec.region`,
-        ...aws,
-      };
+      return stalled(Reason.ClusterNotFound, `EKS ${where} was not found: check spec.clusterName and spec.region`);
     default:
       // Unknown AWS errors are retried with backoff rather than declared terminal on a guess.
       return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: ${err.awsName}: ${err.awsMessage}`, ...aws };
   }
 }
 
+function kubeFailure(err: KubeApiError): Failure {
+  if (err.code === 403) {
+    return {
+      retryable: false,
+      reason: Reason.KubernetesApiError,
+      message: `${err.message}: the controller's Kubernetes RBAC does not allow this; apply its ClusterRole (deploy/controller/rbac.yaml)`,
+    };
+  }
+  return { retryable: true, reason: Reason.KubernetesApiError, message: `${err.message}; retrying` };
+}
+
 /**
  * Right after an IAM principal is created, CreateAccessEntry can fail with
- * InvalidParameterException until IAM's change reaches EKS (about two minutes). Within the
- * grace window since the first such failure, it is retried rather than declared terminal.
+ * InvalidParameterException until IAM's change reaches EKS (about two minutes). While the resource
+ * has been Reconciling for less than the grace period, that is retried rather than declared
+ * terminal. The Reconciling condition's lastTransitionTime is the clock, so no per-resource memory
+ * is needed; a resource already Stalled is not Reconciling, so it gets no second grace.
  */
-export function withPrincipalGrace(failure: Failure, failingSinceMs: number, nowMs: number, graceMs: number): Failure {
-  if (failure.reason !== Reason.InvalidParameter || nowMs - failingSinceMs >= graceMs) return failure;
+export function withPrincipalGrace(failure: Failure, status: AccessEntryStatus | undefined, now: Date, graceMs: number): Failure {
+  if (failure.reason !== Reason.InvalidParameter) return failure;
+  const reconciling = status?.conditions?.find((c) => c.type === ConditionType.Reconciling && c.status === 'True');
+  if (!reconciling || now.getTime() - Date.parse(reconciling.lastTransitionTime) >= graceMs) return failure;
   return {
     ...failure,
     retryable: true,

@@ -4,25 +4,47 @@ import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
 import { FINALIZER, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
-import { EksCallError } from '../eks/errors.ts';
-import type { DesiredEntry, EntryRef, ObservedEntry } from '../eks/types.ts';
-import { clientRequestToken, Reconciler, type EventSink, type ResourceWriter } from './reconciler.ts';
+import { AwsCallError } from '../eks/errors.ts';
+import type { DesiredEntry, EntryRef, EntryUpdate, ObservedEntry } from '../eks/types.ts';
+import type { ResourceWriter } from '../kube/access-entry-writer.ts';
+import { clientRequestToken } from './converge.ts';
+import { Reconciler, type EventSink } from './reconciler.ts';
 
-const ROLE = 'arn:aws:iam::123456789012:role/dev';
+const ACCOUNT = '123456789012';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/dev`;
+const DEFAULT_USERNAME = 'eks-default';
 
-function awsError(operation: string, name: string): EksCallError {
-  return new EksCallError(operation, Object.assign(new Error(name), { name }));
+function awsError(operation: string, name: string): AwsCallError {
+  return new AwsCallError(operation, Object.assign(new Error(name), { name }));
 }
 
-/** EKS in a map: just enough behaviour for the reconciler's decisions. */
+/** EKS in a map, keyed by region and principal: just enough behaviour for the reconciler's decisions. */
 class FakeGateway implements AccessEntryGateway {
   entries = new Map<string, ObservedEntry>();
   calls: string[] = [];
   failNext: Record<string, string> = {};
   tokens = new Map<string, ObservedEntry>();
   createTokens: string[] = [];
+  account = ACCOUNT;
 
-  #fail(op: string): void {
+  static key(region: string, principalArn: string): string {
+    return `${region}/${principalArn}`;
+  }
+  entry(region = 'us-east-1'): ObservedEntry | undefined {
+    return this.entries.get(FakeGateway.key(region, ROLE));
+  }
+  seed(entry: Partial<ObservedEntry>, region = 'us-east-1'): void {
+    this.entries.set(FakeGateway.key(region, ROLE), {
+      accessEntryArn: `arn:aws:eks:${region}:${ACCOUNT}:access-entry/demo/role/${ACCOUNT}/dev/foreign`,
+      principalArn: ROLE,
+      type: 'STANDARD',
+      kubernetesGroups: ['x'],
+      username: 'u',
+      tags: {},
+      ...entry,
+    });
+  }
+  #call(op: string): void {
     this.calls.push(op);
     const name = this.failNext[op];
     if (name) {
@@ -30,67 +52,93 @@ class FakeGateway implements AccessEntryGateway {
       throw awsError(op, name);
     }
   }
+  #get(ref: EntryRef): ObservedEntry {
+    return this.entries.get(FakeGateway.key(ref.region, ref.principalArn))!;
+  }
   async describe(ref: EntryRef) {
-    this.#fail('DescribeAccessEntry');
-    return this.entries.get(ref.principalArn);
+    this.#call('DescribeAccessEntry');
+    const entry = this.entries.get(FakeGateway.key(ref.region, ref.principalArn));
+    return entry && structuredClone(entry);
   }
   async create(desired: DesiredEntry, token: string) {
-    this.#fail('CreateAccessEntry');
+    this.#call('CreateAccessEntry');
     this.createTokens.push(token);
     const replay = this.tokens.get(token);
-    if (replay) return replay;
-    if (this.entries.has(desired.principalArn)) throw awsError('CreateAccessEntry', 'ResourceInUseException');
+    if (replay) return structuredClone(replay);
+    const key = FakeGateway.key(desired.region, desired.principalArn);
+    if (this.entries.has(key)) throw awsError('CreateAccessEntry', 'ResourceInUseException');
     const entry: ObservedEntry = {
-      accessEntryArn: `arn:entry/${desired.principalArn}/${this.calls.length}`,
+      accessEntryArn: `arn:aws:eks:${desired.region}:${this.account}:access-entry/demo/role/${this.account}/dev/${this.calls.length}`,
       principalArn: desired.principalArn,
       type: desired.type,
       kubernetesGroups: desired.kubernetesGroups,
-      username: desired.username ?? 'eks-default',
+      username: desired.username ?? DEFAULT_USERNAME,
       tags: { ...desired.tags },
       createdAt: new Date(Date.UTC(2026, 0, 1) + this.calls.length * 1000),
     };
-    this.entries.set(desired.principalArn, entry);
+    this.entries.set(key, entry);
     this.tokens.set(token, entry);
-    return entry;
+    return structuredClone(entry);
   }
-  async update(ref: EntryRef, change: { kubernetesGroups: string[]; username: string }) {
-    this.#fail('UpdateAccessEntry');
-    const entry = { ...this.entries.get(ref.principalArn)!, ...change };
-    this.entries.set(ref.principalArn, entry);
-    return entry;
+  async update(ref: EntryRef, change: EntryUpdate) {
+    this.#call('UpdateAccessEntry');
+    const entry = this.#get(ref);
+    Object.assign(entry, { kubernetesGroups: change.kubernetesGroups, username: change.username ?? DEFAULT_USERNAME });
+    return structuredClone(entry);
   }
   async tag(ref: EntryRef, _arn: string, tags: Record<string, string>) {
-    this.#fail('TagResource');
-    Object.assign(this.entries.get(ref.principalArn)!.tags, tags);
+    this.#call('TagResource');
+    Object.assign(this.#get(ref).tags, tags);
   }
   async untag(ref: EntryRef, _arn: string, keys: string[]) {
-    this.#fail('UntagResource');
-    for (const key of keys) delete this.entries.get(ref.principalArn)!.tags[key];
+    this.#call('UntagResource');
+    for (const key of keys) delete this.#get(ref).tags[key];
   }
   async delete(ref: EntryRef) {
-    this.#fail('DeleteAccessEntry');
-    return this.entries.delete(ref.principalArn) ? ('deleted' as const) : ('not-found' as const);
+    this.#call('DeleteAccessEntry');
+    return this.entries.delete(FakeGateway.key(ref.region, ref.principalArn)) ? ('deleted' as const) : ('not-found' as const);
   }
   async authenticationMode() {
-    this.#fail('DescribeCluster');
+    this.#call('DescribeCluster');
     return 'CONFIG_MAP';
+  }
+  async callerAccount() {
+    this.#call('GetCallerIdentity');
+    return this.account;
   }
 }
 
-/** Applies writes to the resource the test holds, as the API server would. */
+/** The API server for one resource: applies writes, bumps resourceVersion, answers with the stored object. */
 class FakeKube implements ResourceWriter, EventSink {
-  statusWrites = 0;
+  statusWrites: AccessEntryStatus[] = [];
   events: string[] = [];
-  constructor(public resource: AccessEntry) {}
+  existing = new Set<string>();
+  constructor(
+    public resource: AccessEntry,
+    private readonly log: string[],
+  ) {}
+  #stored(): AccessEntry {
+    this.resource.metadata.resourceVersion = String(Number(this.resource.metadata.resourceVersion) + 1);
+    return structuredClone(this.resource);
+  }
   async addFinalizer() {
+    this.log.push('addFinalizer');
     this.resource.metadata.finalizers = [...(this.resource.metadata.finalizers ?? []), FINALIZER];
+    return this.#stored();
   }
   async removeFinalizer() {
+    this.log.push('removeFinalizer');
     this.resource.metadata.finalizers = [];
+    return this.#stored();
   }
   async writeStatus(_r: AccessEntry, status: AccessEntryStatus) {
-    this.statusWrites += 1;
+    this.log.push('writeStatus');
+    this.statusWrites.push(structuredClone(status));
     this.resource.status = structuredClone(status);
+    return this.#stored();
+  }
+  async exists(name: string) {
+    return this.existing.has(name);
   }
   async emit(_r: AccessEntry, _type: string, reason: string) {
     this.events.push(reason);
@@ -109,76 +157,146 @@ function resource(spec: Partial<AccessEntry['spec']> = {}): AccessEntry {
 describe('Reconciler', () => {
   let eks: FakeGateway;
   let kube: FakeKube;
-  let reconciler: Reconciler;
-  const reconcile = () => reconciler.reconcile(structuredClone(kube.resource));
-  const condition = (type: string) => kube.resource.status?.conditions?.find((c) => c.type === type);
-
-  beforeEach(() => {
-    eks = new FakeGateway();
-    kube = new FakeKube(resource());
-    reconciler = new Reconciler({
+  let order: string[];
+  let now: Date;
+  let defaultRegion: string;
+  const reconciler = () =>
+    new Reconciler({
       gatewayFor: () => eks,
       writer: kube,
       events: kube,
-      identity: { defaultRegion: 'us-east-1', controllerId: 'test' },
+      identity: { defaultRegion, controllerId: 'test' },
       timing: { resyncMs: 600_000, stalledRetryMs: 300_000, principalGraceMs: 120_000 },
       log: pino({ level: 'silent' }),
+      now: () => now,
     });
+  const reconcile = () => reconciler().reconcile(structuredClone(kube.resource));
+  const condition = (type: string) => kube.resource.status?.conditions?.find((c) => c.type === type);
+  const edit = (spec: Partial<AccessEntry['spec']>) => {
+    Object.assign(kube.resource.spec, spec);
+    kube.resource.metadata.generation! += 1;
+  };
+  const deleting = () => (kube.resource.metadata.deletionTimestamp = new Date());
+  const awsCalls = () => order.filter((step) => /^[A-Z]/.test(step));
+
+  beforeEach(() => {
+    order = [];
+    eks = new FakeGateway();
+    eks.calls = order;
+    kube = new FakeKube(resource(), order);
+    now = new Date('2026-06-01T00:00:00Z');
+    defaultRegion = 'us-east-1';
   });
 
-  it('creates a missing entry with one EKS call and reports it Ready', async () => {
-    await expect(reconcile()).resolves.toEqual({ requeueAfterMs: 600_000 });
-    expect(eks.calls).toEqual(['CreateAccessEntry']);
-    expect(kube.resource.metadata.finalizers).toContain(FINALIZER);
+  it('creates a missing entry with one EKS call, after the finalizer and a Reconciling status', async () => {
+    await expect(reconcile()).resolves.toEqual({ kind: 'requeueAfter', delayMs: 600_000 });
+    expect(order).toEqual(['addFinalizer', 'writeStatus', 'CreateAccessEntry', 'writeStatus']);
+    expect(kube.statusWrites[0]?.conditions?.map((c) => [c.type, c.status])).toEqual([['Ready', 'Unknown'], ['Reconciling', 'True']]);
     expect(condition('Ready')).toMatchObject({ status: 'True', reason: Reason.Synced });
-    expect(kube.resource.status).toMatchObject({ accessEntryArn: expect.any(String), username: 'eks-default', observedGeneration: 1 });
-    expect(eks.entries.get(ROLE)?.tags).toMatchObject({ team: 'a', [MANAGED_BY_TAG]: 'test', [OWNER_TAG]: 'dev' });
+    expect(kube.resource.status).toMatchObject({ username: DEFAULT_USERNAME, observedGeneration: 1, region: 'us-east-1', accountId: ACCOUNT });
+    expect(eks.entry()?.tags).toMatchObject({ team: 'a', [MANAGED_BY_TAG]: 'test', [OWNER_TAG]: 'dev' });
     expect(kube.events).toEqual(['Created']);
   });
 
-  it('in steady state describes once and writes nothing', async () => {
+  it('in steady state asks STS once, describes once and writes nothing', async () => {
     await reconcile();
-    const writes = kube.statusWrites;
-    eks.calls = [];
+    const writes = kube.statusWrites.length;
+    order.length = 0;
     await reconcile();
-    expect(eks.calls).toEqual(['DescribeAccessEntry']);
-    expect(kube.statusWrites).toBe(writes);
+    await reconcile();
+    expect(order).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'GetCallerIdentity', 'DescribeAccessEntry']);
+    expect(kube.statusWrites).toHaveLength(writes);
+  });
+
+  it('says Reconciling for every new generation before its first EKS call', async () => {
+    await reconcile();
+    edit({ kubernetesGroups: ['ops'] });
+    order.length = 0;
+    await reconcile();
+    expect(order.slice(0, 2)).toEqual(['writeStatus', 'GetCallerIdentity']);
+    expect(kube.statusWrites.at(-2)).toMatchObject({ observedGeneration: 2, conditions: [{ type: 'Ready', status: 'Unknown', observedGeneration: 2 }, { type: 'Reconciling', status: 'True' }] });
+    expect(eks.entry()?.kubernetesGroups).toEqual(['ops']);
   });
 
   it('corrects drift with complete groups and keeps the username EKS chose', async () => {
     await reconcile();
-    eks.entries.get(ROLE)!.kubernetesGroups = ['someone-else'];
-    eks.calls = [];
+    eks.entry()!.kubernetesGroups = ['someone-else'];
+    order.length = 0;
     await reconcile();
-    expect(eks.calls).toEqual(['DescribeAccessEntry', 'UpdateAccessEntry']);
-    expect(eks.entries.get(ROLE)).toMatchObject({ kubernetesGroups: ['dev'], username: 'eks-default' });
+    expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'UpdateAccessEntry']);
+    expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], username: DEFAULT_USERNAME });
   });
 
-  it('leaves an entry it did not create alone and says how to adopt it', async () => {
-    eks.entries.set(ROLE, { accessEntryArn: 'arn:foreign', principalArn: ROLE, type: 'STANDARD', kubernetesGroups: ['x'], username: 'u', tags: {} });
-    await expect(reconcile()).resolves.toEqual({ requeueAfterMs: 300_000 });
-    expect(eks.calls).toEqual(['CreateAccessEntry', 'DescribeAccessEntry']);
-    expect(condition('Stalled')).toMatchObject({ status: 'True', reason: Reason.NotOwned });
-    expect(condition('Stalled')?.message).toContain('adoptExisting');
-    expect(eks.entries.get(ROLE)?.kubernetesGroups).toEqual(['x']);
+  it('resets a username it set once the spec drops it, and never diffs it again', async () => {
+    kube.resource = resource({ username: 'alice' });
+    await reconcile();
+    expect(kube.resource.status?.managedUsername).toBe('alice');
+    edit({ username: undefined });
+    await reconcile();
+    expect(eks.entry()?.username).toBe(DEFAULT_USERNAME);
+    expect(kube.resource.status?.managedUsername).toBeUndefined();
+    eks.entry()!.username = 'changed-by-someone';
+    order.length = 0;
+    await reconcile();
+    expect(awsCalls()).not.toContain('UpdateAccessEntry');
+  });
+
+  it('leaves an entry nobody manages alone and says how to adopt it', async () => {
+    eks.seed({});
+    await expect(reconcile()).resolves.toEqual({ kind: 'stalled', retryAfterMs: 300_000 });
+    expect(awsCalls()).toEqual(['CreateAccessEntry', 'DescribeAccessEntry']);
+    expect(condition('Stalled')).toMatchObject({ status: 'True', reason: Reason.NotOwned, message: expect.stringContaining('adoptExisting') });
+    expect(kube.resource.status?.accessEntryArn).toBeUndefined();
   });
 
   it('adopts an existing entry when asked, keeping its foreign tags', async () => {
-    eks.entries.set(ROLE, { accessEntryArn: 'arn:foreign', principalArn: ROLE, type: 'STANDARD', kubernetesGroups: ['x'], username: 'u', tags: { owner: 'ops' } });
+    eks.seed({ tags: { owner: 'ops' } });
     kube.resource = resource({ adoptExisting: true });
     await reconcile();
     expect(condition('Ready')?.status).toBe('True');
-    expect(kube.resource.status?.adopted).toBe(true);
-    expect(eks.entries.get(ROLE)).toMatchObject({ kubernetesGroups: ['dev'], tags: { owner: 'ops', team: 'a', [MANAGED_BY_TAG]: 'test' } });
+    expect(kube.resource.status).toMatchObject({ adopted: true, managedTagKeys: [OWNER_TAG, MANAGED_BY_TAG, 'team'] });
+    expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], tags: { owner: 'ops', team: 'a', [MANAGED_BY_TAG]: 'test' } });
     expect(kube.events).toEqual(['Adopted', 'Updated']);
+  });
+
+  it('never adopts an entry another controller manages, whatever adoptExisting says', async () => {
+    eks.seed({ tags: { [MANAGED_BY_TAG]: 'other', [OWNER_TAG]: 'dev' } });
+    kube.resource = resource({ adoptExisting: true });
+    await reconcile();
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.NotOwned, message: expect.stringContaining('controller with id other') });
+    expect(awsCalls()).toEqual(['CreateAccessEntry', 'DescribeAccessEntry']);
+  });
+
+  it('never adopts across types, and writes nothing on the entry', async () => {
+    eks.seed({ kubernetesGroups: ['cluster-admins'] });
+    kube.resource = resource({ type: 'EC2_LINUX', kubernetesGroups: [], adoptExisting: true });
+    await reconcile();
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.TypeMismatch, message: expect.stringContaining('STANDARD access entry') });
+    expect(awsCalls()).toEqual(['CreateAccessEntry', 'DescribeAccessEntry']);
+    expect(eks.entry()?.tags).toEqual({});
+  });
+
+  it('names the AccessEntry that manages the entry only while it exists', async () => {
+    eks.seed({ tags: { [MANAGED_BY_TAG]: 'test', [OWNER_TAG]: 'other' } });
+    kube.existing.add('other');
+    await reconcile();
+    expect(condition('Stalled')?.message).toContain('AccessEntry other already manages');
+    kube.existing.clear();
+    kube.resource.metadata.generation! += 1;
+    await reconcile();
+    expect(condition('Stalled')?.message).toContain('AccessEntry other, which no longer exists');
+    kube.resource.spec.adoptExisting = true;
+    kube.resource.metadata.generation! += 1;
+    await reconcile();
+    expect(condition('Ready')?.status).toBe('True');
+    expect(eks.entry()?.tags[OWNER_TAG]).toBe('dev');
   });
 
   it('re-creates an entry deleted outside the controller, with a fresh request token', async () => {
     await reconcile();
     eks.entries.clear();
     await reconcile();
-    expect(eks.entries.has(ROLE)).toBe(true);
-    expect(eks.createTokens).toHaveLength(2);
+    expect(eks.entry()).toBeDefined();
     expect(new Set(eks.createTokens).size).toBe(2);
     expect(kube.events).toEqual(['Created', 'Recreated']);
   });
@@ -193,13 +311,33 @@ describe('Reconciler', () => {
     expect(condition('Ready')?.status).toBe('True');
   });
 
-  it('throws retryable failures for backoff and shows them as Reconciling', async () => {
+  it('returns retryable failures for backoff and shows them as Reconciling', async () => {
     eks.failNext.CreateAccessEntry = 'ThrottlingException';
-    await expect(reconcile()).rejects.toThrow(/ThrottlingException/);
+    await expect(reconcile()).resolves.toMatchObject({ kind: 'retry' });
     expect(condition('Reconciling')).toMatchObject({ status: 'True', reason: Reason.Throttled });
-    await reconcile();
+    await expect(reconcile()).resolves.toMatchObject({ kind: 'requeueAfter' });
     expect(condition('Reconciling')).toBeUndefined();
-    expect(condition('Ready')?.status).toBe('True');
+  });
+
+  it('records the tags it set even when a later call of the same sync fails', async () => {
+    await reconcile();
+    edit({ tags: { env: 'prod' } });
+    eks.failNext.UntagResource = 'ServerException';
+    await reconcile();
+    expect(kube.resource.status?.managedTagKeys).toContain('env');
+    expect(condition('Reconciling')?.reason).toBe(Reason.AwsServerError);
+    await reconcile();
+    expect(eks.entry()?.tags).toEqual({ env: 'prod', [MANAGED_BY_TAG]: 'test', [OWNER_TAG]: 'dev' });
+  });
+
+  it('blames IAM propagation for InvalidParameter on create only within the grace', async () => {
+    eks.failNext.CreateAccessEntry = 'InvalidParameterException';
+    await expect(reconcile()).resolves.toMatchObject({ kind: 'retry' });
+    expect(condition('Reconciling')?.reason).toBe(Reason.PrincipalNotYetVisible);
+    now = new Date(now.getTime() + 121_000);
+    eks.failNext.CreateAccessEntry = 'InvalidParameterException';
+    await expect(reconcile()).resolves.toMatchObject({ kind: 'stalled' });
+    expect(condition('Stalled')?.reason).toBe(Reason.InvalidParameter);
   });
 
   it('explains a CONFIG_MAP cluster as Stalled', async () => {
@@ -208,31 +346,86 @@ describe('Reconciler', () => {
     expect(condition('Stalled')).toMatchObject({ reason: Reason.AuthenticationModeConfigMap });
   });
 
-  it('deletes its entry on deletion, then releases the finalizer', async () => {
+  it('stays with the region it recorded: a changed default region stalls instead of creating a second entry', async () => {
     await reconcile();
-    kube.resource.metadata.deletionTimestamp = new Date();
+    defaultRegion = 'eu-west-1';
+    order.length = 0;
     await reconcile();
-    expect(eks.entries.size).toBe(0);
-    expect(kube.resource.metadata.finalizers).toEqual([]);
+    expect(awsCalls()).toEqual([]);
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.RegionMismatch, message: expect.stringContaining('spec.region: us-east-1') });
+    kube.resource.spec.region = 'us-east-1';
+    kube.resource.metadata.generation! += 1;
+    await reconcile();
+    expect(condition('Ready')?.status).toBe('True');
+    expect(eks.entry('eu-west-1')).toBeUndefined();
   });
 
-  it('keeps the entry with deletionPolicy Retain', async () => {
-    kube.resource = resource({ deletionPolicy: 'Retain' });
+  it('stalls a principal of another partition than the default region, before any call', async () => {
+    kube.resource.spec.principalArn = `arn:aws-cn:iam::${ACCOUNT}:role/dev`;
     await reconcile();
-    kube.resource.metadata.deletionTimestamp = new Date();
-    eks.calls = [];
-    await reconcile();
-    expect(eks.calls).toEqual([]);
-    expect(eks.entries.size).toBe(1);
-    expect(kube.resource.metadata.finalizers).toEqual([]);
+    expect(awsCalls()).toEqual([]);
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.PartitionMismatch, message: expect.stringContaining("default region (--region) us-east-1") });
   });
 
-  it('never deletes an entry it does not own', async () => {
-    eks.entries.set(ROLE, { accessEntryArn: 'arn:foreign', principalArn: ROLE, type: 'STANDARD', kubernetesGroups: [], username: 'u', tags: {} });
+  it('never manages an entry with credentials of another account', async () => {
     await reconcile();
-    kube.resource.metadata.deletionTimestamp = new Date();
+    eks.account = '999999999999';
+    order.length = 0;
     await reconcile();
-    expect(eks.entries.get(ROLE)?.accessEntryArn).toBe('arn:foreign');
-    expect(kube.resource.metadata.finalizers).toEqual([]);
+    expect(awsCalls()).toEqual(['GetCallerIdentity']);
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.AccountMismatch, message: expect.stringContaining('account 999999999999') });
+  });
+
+  describe('on deletion', () => {
+    it('deletes its entry, then releases the finalizer', async () => {
+      await reconcile();
+      deleting();
+      await expect(reconcile()).resolves.toEqual({ kind: 'done' });
+      expect(eks.entries.size).toBe(0);
+      expect(kube.resource.metadata.finalizers).toEqual([]);
+    });
+
+    it('with Retain leaves the entry but hands it back: its ownership tags go', async () => {
+      kube.resource = resource({ deletionPolicy: 'Retain' });
+      await reconcile();
+      deleting();
+      order.length = 0;
+      await reconcile();
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'UntagResource']);
+      expect(eks.entry()?.tags).toEqual({ team: 'a' });
+      expect(kube.resource.metadata.finalizers).toEqual([]);
+      expect(kube.events.at(-1)).toBe('Retained');
+    });
+
+    it('never deletes an entry it does not own', async () => {
+      eks.seed({});
+      await reconcile();
+      deleting();
+      await reconcile();
+      expect(eks.entry()?.accessEntryArn).toContain('foreign');
+      expect(kube.resource.metadata.finalizers).toEqual([]);
+    });
+
+    it('keeps the finalizer when the credentials belong to another account than the entry', async () => {
+      await reconcile();
+      eks.account = '999999999999';
+      deleting();
+      await expect(reconcile()).resolves.toMatchObject({ kind: 'stalled' });
+      expect(kube.resource.metadata.finalizers).toEqual([FINALIZER]);
+      expect(condition('Stalled')).toMatchObject({ reason: Reason.AccountMismatch, message: expect.stringContaining('finalizer stays') });
+      eks.account = ACCOUNT;
+      await reconcile();
+      expect(eks.entries.size).toBe(0);
+      expect(kube.resource.metadata.finalizers).toEqual([]);
+    });
+
+    it('deletes where the entry was recorded, whatever the default region is now', async () => {
+      await reconcile();
+      defaultRegion = 'eu-west-1';
+      deleting();
+      await reconcile();
+      expect(eks.entry('us-east-1')).toBeUndefined();
+      expect(kube.resource.metadata.finalizers).toEqual([]);
+    });
   });
 });

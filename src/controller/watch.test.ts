@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessEntry } from '../api/accessentry.ts';
 import { API_GROUP_VERSION, KIND } from '../api/names.ts';
-import { watchAccessEntries, type AccessEntryInformer, type AccessEntryWatch } from './watch.ts';
+import { watchAccessEntries, type AccessEntryChange, type AccessEntryInformer, type AccessEntryWatch } from './watch.ts';
 
 type Verb = 'add' | 'update' | 'delete';
 
@@ -22,13 +22,14 @@ class FakeInformer implements AccessEntryInformer {
   stops = 0;
   private releaseHeld: (() => void) | undefined;
   private readonly cache = new Map<string, AccessEntry>();
-  private readonly callbacks: { [V in Verb | 'error']: ((arg: never) => void)[] } = { add: [], update: [], delete: [], error: [] };
+  private readonly callbacks: { [V in Verb | 'error']: ((...args: never[]) => void)[] } = { add: [], update: [], delete: [], error: [] };
 
   constructor(private readonly onListed: () => void) {}
 
-  on(verb: Verb, callback: (obj: AccessEntry) => void): void;
+  on(verb: 'add' | 'delete', callback: (obj: AccessEntry) => void): void;
+  on(verb: 'update', callback: (obj: AccessEntry, previous: AccessEntry) => void): void;
   on(verb: 'error', callback: (err: unknown) => void): void;
-  on(verb: Verb | 'error', callback: (arg: never) => void): void {
+  on(verb: Verb | 'error', callback: (...args: never[]) => void): void {
     this.callbacks[verb].push(callback);
   }
 
@@ -70,11 +71,12 @@ class FakeInformer implements AccessEntryInformer {
     this.releaseHeld?.();
   }
 
-  /** A watch event, as the informer delivers it: cache first, then callbacks. */
+  /** A watch event, as the informer delivers it: cache first, then callbacks (an update with the object it replaced). */
   emit(verb: Verb, obj: AccessEntry): void {
+    const previous = this.cache.get(obj.metadata.name!);
     if (verb === 'delete') this.cache.delete(obj.metadata.name!);
     else this.cache.set(obj.metadata.name!, obj);
-    for (const callback of this.callbacks[verb]) (callback as (obj: AccessEntry) => void)(obj);
+    for (const callback of this.callbacks[verb]) (callback as (obj: AccessEntry, previous?: AccessEntry) => void)(obj, previous);
   }
 
   fail(err: Error): void {
@@ -95,21 +97,28 @@ interface Harness {
   watch: AccessEntryWatch;
   informer: FakeInformer;
   changed: string[];
+  changes: AccessEntryChange[];
   logs: { level: number; msg: string; err?: { message: string }; attempt?: number; delayMs?: number }[];
 }
 
-function harness(onChange?: (name: string) => void): Harness {
+function harness(onChange?: (change: AccessEntryChange) => void): Harness {
   const changed: string[] = [];
+  const changes: AccessEntryChange[] = [];
   const logs: Harness['logs'] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line) as Harness['logs'][number]) });
   let informer: FakeInformer | undefined;
   const watch = watchAccessEntries(new KubeConfig(), {
-    onChange: onChange ?? ((name) => changed.push(name)),
+    onChange:
+      onChange ??
+      ((change) => {
+        changes.push(change);
+        changed.push(change.object.metadata.name!);
+      }),
     log,
     restartBackoff: { baseMs: 1_000, maxMs: 8_000, jitter: 0 },
     informerFactory: (onListed) => (informer = new FakeInformer(onListed)),
   });
-  return { watch, informer: informer!, changed, logs };
+  return { watch, informer: informer!, changed, changes, logs };
 }
 
 const WARN = 40;
@@ -150,6 +159,23 @@ describe('watchAccessEntries: sync and events', () => {
     await synced(h);
     h.informer.emit(verb, entry('gamma', '7'));
     expect(h.changed).toEqual(['gamma']);
+  });
+
+  it('says how each object changed: listed, added, modified with the object it replaced, deleted', async () => {
+    const h = harness();
+    h.informer.serverObjects = [entry('alpha', '1')];
+    await synced(h);
+    h.informer.emit('add', entry('beta', '2'));
+    h.informer.emit('update', entry('alpha', '3'));
+    h.informer.emit('delete', entry('beta', '4'));
+    expect(h.changes.map((c) => [c.type, c.object.metadata.name, c.object.metadata.resourceVersion])).toEqual([
+      ['listed', 'alpha', '1'],
+      ['added', 'beta', '2'],
+      ['modified', 'alpha', '3'],
+      ['deleted', 'beta', '4'],
+    ]);
+    const modified = h.changes[2];
+    expect(modified?.type === 'modified' && modified.previous.metadata.resourceVersion).toBe('1');
   });
 
   it('hands out the cached object itself, at its latest version', async () => {

@@ -1,7 +1,8 @@
-import { CustomObjectsApi, ListWatch, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { AccessEntry, AccessEntryList } from '../api/accessentry.ts';
 import { API_GROUP, API_VERSION, PLURAL } from '../api/names.ts';
+import { ListWatchInformer } from '../kube/list-watch.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
 /** An object graph that may be read but not changed (functions and dates left as they are). */
@@ -30,9 +31,18 @@ export interface AccessEntryWatch {
   hasSynced(): boolean;
 }
 
-/** The part of client-node's informer this watch uses; unit tests pass a fake. */
+/** What happened to one AccessEntry, as the watch reports it. */
+export type AccessEntryChange =
+  /** Named by a (re)list: it may have changed in any way while nothing watched it. */
+  | { type: 'listed'; object: ReadonlyAccessEntry }
+  | { type: 'added'; object: ReadonlyAccessEntry }
+  | { type: 'modified'; object: ReadonlyAccessEntry; previous: ReadonlyAccessEntry }
+  | { type: 'deleted'; object: ReadonlyAccessEntry };
+
+/** The informer this watch restarts (ListWatchInformer); unit tests pass a fake. */
 export interface AccessEntryInformer {
-  on(verb: 'add' | 'update' | 'delete', callback: (obj: AccessEntry) => void): void;
+  on(verb: 'add' | 'delete', callback: (obj: AccessEntry) => void): void;
+  on(verb: 'update', callback: (obj: AccessEntry, previous: AccessEntry) => void): void;
   on(verb: 'error', callback: (err: unknown) => void): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -42,13 +52,13 @@ export interface AccessEntryInformer {
 
 /**
  * Makes the informer. It must call `onListed` each time a list has succeeded, just before the
- * listed objects go into its cache (client-node's informer does that right after its list call).
+ * listed objects go into its cache.
  */
 export type InformerFactory = (onListed: () => void) => AccessEntryInformer;
 
 export interface WatchAccessEntriesOptions {
-  /** Called with the name of every AccessEntry that changed, and of every one listed. */
-  onChange: (name: string) => void;
+  /** Told of every AccessEntry that changed, and of every one listed. Must not throw. */
+  onChange: (change: AccessEntryChange) => void;
   log: Logger;
   /** Watch only AccessEntries with these labels (a Kubernetes label selector), e.g. to shard. */
   labelSelector?: string;
@@ -69,12 +79,12 @@ export function watchAccessEntries(kc: KubeConfig, opts: WatchAccessEntriesOptio
 }
 
 /**
- * client-node's informer gives up on any error but 410 Gone (it emits 'error' and stops), so
- * this restarts it with backoff: one restart at a time, none after stop().
+ * The informer gives up on a failed list or watch (it emits 'error' and stops), so this
+ * restarts it with backoff: one restart at a time, none after stop().
  */
 class RestartingWatch implements AccessEntryWatch {
   private readonly informer: AccessEntryInformer;
-  private readonly onChange: (name: string) => void;
+  private readonly onChange: (change: AccessEntryChange) => void;
   private readonly log: Logger;
   private readonly backoff: Backoff;
 
@@ -96,9 +106,9 @@ class RestartingWatch implements AccessEntryWatch {
     this.log = opts.log;
     this.backoff = new Backoff(opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF);
     this.informer = factory(() => this.listed());
-    this.informer.on('add', (obj) => this.changed(obj));
-    this.informer.on('update', (obj) => this.changed(obj));
-    this.informer.on('delete', (obj) => this.notify(obj));
+    this.informer.on('add', (obj) => this.changed({ type: 'added', object: obj }));
+    this.informer.on('update', (obj, previous) => this.changed({ type: 'modified', object: obj, previous }));
+    this.informer.on('delete', (obj) => this.notify({ type: 'deleted', object: obj }));
     this.informer.on('error', (err) => this.failed(err));
   }
 
@@ -188,25 +198,25 @@ class RestartingWatch implements AccessEntryWatch {
   private resync(): void {
     this.resyncPending = false;
     if (this.stopped) return;
-    for (const obj of this.informer.list()) this.notify(obj);
+    for (const obj of this.informer.list()) this.notify({ type: 'listed', object: obj });
     if (this.synced) return;
     this.synced = true;
     for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();
   }
 
-  private changed(obj: AccessEntry): void {
-    if (!this.resyncPending) this.notify(obj);
+  private changed(change: AccessEntryChange): void {
+    if (!this.resyncPending) this.notify(change);
   }
 
   /** Runs inside the informer: must not throw, or the informer's own loop breaks. */
-  private notify(obj: Readonly<AccessEntry>): void {
-    const name = obj.metadata?.name;
+  private notify(change: AccessEntryChange): void {
+    const name = change.object.metadata?.name;
     if (!name) {
       this.log.warn('ignoring an AccessEntry event for an object without metadata.name');
       return;
     }
     try {
-      this.onChange(name);
+      this.onChange(change);
     } catch (err) {
       this.log.error({ err, name }, 'onChange failed for an AccessEntry event');
     }
@@ -219,15 +229,14 @@ class RestartingWatch implements AccessEntryWatch {
 
 function clientNodeInformer(kc: KubeConfig, labelSelector: string | undefined): InformerFactory {
   const api = kc.makeApiClient(CustomObjectsApi);
+  const watch = new Watch(kc);
   return (onListed) =>
-    new ClosableListWatch(
-      kc,
-      async () => {
-        const list = await listAccessEntries(api, labelSelector);
-        onListed();
-        return list;
+    new ListWatchInformer(
+      {
+        list: () => listAccessEntries(api, labelSelector),
+        watch: (path, query, onEvent, onDone) => watch.watch(path, query, onEvent, onDone),
       },
-      labelSelector,
+      { path: ACCESS_ENTRIES_PATH, onListed, ...(labelSelector ? { labelSelector } : {}) },
     );
 }
 
@@ -242,69 +251,4 @@ async function listAccessEntries(api: CustomObjectsApi, labelSelector: string | 
     throw new Error(`listing ${ACCESS_ENTRIES_PATH} returned no items array; is the AccessEntry CRD installed?`);
   }
   return list as AccessEntryList;
-}
-
-/**
- * client-node's informer, made safe to stop at any moment: once stopped it opens no new watch
- * (its reconnect path can otherwise open one after stop()), and its reconnect delays are
- * cancelled so no timer keeps the process alive.
- */
-class ClosableListWatch extends ListWatch<AccessEntry> {
-  private readonly closableWatch: ClosableWatch;
-  private readonly delays: Set<ReturnType<typeof setTimeout>>;
-
-  constructor(kc: KubeConfig, listFn: () => Promise<AccessEntryList>, labelSelector: string | undefined) {
-    const watch = new ClosableWatch(kc);
-    const delays = new Set<ReturnType<typeof setTimeout>>();
-    // A cancelled delay never resolves: the informer's reconnect then simply never happens.
-    const delayFn = (ms: number): Promise<void> =>
-      new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          delays.delete(timer);
-          resolve();
-        }, ms);
-        delays.add(timer);
-      });
-    super(ACCESS_ENTRIES_PATH, watch, listFn, false, labelSelector, undefined, { delayFn });
-    this.closableWatch = watch;
-    this.delays = delays;
-  }
-
-  override async stop(): Promise<void> {
-    this.closableWatch.close();
-    for (const timer of this.delays) clearTimeout(timer);
-    this.delays.clear();
-    await super.stop();
-  }
-}
-
-class ClosableWatch extends Watch {
-  private closed = false;
-
-  close(): void {
-    this.closed = true;
-  }
-
-  /**
-   * The informer reconnects from a callback that nobody awaits, so a throw here (a kubeconfig
-   * whose credentials cannot be loaded) would become an unhandled rejection; it is passed to
-   * `done` instead, where the informer reports it as an error.
-   */
-  override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
-    if (this.closed) return abortedController();
-    try {
-      const controller = await super.watch(...args);
-      if (this.closed) controller.abort();
-      return controller;
-    } catch (err) {
-      args[3](err);
-      return abortedController();
-    }
-  }
-}
-
-function abortedController(): AbortController {
-  const controller = new AbortController();
-  controller.abort();
-  return controller;
 }

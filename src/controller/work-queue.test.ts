@@ -1,20 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WorkQueue, type Clock, type ReconcileOutcome, type WorkQueueOptions } from './work-queue.ts';
+import { DONE, requeueAfter, type ReconcileResult } from './result.ts';
+import { WorkQueue, type Clock, type WorkQueueOptions } from './work-queue.ts';
 
 type OnError = NonNullable<WorkQueueOptions['onError']>;
 
 interface PendingCall {
   key: string;
-  succeed(outcome?: ReconcileOutcome): void;
+  succeed(outcome?: ReconcileResult): void;
   fail(err: unknown): void;
 }
 
 /** A handler whose calls stay running until the test settles them. */
 function heldHandler(): { handler: WorkQueueOptions['handler']; calls: PendingCall[]; keys: () => string[] } {
   const calls: PendingCall[] = [];
-  const handler = (key: string): Promise<ReconcileOutcome> =>
+  const handler = (key: string): Promise<ReconcileResult> =>
     new Promise((resolve, reject) => {
-      calls.push({ key, succeed: (outcome = {}) => resolve(outcome), fail: reject });
+      calls.push({ key, succeed: (outcome = DONE) => resolve(outcome), fail: reject });
     });
   return { handler, calls, keys: () => calls.map((call) => call.key) };
 }
@@ -80,7 +81,7 @@ describe('WorkQueue with a key added while it runs', () => {
     let running = 0;
     let mostAtOnce = 0;
     const { handler: held, calls } = heldHandler();
-    const handler = async (key: string): Promise<ReconcileOutcome> => {
+    const handler = async (key: string): Promise<ReconcileResult> => {
       mostAtOnce = Math.max(mostAtOnce, ++running);
       try {
         return await held(key);
@@ -130,9 +131,9 @@ describe('WorkQueue retries', () => {
     const runTimes: number[] = [];
     let failing = true;
     const onError = vi.fn<OnError>();
-    const handler = (): Promise<ReconcileOutcome> => {
+    const handler = (): Promise<ReconcileResult> => {
       runTimes.push(Date.now());
-      return failing ? Promise.reject(new Error('EKS says no')) : Promise.resolve({});
+      return failing ? Promise.reject(new Error('EKS says no')) : Promise.resolve(DONE);
     };
     const queue = queueWith({ handler, onError, backoff: { baseMs: 100, maxMs: 400, factor: 2, jitter: 0 } });
     queue.start();
@@ -195,7 +196,7 @@ describe('WorkQueue retries', () => {
 
   it('reports a handler that throws synchronously instead of returning a rejected promise', async () => {
     const onError = vi.fn<OnError>();
-    const handler = (): Promise<ReconcileOutcome> => {
+    const handler = (): Promise<ReconcileResult> => {
       throw new Error('sync throw');
     };
     const queue = queueWith({ handler, onError });
@@ -207,7 +208,7 @@ describe('WorkQueue retries', () => {
 
   it('still retries when onError itself throws', async () => {
     let runs = 0;
-    const handler = (): Promise<ReconcileOutcome> => (++runs === 1 ? Promise.reject(new Error('x')) : Promise.resolve({}));
+    const handler = (): Promise<ReconcileResult> => (++runs === 1 ? Promise.reject(new Error('x')) : Promise.resolve(DONE));
     const queue = queueWith({
       handler,
       onError: () => {
@@ -220,13 +221,49 @@ describe('WorkQueue retries', () => {
     expect(runs).toBe(2);
   });
 
-  it('treats an invalid requeueAfterMs as a failure with a message that names it', async () => {
+  it('treats an invalid delay as a failure with a message that names it', async () => {
     const onError = vi.fn<OnError>();
-    const queue = queueWith({ handler: () => Promise.resolve({ requeueAfterMs: Number.NaN }), onError });
+    const queue = queueWith({ handler: () => Promise.resolve(requeueAfter(Number.NaN)), onError });
     queue.start();
     queue.add('a');
     await settle();
-    expect(onError).toHaveBeenCalledWith('a', expect.objectContaining({ message: expect.stringMatching(/requeueAfterMs=NaN/) as string }), 1);
+    expect(onError).toHaveBeenCalledWith('a', expect.objectContaining({ message: expect.stringMatching(/requeueAfter delay of NaN/) as string }), 1);
+  });
+
+  it('backs off on a retry result exactly as on a throw, reporting its error', async () => {
+    const runTimes: number[] = [];
+    const onError = vi.fn<OnError>();
+    const handler = (): Promise<ReconcileResult> => {
+      runTimes.push(Date.now());
+      return Promise.resolve({ kind: 'retry', error: new Error('throttled') });
+    };
+    const queue = queueWith({ handler, onError, backoff: { baseMs: 100, maxMs: 400, factor: 2, jitter: 0 } });
+    queue.start();
+    queue.add('a');
+    await vi.advanceTimersByTimeAsync(700);
+    expect(runTimes).toEqual([0, 100, 300, 700]);
+    expect(onError.mock.calls.map(([, err, attempt]) => [(err as Error).message, attempt])).toEqual([
+      ['throttled', 1],
+      ['throttled', 2],
+      ['throttled', 3],
+      ['throttled', 4],
+    ]);
+  });
+
+  it('waits out the stalled period of a stalled result, and a stalled run resets the backoff', async () => {
+    const runTimes: number[] = [];
+    const results: ReconcileResult[] = [{ kind: 'retry', error: new Error('x') }, { kind: 'stalled', retryAfterMs: 60_000 }];
+    const onError = vi.fn<OnError>();
+    const handler = (): Promise<ReconcileResult> => {
+      runTimes.push(Date.now());
+      return Promise.resolve(results.shift() ?? { kind: 'retry', error: new Error('y') });
+    };
+    const queue = queueWith({ handler, onError, backoff: { baseMs: 100, maxMs: 400, jitter: 0 } });
+    queue.start();
+    queue.add('a');
+    await vi.advanceTimersByTimeAsync(60_100);
+    expect(runTimes).toEqual([0, 100, 60_100]);
+    expect(onError.mock.lastCall?.[2]).toBe(1);
   });
 });
 
@@ -236,7 +273,7 @@ describe('WorkQueue delayed runs', () => {
     const queue = queueWith({
       handler: () => {
         runTimes.push(Date.now());
-        return Promise.resolve(runTimes.length === 1 ? { requeueAfterMs: 30_000 } : {});
+        return Promise.resolve(runTimes.length === 1 ? requeueAfter(30_000) : DONE);
       },
     });
     queue.start();
@@ -250,7 +287,7 @@ describe('WorkQueue delayed runs', () => {
     const queue = queueWith({
       handler: () => {
         runTimes.push(Date.now());
-        return Promise.resolve({});
+        return Promise.resolve(DONE);
       },
     });
     queue.start();
@@ -275,14 +312,14 @@ describe('WorkQueue delayed runs', () => {
   it('schedules through the clock it is given', () => {
     const scheduled: number[] = [];
     const clock: Clock = { now: () => 1_000, setTimeout: (_callback, ms) => scheduled.push(ms), clearTimeout: () => {} };
-    const queue = new WorkQueue({ concurrency: 1, handler: () => Promise.resolve({}), clock });
+    const queue = new WorkQueue({ concurrency: 1, handler: () => Promise.resolve(DONE), clock });
     queue.addAfter('a', 250);
     queue.addAfter('a', 100);
     expect(scheduled).toEqual([250, 100]);
   });
 
   it('rejects a delay that is not a number of milliseconds', () => {
-    const queue = queueWith({ handler: () => Promise.resolve({}) });
+    const queue = queueWith({ handler: () => Promise.resolve(DONE) });
     expect(() => queue.addAfter('a', Number.POSITIVE_INFINITY)).toThrow(/addAfter delay for "a" must be a finite number/);
   });
 });
@@ -301,7 +338,7 @@ describe('WorkQueue shutdown', () => {
     await settle();
     expect(done).toBe(false);
 
-    calls[0]!.succeed({ requeueAfterMs: 10 });
+    calls[0]!.succeed(requeueAfter(10));
     await shutdown;
     await vi.advanceTimersByTimeAsync(1_000);
     expect(keys()).toEqual(['a']);
@@ -329,12 +366,12 @@ describe('WorkQueue shutdown', () => {
   });
 
   it('cannot be started again', async () => {
-    const queue = queueWith({ handler: () => Promise.resolve({}) });
+    const queue = queueWith({ handler: () => Promise.resolve(DONE) });
     await queue.shutdown();
     expect(() => queue.start()).toThrow(/after shutdown\(\): create a new WorkQueue/);
   });
 });
 
 it.each([0, -1, 1.5, Number.NaN])('rejects concurrency %d', (concurrency) => {
-  expect(() => new WorkQueue({ concurrency, handler: () => Promise.resolve({}) })).toThrow(/concurrency must be a whole number of at least 1/);
+  expect(() => new WorkQueue({ concurrency, handler: () => Promise.resolve(DONE) })).toThrow(/concurrency must be a whole number of at least 1/);
 });

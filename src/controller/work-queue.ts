@@ -1,8 +1,8 @@
 import { Backoff, type BackoffOptions } from './backoff.ts';
+import type { ReconcileResult } from './result.ts';
 
-/** A successful reconcile; `requeueAfterMs` asks for another look later (e.g. to poll EKS). */
-export type ReconcileOutcome = { requeueAfterMs?: number };
-export type ReconcileHandler = (key: string) => Promise<ReconcileOutcome>;
+/** A handler that throws is treated as if it returned `retry` with what it threw. */
+export type ReconcileHandler = (key: string) => Promise<ReconcileResult>;
 
 /** The timer functions the queue uses; tests pass a fake. */
 export interface Clock {
@@ -17,7 +17,7 @@ export interface WorkQueueOptions {
   handler: ReconcileHandler;
   /** Delays between retries of a key whose handler keeps failing. */
   backoff?: BackoffOptions;
-  /** Told of every handler failure; `attempt` counts consecutive failures of that key from 1. */
+  /** Told of every `retry` (and every throw); `attempt` counts consecutive failures of that key from 1. */
   onError?: (key: string, err: unknown, attempt: number) => void;
   clock?: Clock;
 }
@@ -36,7 +36,8 @@ interface Delayed {
 /**
  * Keys waiting to be reconciled, with the guarantees of client-go's rate-limited workqueue:
  * a key is handled by one handler at a time, duplicates collapse, a key added while it is being
- * handled runs again right afterwards, and failures are retried with per-key backoff.
+ * handled runs again right afterwards, and failures are retried with per-key backoff. The
+ * handler's ReconcileResult alone decides when a key runs next.
  */
 export class WorkQueue {
   private readonly concurrency: number;
@@ -145,25 +146,26 @@ export class WorkQueue {
 
   /** Never rejects: a handler's failure is reported and retried, never left unhandled. */
   private async run(key: string): Promise<void> {
+    let result: ReconcileResult;
     try {
-      const outcome = await this.handler(key);
-      this.succeeded(key, outcome);
-    } catch (err) {
-      this.failed(key, err);
-    } finally {
-      this.finished(key);
+      result = checked(key, await this.handler(key));
+    } catch (error) {
+      result = { kind: 'retry', error };
     }
+    this.schedule(key, result);
+    this.finished(key);
   }
 
-  private succeeded(key: string, outcome: ReconcileOutcome | undefined): void {
-    const requeueAfterMs = outcome?.requeueAfterMs;
-    if (requeueAfterMs !== undefined && !(Number.isFinite(requeueAfterMs) && requeueAfterMs >= 0)) {
-      throw new TypeError(
-        `handler for "${key}" returned requeueAfterMs=${requeueAfterMs}; it must be a finite number of milliseconds >= 0 or left out`,
-      );
+  private schedule(key: string, result: ReconcileResult): void {
+    if (result.kind === 'retry') {
+      this.failed(key, result.error);
+      return;
     }
     this.failures.delete(key);
-    if (requeueAfterMs !== undefined && !this.dirty.has(key)) this.addAfter(key, requeueAfterMs);
+    // A dirty key runs again at once anyway (something changed while it ran).
+    if (this.dirty.has(key)) return;
+    if (result.kind === 'requeueAfter') this.addAfter(key, result.delayMs);
+    if (result.kind === 'stalled') this.addAfter(key, result.retryAfterMs);
   }
 
   private failed(key: string, err: unknown): void {
@@ -174,7 +176,7 @@ export class WorkQueue {
     } catch {
       // A broken error reporter must not stop the retry below, nor escape as a rejection.
     }
-    // A dirty key runs again at once (something changed); that run's outcome sets what follows.
+    // A dirty key runs again at once (something changed); that run's result sets what follows.
     if (!this.dirty.has(key)) this.addAfter(key, this.backoff.nextDelay(attempt));
   }
 
@@ -193,4 +195,13 @@ export class WorkQueue {
     this.clock.clearTimeout(pending.handle);
     this.delayed.delete(key);
   }
+}
+
+/** A delay the handler got wrong is its bug: reported and retried like a failure, naming the value. */
+function checked(key: string, result: ReconcileResult): ReconcileResult {
+  const delayMs = result.kind === 'requeueAfter' ? result.delayMs : result.kind === 'stalled' ? result.retryAfterMs : 0;
+  if (!(Number.isFinite(delayMs) && delayMs >= 0)) {
+    throw new TypeError(`handler for "${key}" returned a ${result.kind} delay of ${delayMs}; it must be a finite number of milliseconds >= 0`);
+  }
+  return result;
 }

@@ -9,41 +9,47 @@ import {
   type AccessEntry as SdkAccessEntry,
   type EKSClient,
 } from '@aws-sdk/client-eks';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
-import { EksCallError } from './errors.ts';
-import type { DesiredEntry, EntryRef, ObservedEntry } from './types.ts';
+import type { CallerAccounts } from './caller-accounts.ts';
+import type { AwsClients } from './clients.ts';
+import { AwsCallError, type AwsService } from './errors.ts';
+import type { DesiredEntry, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
 /** The narrow slice of EKS the reconciler uses; unit tests fake exactly this. */
 export interface AccessEntryGateway {
   /** The entry, or undefined when EKS has none for this principal. */
   describe(ref: EntryRef): Promise<ObservedEntry | undefined>;
   create(desired: DesiredEntry, clientRequestToken: string): Promise<ObservedEntry>;
-  update(ref: EntryRef, change: { kubernetesGroups: string[]; username: string }): Promise<ObservedEntry>;
+  update(ref: EntryRef, change: EntryUpdate): Promise<ObservedEntry>;
   tag(ref: EntryRef, accessEntryArn: string, tags: Record<string, string>): Promise<void>;
   untag(ref: EntryRef, accessEntryArn: string, tagKeys: string[]): Promise<void>;
   /** Resolves 'not-found' when there was nothing to delete: for a delete, that is success. */
   delete(ref: EntryRef): Promise<'deleted' | 'not-found'>;
   /** The cluster's authentication mode, to explain an InvalidRequestException. */
   authenticationMode(ref: EntryRef): Promise<string | undefined>;
+  /** The AWS account the controller's credentials for this region belong to (STS, asked once per credential set). */
+  callerAccount(region: string): Promise<string>;
 }
 
 /**
  * AccessEntryGateway over the AWS SDK. Every call is logged with its AWS request id, and every
- * failure is rethrown as an EksCallError naming the operation, so the reconciler classifies
+ * failure is rethrown as an AwsCallError naming the operation, so the reconciler classifies
  * errors in one place without knowing the SDK.
  */
 export class SdkAccessEntryGateway implements AccessEntryGateway {
   constructor(
-    private readonly clientFor: (region: string) => EKSClient,
+    private readonly clients: AwsClients,
+    private readonly callerAccounts: CallerAccounts,
     private readonly log: Logger,
   ) {}
 
   async describe(ref: EntryRef): Promise<ObservedEntry | undefined> {
     try {
-      const out = await this.#call(ref, 'DescribeAccessEntry', (eks) => eks.send(new DescribeAccessEntryCommand(key(ref))));
+      const out = await this.#eks(ref, 'DescribeAccessEntry', (eks) => eks.send(new DescribeAccessEntryCommand(key(ref))));
       return toObserved(out.accessEntry);
     } catch (err) {
-      if (err instanceof EksCallError && err.awsName === 'ResourceNotFoundException') return undefined;
+      if (err instanceof AwsCallError && err.awsName === 'ResourceNotFoundException') return undefined;
       throw err;
     }
   }
@@ -57,58 +63,66 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
       tags: desired.tags,
       clientRequestToken,
     });
-    const out = await this.#call(desired, 'CreateAccessEntry', (eks) => eks.send(command));
+    const out = await this.#eks(desired, 'CreateAccessEntry', (eks) => eks.send(command));
     return toObserved(out.accessEntry);
   }
 
-  async update(ref: EntryRef, change: { kubernetesGroups: string[]; username: string }): Promise<ObservedEntry> {
-    const out = await this.#call(ref, 'UpdateAccessEntry', (eks) => eks.send(new UpdateAccessEntryCommand({ ...key(ref), ...change })));
+  async update(ref: EntryRef, change: EntryUpdate): Promise<ObservedEntry> {
+    const input = { ...key(ref), kubernetesGroups: change.kubernetesGroups, ...(change.username !== undefined ? { username: change.username } : {}) };
+    const out = await this.#eks(ref, 'UpdateAccessEntry', (eks) => eks.send(new UpdateAccessEntryCommand(input)));
     return toObserved(out.accessEntry);
   }
 
   async tag(ref: EntryRef, accessEntryArn: string, tags: Record<string, string>): Promise<void> {
-    await this.#call(ref, 'TagResource', (eks) => eks.send(new TagResourceCommand({ resourceArn: accessEntryArn, tags })));
+    await this.#eks(ref, 'TagResource', (eks) => eks.send(new TagResourceCommand({ resourceArn: accessEntryArn, tags })));
   }
 
   async untag(ref: EntryRef, accessEntryArn: string, tagKeys: string[]): Promise<void> {
-    await this.#call(ref, 'UntagResource', (eks) => eks.send(new UntagResourceCommand({ resourceArn: accessEntryArn, tagKeys })));
+    await this.#eks(ref, 'UntagResource', (eks) => eks.send(new UntagResourceCommand({ resourceArn: accessEntryArn, tagKeys })));
   }
 
   async delete(ref: EntryRef): Promise<'deleted' | 'not-found'> {
     try {
-      await this.#call(ref, 'DeleteAccessEntry', (eks) => eks.send(new DeleteAccessEntryCommand(key(ref))));
+      await this.#eks(ref, 'DeleteAccessEntry', (eks) => eks.send(new DeleteAccessEntryCommand(key(ref))));
       return 'deleted';
     } catch (err) {
-      if (err instanceof EksCallError && err.awsName === 'ResourceNotFoundException') return 'not-found';
+      if (err instanceof AwsCallError && err.awsName === 'ResourceNotFoundException') return 'not-found';
       throw err;
     }
   }
 
   async authenticationMode(ref: EntryRef): Promise<string | undefined> {
-    const out = await this.#call(ref, 'DescribeCluster', (eks) => eks.send(new DescribeClusterCommand({ name: ref.clusterName })));
+    const out = await this.#eks(ref, 'DescribeCluster', (eks) => eks.send(new DescribeClusterCommand({ name: ref.clusterName })));
     return out.cluster?.accessConfig?.authenticationMode;
   }
 
-  async #call<Out extends { $metadata: { requestId?: string } }>(
-    ref: EntryRef,
-    operation: string,
-    send: (eks: EKSClient) => Promise<Out>,
-  ): Promise<Out> {
+  callerAccount(region: string): Promise<string> {
+    return this.callerAccounts.accountOf(this.clients.credentialSet(region), async () => {
+      const out = await this.#call('sts', 'GetCallerIdentity', () => this.clients.sts(region).send(new GetCallerIdentityCommand({})));
+      if (!out.Account) throw new Error('STS answered GetCallerIdentity without an account: the endpoint does not behave like STS');
+      return out.Account;
+    });
+  }
+
+  #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>): Promise<Out> {
+    return this.#call('eks', operation, () => send(this.clients.eks(ref.region)));
+  }
+
+  async #call<Out extends Answer>(service: AwsService, operation: string, send: () => Promise<Out>): Promise<Out> {
     const started = performance.now();
     try {
-      const out = await send(this.clientFor(ref.region));
-      this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'EKS call');
+      const out = await send();
+      this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'AWS call');
       return out;
     } catch (cause) {
-      const err = new EksCallError(operation, cause);
-      this.log.info(
-        { operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) },
-        'EKS call failed',
-      );
+      const err = new AwsCallError(operation, cause, service);
+      this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');
       throw err;
     }
   }
 }
+
+type Answer = { $metadata: { requestId?: string } };
 
 function key(ref: EntryRef): { clusterName: string; principalArn: string } {
   return { clusterName: ref.clusterName, principalArn: ref.principalArn };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEmptyPlan, planChanges } from './diff.ts';
+import { diffEntry, hasChanges } from './diff.ts';
 import type { DesiredEntry, ObservedEntry } from './types.ts';
 
 const ROLE = 'arn:aws:iam::123456789012:role/dev';
@@ -19,39 +19,47 @@ const observed: ObservedEntry = {
   username: 'arn:aws:sts::123456789012:assumed-role/dev/{{SessionName}}',
   tags: { team: 'a' },
 };
+const unmanaged = { managedTagKeys: ['team'] };
 
-describe('planChanges', () => {
-  it('plans nothing when groups match in another order and the username is left to EKS', () => {
-    expect(isEmptyPlan(planChanges(base, observed, ['team']))).toBe(true);
+describe('diffEntry', () => {
+  it('finds nothing when groups match in another order and the username is left to EKS', () => {
+    expect(hasChanges(diffEntry(base, observed, unmanaged))).toBe(false);
   });
 
   it.each([
-    ['a group added', { kubernetesGroups: ['dev', 'view', 'edit'] }, ['dev', 'edit', 'view'], observed.username],
-    ['all groups removed', { kubernetesGroups: [] }, [], observed.username],
-    ['a username set', { username: 'alice' }, ['dev', 'view'], 'alice'],
-  ])('sends complete groups and username when %s', (_case, change, groups, username) => {
-    const plan = planChanges({ ...base, ...change }, observed, []);
-    expect(plan.update).toEqual({ kubernetesGroups: groups, username });
+    ['a group added', { kubernetesGroups: ['dev', 'view', 'edit'] }, { kubernetesGroups: ['dev', 'edit', 'view'], username: observed.username, fields: ['kubernetesGroups'] }],
+    ['all groups removed', { kubernetesGroups: [] }, { kubernetesGroups: [], username: observed.username, fields: ['kubernetesGroups'] }],
+    ['a username set', { username: 'alice' }, { kubernetesGroups: ['dev', 'view'], username: 'alice', fields: ['username'] }],
+  ])('sends complete groups and username when %s', (_case, change, update) => {
+    expect(diffEntry({ ...base, ...change }, observed, unmanaged).update).toEqual(update);
   });
 
-  it('never diffs the groups EKS reports on node entries', () => {
+  it('resets a username this resource set once the spec drops it, leaving it out of the update', () => {
+    const changes = diffEntry(base, { ...observed, username: 'alice' }, { managedTagKeys: [], managedUsername: 'alice' });
+    expect(changes.update).toEqual({ kubernetesGroups: ['dev', 'view'], fields: ['username'] });
+  });
+
+  it('never resets a username it did not set', () => {
+    expect(diffEntry(base, { ...observed, username: 'set-by-a-person' }, unmanaged).update).toBeUndefined();
+  });
+
+  it('never diffs the groups or username EKS reports on node entries', () => {
     const node: DesiredEntry = { ...base, type: 'EC2_LINUX', kubernetesGroups: [] };
-    const plan = planChanges(node, { ...observed, type: 'EC2_LINUX', kubernetesGroups: ['system:nodes'] }, ['team']);
-    expect(plan.update).toBeUndefined();
+    const changes = diffEntry(node, { ...observed, type: 'EC2_LINUX', kubernetesGroups: ['system:nodes'] }, { managedTagKeys: ['team'], managedUsername: 'x' });
+    expect(changes.update).toBeUndefined();
   });
 
   it('sets changed and new tags, and removes only keys it managed before', () => {
-    const plan = planChanges(
+    const changes = diffEntry(
       { ...base, tags: { team: 'b', env: 'prod' } },
       { ...observed, tags: { team: 'a', old: 'x', foreign: 'y' } },
-      ['team', 'old'],
+      { managedTagKeys: ['team', 'old'] },
     );
-    expect(plan.tagsToSet).toEqual({ team: 'b', env: 'prod' });
-    expect(plan.tagKeysToRemove).toEqual(['old']);
+    expect(changes.tagsToSet).toEqual({ team: 'b', env: 'prod' });
+    expect(changes.tagKeysToRemove).toEqual(['old']);
   });
 
   it('does not try to remove a managed tag that is already gone', () => {
-    const plan = planChanges(base, observed, ['team', 'gone']);
-    expect(plan.tagKeysToRemove).toEqual([]);
+    expect(diffEntry(base, observed, { managedTagKeys: ['team', 'gone'] }).tagKeysToRemove).toEqual([]);
   });
 });

@@ -1,55 +1,60 @@
-import type { DesiredEntry, ObservedEntry } from './types.ts';
+import type { DesiredEntry, EntryUpdate, ObservedEntry } from './types.ts';
+
+/** What this resource did to the entry before, as its status remembers it. */
+export interface ManagedFields {
+  /** Tag keys it set: only these may be removed, so tags added by anyone else survive. */
+  managedTagKeys: readonly string[];
+  /** The username it set: only that one is reset to EKS's default when spec.username goes. */
+  managedUsername?: string;
+}
 
 /** The calls that bring an existing entry to the desired state; empty when in sync. */
-export interface EntryPlan {
-  /** UpdateAccessEntry replaces both fields, so both are always sent complete. */
-  update?: { kubernetesGroups: string[]; username: string };
+export interface EntryChanges {
+  update?: EntryUpdate & { fields: ('kubernetesGroups' | 'username')[] };
   tagsToSet: Record<string, string>;
   tagKeysToRemove: string[];
 }
 
-export function isEmptyPlan(plan: EntryPlan): boolean {
-  return !plan.update && Object.keys(plan.tagsToSet).length === 0 && plan.tagKeysToRemove.length === 0;
+export function hasChanges(changes: EntryChanges): boolean {
+  return changes.update !== undefined || Object.keys(changes.tagsToSet).length > 0 || changes.tagKeysToRemove.length > 0;
 }
 
-/**
- * Diffs desired against observed. `previouslyManagedTagKeys` are the tag keys this controller
- * set before: only those may be removed, so tags added by anyone else survive.
- */
-export function planChanges(
-  desired: DesiredEntry,
-  observed: ObservedEntry,
-  previouslyManagedTagKeys: readonly string[],
-): EntryPlan {
+/** Diffs desired against observed, touching only what this resource manages. */
+export function diffEntry(desired: DesiredEntry, observed: ObservedEntry, managed: ManagedFields): EntryChanges {
   return {
-    ...planUpdate(desired, observed),
-    ...planTags(desired.tags, observed.tags, previouslyManagedTagKeys),
+    ...diffUpdate(desired, observed, managed),
+    ...diffTags(desired.tags, observed.tags, managed.managedTagKeys),
   };
 }
 
-function planUpdate(desired: DesiredEntry, observed: ObservedEntry): Pick<EntryPlan, 'update'> {
+function diffUpdate(desired: DesiredEntry, observed: ObservedEntry, managed: ManagedFields): Pick<EntryChanges, 'update'> {
   // EKS owns the groups and username of node entries (EC2_LINUX reports system:nodes):
   // diffing them would fight EKS forever.
   if (desired.type !== 'STANDARD') return {};
-  const groupsDiffer = !sameSet(desired.kubernetesGroups, observed.kubernetesGroups);
-  // An unset username means "EKS's default", which is never compared.
-  const usernameDiffers = desired.username !== undefined && desired.username !== observed.username;
-  if (!groupsDiffer && !usernameDiffers) return {};
+  const fields: ('kubernetesGroups' | 'username')[] = [];
+  if (!sameSet(desired.kubernetesGroups, observed.kubernetesGroups)) fields.push('kubernetesGroups');
+  // An unset username means "EKS's default" and is never compared, unless this resource set
+  // one earlier: then it goes back to the default once.
+  const resetsUsername = desired.username === undefined && managed.managedUsername !== undefined;
+  if ((desired.username !== undefined && desired.username !== observed.username) || resetsUsername) fields.push('username');
+  if (fields.length === 0) return {};
+  const username = desired.username ?? (resetsUsername ? undefined : observed.username);
   return {
     update: {
       kubernetesGroups: [...new Set(desired.kubernetesGroups)].sort(),
-      username: desired.username ?? observed.username,
+      ...(username !== undefined ? { username } : {}),
+      fields,
     },
   };
 }
 
-function planTags(
+function diffTags(
   desired: Record<string, string>,
   observed: Record<string, string>,
-  previouslyManaged: readonly string[],
-): Pick<EntryPlan, 'tagsToSet' | 'tagKeysToRemove'> {
+  managedKeys: readonly string[],
+): Pick<EntryChanges, 'tagsToSet' | 'tagKeysToRemove'> {
   const tagsToSet = Object.fromEntries(Object.entries(desired).filter(([key, value]) => observed[key] !== value));
-  const tagKeysToRemove = previouslyManaged.filter((key) => !(key in desired) && key in observed).sort();
+  const tagKeysToRemove = managedKeys.filter((key) => !(key in desired) && key in observed).sort();
   return { tagsToSet, tagKeysToRemove };
 }
 

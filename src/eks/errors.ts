@@ -1,9 +1,12 @@
+export type AwsService = 'eks' | 'sts';
+
 /**
- * An EKS call that failed, named by operation. Wraps whatever the SDK threw (a modelled AWS
- * exception, a timeout, a socket error) so the rest of the controller sees one shape.
+ * An AWS call that failed, named by service and operation. Wraps whatever the SDK threw (a
+ * modelled AWS exception, a timeout, a socket error, missing credentials) so the rest of the
+ * controller sees one shape.
  */
-export class EksCallError extends Error {
-  override readonly name = 'EksCallError';
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
   /** The AWS exception name (`x-amzn-errortype`), or the transport error's name. */
   readonly awsName: string;
   readonly requestId: string | undefined;
@@ -12,6 +15,7 @@ export class EksCallError extends Error {
   constructor(
     readonly operation: string,
     cause: unknown,
+    readonly service: AwsService = 'eks',
   ) {
     const details = describeCause(cause);
     super(`${operation} failed: ${details.name}: ${details.message}`, { cause });

@@ -28,3 +28,12 @@ export interface ObservedEntry {
   createdAt?: Date;
   modifiedAt?: Date;
 }
+
+/**
+ * An UpdateAccessEntry call. It replaces both fields, so groups are always complete; a username
+ * left out goes back to EKS's default.
+ */
+export interface EntryUpdate {
+  kubernetesGroups: string[];
+  username?: string;
+}

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessEntry } from '../../src/api/accessentry.ts';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
-import { watchAccessEntries, type AccessEntryWatch } from '../../src/controller/watch.ts';
+import { watchAccessEntries, type AccessEntryChange, type AccessEntryWatch } from '../../src/controller/watch.ts';
 import { installCrd } from '../testenv/crd.ts';
 import { testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
 
@@ -14,7 +14,7 @@ const RESOURCE = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
 /** Records every name onChange was called with; `since(mark)` reads those after a point. */
 class ChangeLog {
   private readonly names: string[] = [];
-  readonly onChange = (name: string): void => void this.names.push(name);
+  readonly onChange = (change: AccessEntryChange): void => void this.names.push(change.object.metadata.name!);
   mark(): number {
     return this.names.length;
   }

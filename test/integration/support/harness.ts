@@ -65,8 +65,9 @@ export class Harness {
   }
 
   async startController(): Promise<void> {
-    this.controller = new AccessEntryController(this.kc, this.config, pino({ level: this.config.logLevel }));
-    await this.controller.start();
+    const controller = await AccessEntryController.create(this.kc, this.config, pino({ level: this.config.logLevel }));
+    await controller.start();
+    this.controller = controller;
   }
 
   async stopController(): Promise<void> {

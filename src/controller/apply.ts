@@ -1,0 +1,110 @@
+import type { EventReason } from '../api/reasons.ts';
+import { EventReason as Events } from '../api/reasons.ts';
+import type { AccessEntryGateway } from '../eks/access-entries.ts';
+import type { EntryChanges } from '../eks/diff.ts';
+import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
+import type { Ledger } from './plan.ts';
+
+/** Something a reconcile changed in EKS, for an Event. */
+export interface ChangeNote {
+  reason: EventReason;
+  message: string;
+}
+
+/** What executing a plan did: the entry as the calls left it, and the ledger that now holds. */
+export interface Applied {
+  entry: ObservedEntry;
+  ledger: Ledger;
+  notes: ChangeNote[];
+}
+
+/** The ledger of a resource that has just created its entry: every field it sent is its own. */
+export function createdLedger(desired: DesiredEntry): Ledger {
+  return {
+    managedTagKeys: Object.keys(desired.tags).sort(),
+    ...(desired.username !== undefined ? { managedUsername: desired.username } : {}),
+    adopted: false,
+  };
+}
+
+export function createdNote(entry: ObservedEntry, recreate: boolean): ChangeNote {
+  return recreate
+    ? { reason: Events.Recreated, message: `Re-created access entry ${entry.accessEntryArn} (it had been deleted outside this controller)` }
+    : { reason: Events.Created, message: `Created access entry ${entry.accessEntryArn}` };
+}
+
+/**
+ * Makes the calls a sync plan needs, in order: UpdateAccessEntry, then TagResource, then
+ * UntagResource. A call that fails stops the rest; what the earlier calls applied is still
+ * returned with the error, so the status records tags this controller set and cannot orphan them.
+ */
+export async function applySync(
+  gateway: AccessEntryGateway,
+  desired: DesiredEntry,
+  observed: ObservedEntry,
+  plan: { adopt: boolean; changes: EntryChanges },
+  before: Ledger,
+): Promise<Applied & { error?: unknown }> {
+  const { changes } = plan;
+  let entry = observed;
+  let ledger: Ledger = plan.adopt ? { managedTagKeys: [], adopted: false } : before;
+  const notes: ChangeNote[] = plan.adopt ? [{ reason: Events.Adopted, message: `Adopted existing access entry ${observed.accessEntryArn}` }] : [];
+  try {
+    if (changes.update) {
+      entry = { ...(await gateway.update(desired, changes.update)), tags: entry.tags };
+      ledger = withUsername(ledger, desired.username);
+    }
+    if (Object.keys(changes.tagsToSet).length > 0) {
+      await gateway.tag(desired, entry.accessEntryArn, changes.tagsToSet);
+      entry = { ...entry, tags: { ...entry.tags, ...changes.tagsToSet } };
+      ledger = { ...ledger, managedTagKeys: union(ledger.managedTagKeys, Object.keys(changes.tagsToSet)), adopted: ledger.adopted || plan.adopt };
+    }
+    if (changes.tagKeysToRemove.length > 0) {
+      await gateway.untag(desired, entry.accessEntryArn, changes.tagKeysToRemove);
+      entry = { ...entry, tags: without(entry.tags, changes.tagKeysToRemove) };
+      ledger = { ...ledger, managedTagKeys: ledger.managedTagKeys.filter((key) => !changes.tagKeysToRemove.includes(key)) };
+    }
+  } catch (error) {
+    return { entry, ledger, notes: [], error };
+  }
+  if (changes.update || Object.keys(changes.tagsToSet).length > 0 || changes.tagKeysToRemove.length > 0) {
+    notes.push({ reason: Events.Updated, message: describeChanges(changes) });
+  }
+  return { entry, ledger: inSync(ledger, desired, plan.adopt), notes };
+}
+
+/**
+ * Once in sync, every tag key the spec declares and its username are this resource's: removing
+ * one from the spec later removes it from EKS (and resets the username to EKS's default).
+ */
+function inSync(ledger: Ledger, desired: DesiredEntry, adopt: boolean): Ledger {
+  return {
+    ...withUsername(ledger, desired.username),
+    managedTagKeys: union(ledger.managedTagKeys, Object.keys(desired.tags)),
+    adopted: ledger.adopted || adopt,
+  };
+}
+
+function withUsername(ledger: Ledger, username: string | undefined): Ledger {
+  const { managedUsername: _previous, ...rest } = ledger;
+  return username === undefined ? rest : { ...rest, managedUsername: username };
+}
+
+function describeChanges(changes: EntryChanges): string {
+  const parts: string[] = [];
+  const { update } = changes;
+  if (update?.fields.includes('kubernetesGroups')) parts.push(`kubernetesGroups [${update.kubernetesGroups.join(', ')}]`);
+  if (update?.fields.includes('username')) parts.push(update.username === undefined ? "username reset to EKS's default" : `username ${update.username}`);
+  const setKeys = Object.keys(changes.tagsToSet);
+  if (setKeys.length > 0) parts.push(`tags set: ${setKeys.join(', ')}`);
+  if (changes.tagKeysToRemove.length > 0) parts.push(`tags removed: ${changes.tagKeysToRemove.join(', ')}`);
+  return `Updated ${parts.join('; ')}`;
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+function without(tags: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !keys.includes(key)));
+}

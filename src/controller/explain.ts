@@ -1,0 +1,46 @@
+import type { AccessEntry } from '../api/accessentry.ts';
+import type { AccessEntryGateway } from '../eks/access-entries.ts';
+import { AwsCallError } from '../eks/errors.ts';
+import type { EntryRef } from '../eks/types.ts';
+import { classifyFailure, withPrincipalGrace, type Failure } from './failures.ts';
+import type { ReconcileResult } from './result.ts';
+
+/** A failure decided before any call could fail: an entry that is not ours, a wrong account. */
+export class ExplainedFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+export interface ExplainContext {
+  resource: AccessEntry;
+  ref: EntryRef;
+  gateway: AccessEntryGateway;
+  now: Date;
+  principalGraceMs: number;
+}
+
+/**
+ * What a failure means for the resource. An InvalidRequestException is explained by the
+ * cluster's authentication mode, looked up once here; InvalidParameterException on create gets
+ * the grace of a principal IAM has not yet propagated.
+ */
+export async function explainFailure(err: unknown, context: ExplainContext): Promise<Failure> {
+  if (err instanceof ExplainedFailure) return err.failure;
+  let mode: string | undefined;
+  if (err instanceof AwsCallError && err.awsName === 'InvalidRequestException') {
+    mode = await context.gateway.authenticationMode(context.ref).catch(() => undefined);
+  }
+  const failure = classifyFailure(err, context.ref, mode);
+  if (!(err instanceof AwsCallError && err.operation === 'CreateAccessEntry')) return failure;
+  return withPrincipalGrace(failure, context.resource.status, context.now, context.principalGraceMs);
+}
+
+/** The one place a failure becomes a scheduling decision. */
+export function resultFor(failure: Failure, stalledRetryMs: number): ReconcileResult {
+  return failure.retryable ? { kind: 'retry', error: failure.message } : { kind: 'stalled', retryAfterMs: stalledRetryMs };
+}
+
+export function eventMessage(failure: Failure): string {
+  return failure.awsError ? `${failure.awsError}: ${failure.message}` : failure.message;
+}

@@ -1,0 +1,90 @@
+import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
+import { MANAGED_BY_TAG } from '../api/names.ts';
+import { Reason } from '../api/reasons.ts';
+import { diffEntry, type EntryChanges, type ManagedFields } from '../eks/diff.ts';
+import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
+import type { Failure } from './failures.ts';
+import type { Ownership } from './ownership.ts';
+
+/** What this resource has done to its entry, as its status remembers it. */
+export interface Ledger extends ManagedFields {
+  managedTagKeys: string[];
+  /** It took over an entry that existed before it. */
+  adopted: boolean;
+}
+
+export function ledgerOf(status: AccessEntryStatus | undefined): Ledger {
+  return {
+    managedTagKeys: [...(status?.managedTagKeys ?? [])],
+    ...(status?.managedUsername !== undefined ? { managedUsername: status.managedUsername } : {}),
+    adopted: status?.adopted ?? false,
+  };
+}
+
+/** What to do about the entry, decided from what is known of it; executing it is another step. */
+export type EntryPlan =
+  /** No entry exists (or none is known yet): create it with every field. */
+  | { kind: 'create'; recreate: boolean }
+  /** The entry is not this resource's to change; it is left untouched. */
+  | { kind: 'refuse'; failure: Failure }
+  /** Bring the existing entry in line, taking it over first when `adopt`. */
+  | { kind: 'sync'; adopt: boolean; changes: EntryChanges };
+
+export interface PlanInput {
+  resource: AccessEntry;
+  desired: DesiredEntry;
+  /** Undefined when no entry exists, or when none was looked up because none was recorded yet. */
+  observed: ObservedEntry | undefined;
+  ownership: Ownership | undefined;
+  ledger: Ledger;
+}
+
+export function planEntry({ resource, desired, observed, ownership, ledger }: PlanInput): EntryPlan {
+  if (observed === undefined || ownership === undefined) {
+    return { kind: 'create', recreate: resource.status?.accessEntryArn !== undefined };
+  }
+  const refusal = refusalOf(ownership, resource, observed) ?? typeMismatch(desired, observed);
+  if (refusal) return { kind: 'refuse', failure: refusal };
+  const adopt = ownership.owner !== 'this-resource';
+  return { kind: 'sync', adopt, changes: diffEntry(desired, observed, adopt ? { managedTagKeys: [] } : ledger) };
+}
+
+function refusalOf(ownership: Ownership, resource: AccessEntry, observed: ObservedEntry): Failure | undefined {
+  const principal = observed.principalArn;
+  const adoptHint = 'Set spec.adoptExisting: true to manage it from this AccessEntry';
+  switch (ownership.owner) {
+    case 'this-resource':
+      return undefined;
+    case 'other-controller':
+      return notOwned(
+        `the access entry for ${principal} is managed by the controller with id ${ownership.controllerId} (tag ${MANAGED_BY_TAG}); ` +
+          'a controller never takes over an entry another one manages, so it is left untouched. Manage it from that controller',
+      );
+    case 'other-resource':
+      return notOwned(`AccessEntry ${ownership.name} already manages the entry for ${principal}: keep one resource per principal and cluster`);
+    case 'orphaned':
+      return resource.spec.adoptExisting
+        ? undefined
+        : notOwned(`the access entry for ${principal} was managed by AccessEntry ${ownership.name}, which no longer exists; it is left untouched. ${adoptHint}`);
+    case 'nobody':
+      return resource.spec.adoptExisting
+        ? undefined
+        : notOwned(`an access entry for ${principal} already exists and was not created by this controller; it is left untouched. ${adoptHint}`);
+  }
+}
+
+/** A type cannot change in place; adopting across types would hand a node role a person's groups, or the reverse. */
+function typeMismatch(desired: DesiredEntry, observed: ObservedEntry): Failure | undefined {
+  if (observed.type === desired.type) return undefined;
+  return {
+    retryable: false,
+    reason: Reason.TypeMismatch,
+    message:
+      `EKS already has a ${observed.type} access entry for ${observed.principalArn}, but this AccessEntry declares type ` +
+      `${desired.type}; a type cannot change, so the entry is left untouched. Delete it in EKS, or declare it with type ${observed.type}`,
+  };
+}
+
+function notOwned(message: string): Failure {
+  return { retryable: false, reason: Reason.NotOwned, message };
+}

@@ -1,0 +1,197 @@
+import type { AccessEntry, AccessEntryList } from '../api/accessentry.ts';
+
+/** The two API calls an informer needs. `watch` has the signature of client-node's public Watch.watch. */
+export interface ListWatchSource {
+  list(): Promise<AccessEntryList>;
+  watch(
+    path: string,
+    query: Record<string, string | boolean>,
+    onEvent: (type: string, object: unknown) => void,
+    onDone: (err: unknown) => void,
+  ): Promise<AbortController>;
+}
+
+export interface ListWatchOptions {
+  /** The collection, e.g. /apis/eksaccess.dev/v1alpha1/accessentries. */
+  path: string;
+  labelSelector?: string;
+  /** Told each time a list has succeeded, just before the listed objects go into the cache. */
+  onListed: () => void;
+}
+
+type Handlers = {
+  add: ((obj: AccessEntry) => void)[];
+  update: ((obj: AccessEntry, previous: AccessEntry) => void)[];
+  delete: ((obj: AccessEntry) => void)[];
+  error: ((err: unknown) => void)[];
+};
+
+/** A watch that ends this soon after it opened, with no error, is the server refusing it: not a timeout. */
+const MIN_HEALTHY_WATCH_MS = 1_000;
+
+/**
+ * List, then watch from the list's resourceVersion, keeping a cache of the objects by name. It
+ * is written here rather than taken from client-node, whose informer gives update callbacks no
+ * previous object and can only be stopped safely by subclassing its internals.
+ *
+ * - A watch the server ends (its timeout) or that goes quiet past client-node's inactivity
+ *   timeout is reopened from the last resourceVersion seen; bookmarks keep that fresh.
+ * - 410 Gone (the resourceVersion was compacted away) relists, reporting objects that vanished
+ *   meanwhile as deleted.
+ * - Any other failure is emitted as 'error' and the informer stays down until start() again: the
+ *   caller owns restarts and their backoff.
+ * - managedFields are dropped from cached objects: the controller never reads them, and they are
+ *   most of an object's size.
+ */
+export class ListWatchInformer {
+  readonly #cache = new Map<string, AccessEntry>();
+  readonly #handlers: Handlers = { add: [], update: [], delete: [], error: [] };
+  #resourceVersion = '';
+  /** Bumped by every start, re-watch and stop: callbacks of an older session are ignored. */
+  #session = 0;
+  #request: AbortController | undefined;
+  #stopped = false;
+  #gone = false;
+
+  constructor(
+    private readonly source: ListWatchSource,
+    private readonly options: ListWatchOptions,
+  ) {}
+
+  on(verb: 'add' | 'delete', callback: (obj: AccessEntry) => void): void;
+  on(verb: 'update', callback: (obj: AccessEntry, previous: AccessEntry) => void): void;
+  on(verb: 'error', callback: (err: unknown) => void): void;
+  on(verb: keyof Handlers, callback: (...args: never[]) => void): void {
+    (this.#handlers[verb] as unknown[]).push(callback);
+  }
+
+  get(name: string): AccessEntry | undefined {
+    return this.#cache.get(name);
+  }
+
+  list(): AccessEntry[] {
+    return [...this.#cache.values()];
+  }
+
+  /** Lists and opens the watch; resolves once the watch is open, or once a failure was emitted. */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    const session = this.#newSession();
+    let list: AccessEntryList;
+    try {
+      list = await this.source.list();
+    } catch (err) {
+      this.#failed(session, err);
+      return;
+    }
+    if (!this.#current(session)) return;
+    this.options.onListed();
+    this.#replaceAll(list.items);
+    this.#resourceVersion = list.metadata.resourceVersion ?? '';
+    await this.#watch(session);
+  }
+
+  stop(): Promise<void> {
+    this.#stopped = true;
+    this.#newSession();
+    return Promise.resolve();
+  }
+
+  async #watch(session: number): Promise<void> {
+    const query: Record<string, string | boolean> = { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true };
+    if (this.options.labelSelector) query.labelSelector = this.options.labelSelector;
+    const openedAt = Date.now();
+    try {
+      const request = await this.source.watch(
+        this.options.path,
+        query,
+        (type, object) => this.#event(session, type, object),
+        (err) => this.#ended(session, err, openedAt),
+      );
+      if (this.#current(session)) this.#request = request;
+      else request.abort();
+    } catch (err) {
+      this.#failed(session, err);
+    }
+  }
+
+  #event(session: number, type: string, object: unknown): void {
+    if (!this.#current(session) || !isObject(object)) return;
+    if (type === 'ERROR') {
+      // The stream ends right after; #ended relists.
+      if ((object as { code?: unknown }).code === 410) this.#gone = true;
+      return;
+    }
+    const obj = object as unknown as AccessEntry;
+    if (type === 'ADDED' || type === 'MODIFIED') this.#put(obj);
+    else if (type === 'DELETED') this.#remove(obj);
+    this.#resourceVersion = obj.metadata?.resourceVersion ?? this.#resourceVersion;
+  }
+
+  #ended(session: number, err: unknown, openedAt: number): void {
+    if (!this.#current(session)) return;
+    this.#request = undefined;
+    if (this.#gone || statusCode(err) === 410) {
+      this.#gone = false;
+      void this.start();
+    } else if (isTimeout(err) || (err == null && Date.now() - openedAt >= MIN_HEALTHY_WATCH_MS)) {
+      void this.#watch(this.#newSession());
+    } else {
+      this.#failed(session, err ?? new Error('the API server closed the AccessEntry watch as soon as it opened'));
+    }
+  }
+
+  #replaceAll(items: AccessEntry[]): void {
+    const listed = new Set(items.map((item) => item.metadata.name));
+    for (const [name, cached] of this.#cache) {
+      if (!listed.has(name)) this.#remove(cached);
+    }
+    for (const item of items) this.#put(item);
+  }
+
+  #put(obj: AccessEntry): void {
+    const name = obj.metadata?.name;
+    if (!name) return;
+    delete obj.metadata.managedFields;
+    const previous = this.#cache.get(name);
+    if (previous && previous.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.#cache.set(name, obj);
+    if (previous === undefined) this.#handlers.add.forEach((handler) => handler(obj));
+    else this.#handlers.update.forEach((handler) => handler(obj, previous));
+  }
+
+  #remove(obj: AccessEntry): void {
+    const name = obj.metadata?.name;
+    if (!name || !this.#cache.delete(name)) return;
+    this.#handlers.delete.forEach((handler) => handler(obj));
+  }
+
+  #failed(session: number, err: unknown): void {
+    if (this.#current(session)) this.#handlers.error.forEach((handler) => handler(err));
+  }
+
+  #newSession(): number {
+    this.#request?.abort();
+    this.#request = undefined;
+    return ++this.#session;
+  }
+
+  #current(session: number): boolean {
+    return session === this.#session && !this.#stopped;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function statusCode(err: unknown): number | undefined {
+  if (!isObject(err)) return undefined;
+  const code = err.statusCode ?? err.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** client-node ends a watch that stayed silent for 30 s with a TimeoutError: quiet, not broken. */
+function isTimeout(err: unknown): boolean {
+  return isObject(err) && err.name === 'TimeoutError';
+}

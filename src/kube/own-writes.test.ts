@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { AccessEntry } from '../api/accessentry.ts';
+import { OwnWrites } from './own-writes.ts';
+
+function version(resourceVersion: string, change: Partial<AccessEntry['metadata']> = {}, status?: AccessEntry['status']): AccessEntry {
+  return {
+    apiVersion: 'eksaccess.dev/v1alpha1',
+    kind: 'AccessEntry',
+    metadata: { name: 'a', uid: 'u1', generation: 1, resourceVersion, finalizers: ['f'], ...change },
+    spec: { clusterName: 'demo', principalArn: 'arn:aws:iam::123456789012:role/a' },
+    ...(status ? { status } : {}),
+  };
+}
+
+describe('OwnWrites', () => {
+  it('hands out our last write while the cache is older than it', () => {
+    const writes = new OwnWrites();
+    writes.remember(version('12', {}, { accessEntryArn: 'arn:entry' }));
+    expect(writes.freshest(version('10')).status?.accessEntryArn).toBe('arn:entry');
+    expect(writes.size).toBe(1);
+  });
+
+  it.each<[string, AccessEntry]>([
+    ['has the version we wrote', version('12', {}, { accessEntryArn: 'arn:entry' })],
+    ['has a later spec edit', version('13', { generation: 2 })],
+    ['shows our status and finalizers under a later version', version('14', { labels: { x: 'y' } }, { accessEntryArn: 'arn:entry' })],
+    ['holds a new object of the same name', version('15', { uid: 'u2' })],
+  ])('hands out the cached copy, and forgets the write, once the cache %s', (_label, cached) => {
+    const writes = new OwnWrites();
+    writes.remember(version('12', {}, { accessEntryArn: 'arn:entry' }));
+    expect(writes.freshest(cached).metadata.resourceVersion).toBe(cached.metadata.resourceVersion);
+    expect(writes.size).toBe(0);
+  });
+
+  it('hands out copies, so a reconcile cannot change the cache or the memory', () => {
+    const writes = new OwnWrites();
+    const cached = version('10');
+    const copy = writes.freshest(cached);
+    copy.metadata.finalizers!.push('mine');
+    expect(cached.metadata.finalizers).toEqual(['f']);
+  });
+});

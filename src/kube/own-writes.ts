@@ -1,0 +1,65 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { AccessEntry } from '../api/accessentry.ts';
+
+/** What is compared of a cached object; the watch cache hands out read-only objects. */
+interface Readable {
+  readonly metadata: {
+    readonly name?: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+    readonly generation?: number;
+    readonly finalizers?: readonly string[];
+  };
+  readonly status?: unknown;
+}
+
+/**
+ * The objects as the controller's own last writes left them, kept until the watch cache has
+ * caught up. Without it a reconcile that runs again soon after a write (a spec edit arrived
+ * meanwhile) would start from the cache's older copy: no entry ARN yet, fewer managed tag keys.
+ * It would repeat a create, emit Created twice, or forget a tag it had set. Holds at most one
+ * object per resource, and only until the cache shows that write.
+ */
+export class OwnWrites {
+  readonly #written = new Map<string, AccessEntry>();
+
+  /** Remembers what the API server answered to a write of ours. */
+  remember(written: AccessEntry): void {
+    const name = written.metadata.name;
+    if (!name) return;
+    delete written.metadata.managedFields;
+    this.#written.set(name, written);
+  }
+
+  forget(name: string): void {
+    this.#written.delete(name);
+  }
+
+  /** A private copy of the freshest object known: the cached one, unless our last write is newer. */
+  freshest(cached: Readable): AccessEntry {
+    const name = cached.metadata.name ?? '';
+    const written = this.#written.get(name);
+    if (written === undefined || caughtUp(cached, written)) {
+      this.#written.delete(name);
+      return structuredClone(cached) as unknown as AccessEntry;
+    }
+    return structuredClone(written);
+  }
+
+  get size(): number {
+    return this.#written.size;
+  }
+}
+
+/**
+ * Whether the cached copy already includes our last write (or something later). Only this
+ * controller writes status and its finalizer, so a cached copy with the status and finalizers
+ * we wrote has seen the write; a newer generation means a later spec edit, which the API server
+ * applied after it.
+ */
+function caughtUp(cached: Readable, written: AccessEntry): boolean {
+  if (cached.metadata.uid !== written.metadata.uid) return true;
+  if (cached.metadata.resourceVersion === written.metadata.resourceVersion) return true;
+  if ((cached.metadata.generation ?? 0) > (written.metadata.generation ?? 0)) return true;
+  return isDeepStrictEqual(cached.status, written.status) && isDeepStrictEqual(cached.metadata.finalizers ?? [], written.metadata.finalizers ?? []);
+}
