@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccessEntry } from '../api/accessentry.ts';
+import { ConditionType } from '../api/names.ts';
+import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
 import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
@@ -29,7 +31,7 @@ export type Converged =
  * changed throw; the caller explains them.
  */
 export async function converge(deps: ConvergeDeps, resource: AccessEntry, desired: DesiredEntry, ledger: Ledger): Promise<Converged> {
-  let lookedUp = resource.status?.accessEntryArn !== undefined;
+  let lookedUp = expectsEntry(resource);
   let observed = lookedUp ? await deps.gateway.describe(desired) : undefined;
   for (;;) {
     const ownership = observed ? await resolveOwnership(observed, resource, deps.controllerId, (name) => deps.exists(name)) : undefined;
@@ -50,6 +52,19 @@ export async function converge(deps: ConvergeDeps, resource: AccessEntry, desire
     if (!observed) throw new Error('the access entry was deleted while being created; retrying');
   }
 }
+
+/**
+ * Whether an entry is known to exist: this resource recorded one, or its last attempt found one
+ * it may not touch. Then Describe comes first, so retrying a refused resource never sends a
+ * create that can only conflict.
+ */
+function expectsEntry(resource: AccessEntry): boolean {
+  if (resource.status?.accessEntryArn !== undefined) return true;
+  const stalled = resource.status?.conditions?.find((c) => c.type === ConditionType.Stalled && c.status === 'True');
+  return stalled !== undefined && REFUSALS.has(stalled.reason);
+}
+
+const REFUSALS = new Set<string>([Reason.NotOwned, Reason.TypeMismatch]);
 
 /** Undefined when an entry already exists for the principal. */
 async function tryCreate(gateway: AccessEntryGateway, desired: DesiredEntry, token: string): Promise<ObservedEntry | undefined> {

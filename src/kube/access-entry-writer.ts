@@ -49,8 +49,9 @@ export class AccessEntryWriter implements ResourceWriter {
    * from our own last write (ownWrites), and nothing else writes this status.
    */
   async writeStatus(resource: AccessEntry, status: AccessEntryStatus): Promise<AccessEntry> {
+    const body = { status: statusPatch(resource.status, status) };
     const written = await kubeCall(`write status of AccessEntry ${name(resource)}`, () =>
-      this.#api.patchClusterCustomObjectStatus({ ...target(resource), body: { status }, fieldManager: FIELD_MANAGER }, mergePatch),
+      this.#api.patchClusterCustomObjectStatus({ ...target(resource), body, fieldManager: FIELD_MANAGER }, mergePatch),
     );
     return this.#remember(written);
   }
@@ -87,6 +88,15 @@ export class AccessEntryWriter implements ResourceWriter {
     else this.ownWrites.remember(structuredClone(object));
     return object;
   }
+}
+
+/**
+ * The merge patch that turns `previous` into `next`: a merge patch keeps every field it does not
+ * mention, so a field the new status drops (managedUsername after a reset, say) is sent as null.
+ */
+export function statusPatch(previous: AccessEntryStatus | undefined, next: AccessEntryStatus): Record<string, unknown> {
+  const removed = Object.keys(previous ?? {}).filter((key) => !(key in next));
+  return { ...Object.fromEntries(removed.map((key) => [key, null])), ...next };
 }
 
 function name(resource: AccessEntry): string {

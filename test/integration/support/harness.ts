@@ -1,7 +1,7 @@
 // One controller, one EKS emulator and a label of its own per test file. Test files share the
 // control plane and run in parallel; AccessEntry is cluster-scoped, so each file's controller
 // watches only the resources carrying its label.
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { AccessEntry } from '../../../src/api/accessentry.ts';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../../src/api/names.ts';
@@ -34,6 +34,7 @@ export class Harness {
   emulator!: RunningEmulator;
   controller: AccessEntryController | undefined;
   readonly config: Config;
+  readonly #others: AccessEntryController[] = [];
 
   constructor(options: HarnessOptions = {}) {
     this.config = {
@@ -58,16 +59,17 @@ export class Harness {
     const harness = new Harness(options);
     await installCrd(harness.kc);
     harness.emulator = await startEmulator();
+    // The emulator serves STS too, as main.ts assumes when only --aws-endpoint is given.
     harness.config.awsEndpoint = harness.emulator.endpoint;
+    harness.config.stsEndpoint = harness.emulator.endpoint;
     harness.emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
     await harness.startController();
     return harness;
   }
 
-  async startController(): Promise<void> {
-    const controller = await AccessEntryController.create(this.kc, this.config, pino({ level: this.config.logLevel }));
-    await controller.start();
-    this.controller = controller;
+  /** (Re)starts this file's controller, with `overrides` on top of the file's config. */
+  async startController(overrides: Partial<Config> = {}): Promise<void> {
+    this.controller = await this.#start({ ...this.config, ...overrides });
   }
 
   async stopController(): Promise<void> {
@@ -75,17 +77,38 @@ export class Harness {
     this.controller = undefined;
   }
 
+  /**
+   * Another controller on the same emulator, e.g. one with another controller id or region.
+   * `labels` narrow its selector beyond this file's run label. Stopped by close().
+   */
+  async startOtherController(
+    overrides: Partial<Config>,
+    labels: Record<string, string> = {},
+    kubeConfig: KubeConfig = this.kc,
+  ): Promise<AccessEntryController> {
+    const labelSelector = [this.config.labelSelector, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)].join(',');
+    const controller = await this.#start({ ...this.config, labelSelector, ...overrides }, kubeConfig);
+    this.#others.push(controller);
+    return controller;
+  }
+
   async close(): Promise<void> {
-    await this.stopController();
+    await Promise.all([this.stopController(), ...this.#others.map((c) => c.stop())]);
     await this.emulator.close();
   }
 
-  /** Creates an AccessEntry labelled for this file's controller. */
-  async create(name: string, spec: AccessEntry['spec']): Promise<AccessEntry> {
+  async #start(config: Config, kubeConfig: KubeConfig = this.kc): Promise<AccessEntryController> {
+    const controller = await AccessEntryController.create(kubeConfig, config, pino({ level: config.logLevel }));
+    await controller.start();
+    return controller;
+  }
+
+  /** Creates an AccessEntry labelled for this file's controllers (plus `labels`). */
+  async create(name: string, spec: AccessEntry['spec'], labels: Record<string, string> = {}): Promise<AccessEntry> {
     const body = {
       apiVersion: API_GROUP_VERSION,
       kind: KIND,
-      metadata: { name, labels: { [SELECTOR_LABEL]: this.runLabel } },
+      metadata: { name, labels: { [SELECTOR_LABEL]: this.runLabel, ...labels } },
       spec,
     };
     return (await api(this.kc).createClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: PLURAL, body })) as AccessEntry;
@@ -105,6 +128,19 @@ export class Harness {
       { ...target(name), body: { spec } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as AccessEntry;
+  }
+
+  /** Merges labels and annotations into the object's metadata (null removes one). */
+  async patchMetadata(name: string, metadata: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> }): Promise<AccessEntry> {
+    return (await api(this.kc).patchClusterCustomObject(
+      { ...target(name), body: { metadata } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as AccessEntry;
+  }
+
+  /** The message of a condition of the object as it stands. */
+  static message(obj: AccessEntry | undefined, type: string): string {
+    return obj?.status?.conditions?.find((c) => c.type === type)?.message ?? '';
   }
 
   async delete(name: string): Promise<void> {
@@ -143,6 +179,12 @@ export class Harness {
       timeoutMs,
       intervalMs: 100,
     });
+  }
+
+  /** The Events recorded about an AccessEntry, oldest first. */
+  async events(name: string): Promise<CoreV1Event[]> {
+    const list = await this.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
+    return list.items;
   }
 
   entry(principalArn: string, cluster = CLUSTER) {
