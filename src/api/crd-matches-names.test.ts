@@ -12,6 +12,8 @@ import {
   EntryTypes,
   KIND,
   MANAGED_BY_TAG,
+  MAX_IAM_NAME_LENGTH,
+  MAX_IAM_PATH_LENGTH,
   MAX_TAG_KEY_LENGTH,
   MAX_TAG_VALUE_LENGTH,
   MAX_USER_TAGS,
@@ -19,10 +21,12 @@ import {
   RESERVED_GROUP_PREFIX,
   RESERVED_TAG_PREFIX,
   RESERVED_USERNAME_PREFIXES,
+  TAG_CHARACTER_CLASS,
 } from './names.ts';
 
 interface Schema {
   type?: string;
+  pattern?: string;
   description?: string;
   enum?: unknown[];
   default?: unknown;
@@ -56,6 +60,20 @@ const rules = (schema: Schema): string[] => (schema['x-kubernetes-validations'] 
 /** The single-quoted string literals in CEL rules. */
 const literals = (celRules: string[]): string[] =>
   celRules.flatMap((rule) => [...rule.matchAll(/'([^']*)'/g)].map((m) => m[1]!));
+/** The rules that check a prefix, and only those. */
+const prefixRules = (schema: Schema): string[] => rules(schema).filter((rule) => rule.includes('startsWith('));
+/** Every schema under spec, with its path. */
+function specSchemas(): [string, Schema][] {
+  const found: [string, Schema][] = [];
+  const walk = (schema: Schema, path: string): void => {
+    found.push([path, schema]);
+    for (const [name, child] of Object.entries(schema.properties ?? {})) walk(child, `${path}.${name}`);
+    if (schema.items) walk(schema.items, `${path}[]`);
+    if (schema.additionalProperties) walk(schema.additionalProperties, `${path}{}`);
+  };
+  walk(spec, 'spec');
+  return found;
+}
 
 describe('the CRD agrees with names.ts', () => {
   it('on group, version, kind, plural and CRD name', () => {
@@ -90,15 +108,39 @@ describe('the CRD agrees with names.ts', () => {
   it('on the reserved tag prefixes, including the one of the managed-by tag', () => {
     const controllerPrefix = `${API_GROUP}/`;
     expect(MANAGED_BY_TAG.startsWith(controllerPrefix)).toBe(true);
-    expect(literals(rules(field('tags'))).sort()).toEqual([RESERVED_TAG_PREFIX, controllerPrefix].sort());
+    expect(literals(prefixRules(field('tags'))).sort()).toEqual([RESERVED_TAG_PREFIX, controllerPrefix].sort());
   });
 
   it('on the reserved username prefixes', () => {
-    expect(literals(rules(field('username')))).toEqual([...RESERVED_USERNAME_PREFIXES]);
+    expect(literals(prefixRules(field('username')))).toEqual([...RESERVED_USERNAME_PREFIXES]);
   });
 
   it('on the reserved group prefix', () => {
-    expect(literals(rules(field('kubernetesGroups').items!))).toEqual([RESERVED_GROUP_PREFIX]);
+    expect(literals(prefixRules(field('kubernetesGroups').items!))).toEqual([RESERVED_GROUP_PREFIX]);
+  });
+
+  it('on the characters AWS allows in tag keys and values', () => {
+    const allowed = `^${TAG_CHARACTER_CLASS}*$`;
+    expect(rules(field('tags')).join('\n')).toContain(allowed);
+    expect(rules(field('tags').additionalProperties!).join('\n')).toContain(allowed);
+  });
+
+  it('on the IAM limits for the name and path in principalArn', () => {
+    const arnRules = rules(field('principalArn')).join('\n');
+    expect(arnRules).toContain(`<= ${MAX_IAM_NAME_LENGTH}`);
+    expect(arnRules).toContain(`<= ${MAX_IAM_PATH_LENGTH}`);
+  });
+});
+
+describe('the characters AWS allows in tags, as names.ts spells them', () => {
+  const tagText = new RegExp(`^${TAG_CHARACTER_CLASS}*$`, 'u');
+
+  it.each(['team', 'Kostenstelle 42', 'värde 値 ١٢٣', 'a_.:/=+-@', 'non\u00a0breaking'])('allow %j', (text) => {
+    expect(tagText.test(text)).toBe(true);
+  });
+
+  it.each(['cost#center', '50%', 'a*b', 'emoji 🙂', 'tab\there', 'nul\u0000', 'quote"'])('refuse %j', (text) => {
+    expect(tagText.test(text)).toBe(false);
   });
 });
 
@@ -121,6 +163,18 @@ describe('the CRD', () => {
     };
     walk(version.schema.openAPIV3Schema, 'AccessEntry');
     expect(undescribed).toEqual([]);
+  });
+
+  it('states the formats of spec fields as CEL rules with messages, never as bare patterns', () => {
+    // A pattern's rejection shows only the regular expression, which tells a person nothing.
+    const withPattern = specSchemas()
+      .filter(([, schema]) => schema.pattern !== undefined)
+      .map(([path]) => path);
+    expect(withPattern).toEqual([]);
+  });
+
+  it('checks the reserved tag prefixes in any letter case, as AWS does', () => {
+    for (const rule of prefixRules(field('tags'))) expect(rule).toContain('lowerAscii()');
   });
 
   it('gives every validation rule a message', () => {

@@ -61,3 +61,14 @@ export const MAX_TAGS = 50;
 export const MAX_USER_TAGS = MAX_TAGS - 2;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * The characters AWS allows in tag keys and values (letters, spaces and numbers of any script, and
+ * `_ . : / = + - @`), as a character class that means the same in RE2 (the CRD's CEL rules) and in
+ * a JavaScript RegExp with the `u` flag.
+ */
+export const TAG_CHARACTER_CLASS = String.raw`[\p{L}\p{Z}\p{N}_.:/=+@-]`;
+/** IAM's longest role or user name, the last part of a principal ARN. */
+export const MAX_IAM_NAME_LENGTH = 64;
+/** IAM's longest path, from the `/` after `role` or `user` to the `/` before the name. */
+export const MAX_IAM_PATH_LENGTH = 512;

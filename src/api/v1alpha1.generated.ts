@@ -6,7 +6,7 @@
  */
 export interface AccessEntrySpec {
   /**
-   * Name of the EKS cluster that holds the access entry (not its ARN). Immutable.
+   * Name of the EKS cluster that holds the access entry (not its ARN): letters, digits, hyphens and underscores, starting with a letter or digit, at most 100 characters. Immutable.
    */
   clusterName: string;
   /**
@@ -14,7 +14,7 @@ export interface AccessEntrySpec {
    */
   region?: string;
   /**
-   * ARN of the IAM role or IAM user that gets access, for example arn:aws:iam::123456789012:role/admins or, with a path, arn:aws:iam::123456789012:role/teams/platform/admins. Partition aws, aws-cn or aws-us-gov. Give the role's ARN, never an STS assumed-role session ARN. Immutable: EKS keys the entry by it.
+   * ARN of the IAM role or IAM user that gets access, for example arn:aws:iam::123456789012:role/admins or, with a path, arn:aws:iam::123456789012:role/teams/platform/admins. Partition aws, aws-cn or aws-us-gov. The name is at most 64 characters of letters, digits and + = , . @ _ -; the path (from the / after role or user to the last /) at most 512 printable ASCII characters. Give the role's ARN, never an STS assumed-role session ARN. Immutable: EKS keys the entry by it.
    */
   principalArn: string;
   /**
@@ -29,7 +29,7 @@ export interface AccessEntrySpec {
     | 'HYBRID_LINUX'
     | 'HYPERPOD_LINUX';
   /**
-   * Kubernetes groups the principal belongs to once authenticated; bind RBAC Roles or ClusterRoles to these names to grant permissions. Only for type STANDARD. Groups starting with "system:" are reserved by Kubernetes and EKS.
+   * Kubernetes groups the principal belongs to once authenticated; bind RBAC Roles or ClusterRoles to these names to grant permissions. Only for type STANDARD. Groups starting with "system:" are reserved by Kubernetes and EKS; control characters are not allowed.
    *
    * @maxItems 100
    *
@@ -37,11 +37,11 @@ export interface AccessEntrySpec {
    */
   kubernetesGroups?: string[];
   /**
-   * Kubernetes username the principal authenticates as. Best left unset: EKS then picks a sensible default (the session's assumed-role ARN for a role, the user's ARN for a user). Only for type STANDARD. Must not start with system:, eks:, aws:, amazon: or iam:.
+   * Kubernetes username the principal authenticates as. Best left unset: EKS then picks a sensible default (the session's assumed-role ARN for a role, the user's ARN for a user). Only for type STANDARD. Must not start with system:, eks:, aws:, amazon: or iam:, in any letter case, nor contain control characters. EKS templates such as {{SessionName}} are allowed.
    */
   username?: string;
   /**
-   * AWS tags to put on the access entry. At most 48: EKS allows 50 per entry and the controller adds two of its own, eksaccess.dev/managed-by and eksaccess.dev/access-entry, to mark the entries it owns. Keys are 1 to 128 characters and must not start with aws: (reserved by AWS) or eksaccess.dev/ (reserved for the controller); values are at most 256 characters.
+   * AWS tags to put on the access entry. At most 48: EKS allows 50 per entry and the controller adds two of its own, eksaccess.dev/managed-by and eksaccess.dev/access-entry, to mark the entries it owns. Keys are 1 to 128 characters and must not start with aws: (reserved by AWS) or eksaccess.dev/ (reserved for the controller), in any letter case; values are at most 256 characters. Keys and values may hold letters, digits and spaces of any script, and _ . : / = + - @, the characters AWS allows in tags.
    */
   tags?: {
     /**

@@ -12,6 +12,8 @@ import {
   API_GROUP_VERSION,
   API_VERSION,
   KIND,
+  MAX_IAM_NAME_LENGTH,
+  MAX_IAM_PATH_LENGTH,
   PLURAL,
   RESERVED_USERNAME_PREFIXES,
 } from '../../src/api/names.ts';
@@ -127,10 +129,20 @@ describe('invalid specs are rejected with a message that says what is wrong', as
     }),
   );
 
+  const reject = (obj: AccessEntry): Promise<{ code: number; message: string }> =>
+    rejection(create({ ...obj, metadata: { name: uniqueName('invalid') } }));
+
   it.each(corpus)('$file', async ({ obj, expected }) => {
-    const { code, message } = await rejection(create({ ...obj, metadata: { name: uniqueName('invalid') } }));
+    const { code, message } = await reject(obj);
     expect(code).toBe(422);
     for (const fragment of expected) expect(message).toContain(fragment);
+  });
+
+  it('never with only a regular expression for a message', async () => {
+    const messages = await Promise.all(corpus.map(async ({ file, obj }) => `${file}: ${(await reject(obj)).message}`));
+    // What the API server says for a bare `pattern` ("in body should match '^[a-z]…$'") or for a
+    // rule without a message ("failed rule: self.matches(…)").
+    expect(messages.filter((message) => /should match '|failed rule:/.test(message))).toEqual([]);
   });
 
   it.each(RESERVED_USERNAME_PREFIXES)('a username starting with %s', async (prefix) => {
@@ -138,6 +150,13 @@ describe('invalid specs are rejected with a message that says what is wrong', as
     expect(code).toBe(422);
     expect(message).toContain('username must not start with');
     expect(message).toContain(prefix);
+  });
+
+  it.each(RESERVED_USERNAME_PREFIXES.map((prefix) => prefix.toUpperCase()))('a username starting with %s', async (prefix) => {
+    const { code, message } = await rejection(create(entry({ username: `${prefix}someone` })));
+    expect(code).toBe(422);
+    expect(message).toContain('username must not start with');
+    expect(message).toContain('in any letter case');
   });
 });
 
@@ -159,6 +178,20 @@ describe('unusual but valid specs are accepted', () => {
     ['a 128-character tag key and an empty value', { tags: { ['k'.repeat(128)]: '' } }],
     ['a tag key with aws: inside it', { tags: { 'team:aws:thing': 'x' } }],
     ['a 100-character cluster name with - and _', { clusterName: `c${'-_x'.repeat(33)}` }],
+    ['letters, digits and spaces of other scripts in tags', { tags: { 'Kostenstelle 名前': 'värde 値 ١٢٣', 'équipe': 'Ünïcødé' } }],
+    ['every punctuation mark AWS allows in tags', { tags: { '_.:/=+-@': '_.:/=+-@', 'path/to:key': 'a=b+c@d' } }],
+    ['a non-breaking space in a tag value', { tags: { team: 'platform\u00a0team' } }],
+    ['every character IAM allows in a role name', { principalArn: 'arn:aws:iam::123456789012:role/ci+deploy=prod,eu.bot@corp_1-x' }],
+    [`a ${MAX_IAM_NAME_LENGTH}-character role name`, { principalArn: `arn:aws:iam::123456789012:role/${'r'.repeat(MAX_IAM_NAME_LENGTH)}` }],
+    [`a ${MAX_IAM_NAME_LENGTH}-character user name`, { principalArn: `arn:aws:iam::123456789012:user/${'u'.repeat(MAX_IAM_NAME_LENGTH)}` }],
+    [
+      `a ${MAX_IAM_PATH_LENGTH}-character path, slashes included`,
+      { principalArn: `arn:aws:iam::123456789012:role/${'p'.repeat(MAX_IAM_PATH_LENGTH - 2)}/admins` },
+    ],
+    ['a path with punctuation IAM allows', { principalArn: 'arn:aws:iam::123456789012:role/ops!~$(eu)/team:a/admins' }],
+    ['a username with the EKS templates for session and account', { username: '{{AccountID}}:{{SessionName}}' }],
+    ['a username with a reserved word later on', { username: 'team:system:alice' }],
+    ['a group in another letter case than system:', { kubernetesGroups: ['System:team'] }],
   ])('%s', async (_label, spec) => {
     const stored = await create(entry(spec));
     expect(stored.spec).toMatchObject(spec);
@@ -180,10 +213,29 @@ describe('immutable fields', () => {
     expect(message).toContain(fragment);
   });
 
-  it('region cannot be added after creation', async () => {
-    const stored = await create(entry({}));
-    stored.spec.region = 'us-east-1';
-    expect((await rejection(replace(stored))).message).toContain('region is immutable');
+  describe('region, added after creation to pin an entry to the region it lives in', () => {
+    const pinned = async (): Promise<AccessEntry> => {
+      const stored = await create(entry({}));
+      return replace({ ...stored, spec: { ...stored.spec, region: 'us-east-1' } });
+    };
+
+    it('can be added', async () => {
+      const updated = await pinned();
+      expect(updated.spec.region).toBe('us-east-1');
+      expect(updated.metadata.generation).toBe(2);
+    });
+
+    it.each<[string, (spec: AccessEntrySpec) => void]>([
+      ['changed', (s) => (s.region = 'eu-west-1')],
+      ['removed', (s) => delete s.region],
+    ])('cannot then be %s', async (_label, change) => {
+      const updated = await pinned();
+      change(updated.spec);
+      const { code, message } = await rejection(replace(updated));
+      expect(code).toBe(422);
+      expect(message).toContain('spec.region');
+      expect(message).toContain('region is immutable once set (it can be neither changed nor removed)');
+    });
   });
 
   it('while groups, username, tags, deletionPolicy and adoptExisting can change', async () => {
