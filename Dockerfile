@@ -15,5 +15,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-USER nonroot
+# Numeric, so the kubelet can verify runAsNonRoot: with a user name it refuses to start the pod.
+# 65532 is distroless's nonroot user.
+USER 65532:65532
 ENTRYPOINT ["/nodejs/bin/node", "dist/main.js"]

@@ -83,21 +83,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   };
   const region = setting('region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
-  const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'));
-  const stsEndpoint = endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT')) ?? awsEndpoint;
-  const controllerId = setting('controller-id', 'CONTROLLER_ID');
-  const logLevel = setting('log-level', 'LOG_LEVEL') ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`--log-level ${logLevel} is not one of trace, debug, info, warn, error`);
-  }
-  const kubeconfig = setting('kubeconfig', 'KUBECONFIG');
-  const labelSelector = setting('selector', 'LABEL_SELECTOR');
   return {
-    ...(kubeconfig ? { kubeconfig } : {}),
-    ...(awsEndpoint ? { awsEndpoint } : {}),
-    ...(stsEndpoint ? { stsEndpoint } : {}),
-    ...(labelSelector ? { labelSelector } : {}),
-    ...(controllerId ? { controllerId } : {}),
+    ...optionalSettings(setting),
     region,
     concurrency: positiveInt('--concurrency', setting('concurrency', 'CONCURRENCY') ?? '4'),
     resyncMs: duration('--resync', setting('resync', 'RESYNC_PERIOD') ?? '10m'),
@@ -108,8 +95,28 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     awsMaxAttempts: 3,
     awsRequestTimeoutMs: 10_000,
     shutdownTimeoutMs: 25_000,
-    logLevel,
+    logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
   };
+}
+
+type Setting = (flag: keyof typeof OPTIONS, ...envNames: string[]) => string | undefined;
+
+/** The settings that are simply absent from the Config when not given. */
+function optionalSettings(setting: Setting): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'labelSelector' | 'controllerId'> {
+  const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'));
+  const given = {
+    kubeconfig: setting('kubeconfig', 'KUBECONFIG'),
+    awsEndpoint,
+    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT')) ?? awsEndpoint,
+    labelSelector: setting('selector', 'LABEL_SELECTOR'),
+    controllerId: setting('controller-id', 'CONTROLLER_ID'),
+  };
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value));
+}
+
+function logLevel(level: string): string {
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`--log-level ${level} is not one of trace, debug, info, warn, error`);
+  return level;
 }
 
 function endpoint(flag: string, url: string | undefined): string | undefined {

@@ -1,5 +1,4 @@
-import type { EventReason } from '../api/reasons.ts';
-import { EventReason as Events } from '../api/reasons.ts';
+import { EventReason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryChanges } from '../eks/diff.ts';
 import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
@@ -29,8 +28,8 @@ export function createdLedger(desired: DesiredEntry): Ledger {
 
 export function createdNote(entry: ObservedEntry, recreate: boolean): ChangeNote {
   return recreate
-    ? { reason: Events.Recreated, message: `Re-created access entry ${entry.accessEntryArn} (it had been deleted outside this controller)` }
-    : { reason: Events.Created, message: `Created access entry ${entry.accessEntryArn}` };
+    ? { reason: EventReason.Recreated, message: `Re-created access entry ${entry.accessEntryArn} (it had been deleted outside this controller)` }
+    : { reason: EventReason.Created, message: `Created access entry ${entry.accessEntryArn}` };
 }
 
 /**
@@ -38,17 +37,19 @@ export function createdNote(entry: ObservedEntry, recreate: boolean): ChangeNote
  * UntagResource. A call that fails stops the rest; what the earlier calls applied is still
  * returned with the error, so the status records tags this controller set and cannot orphan them.
  */
-export async function applySync(
-  gateway: AccessEntryGateway,
-  desired: DesiredEntry,
-  observed: ObservedEntry,
-  plan: { adopt: boolean; changes: EntryChanges },
-  before: Ledger,
-): Promise<Applied & { error?: unknown }> {
+export interface SyncInput {
+  desired: DesiredEntry;
+  observed: ObservedEntry;
+  plan: { adopt: boolean; changes: EntryChanges };
+  /** The ledger before this sync. */
+  before: Ledger;
+}
+
+export async function applySync(gateway: AccessEntryGateway, { desired, observed, plan, before }: SyncInput): Promise<Applied & { error?: unknown }> {
   const { changes } = plan;
   let entry = observed;
   let ledger: Ledger = plan.adopt ? { managedTagKeys: [], adopted: false } : before;
-  const notes: ChangeNote[] = plan.adopt ? [{ reason: Events.Adopted, message: `Adopted existing access entry ${observed.accessEntryArn}` }] : [];
+  const notes: ChangeNote[] = plan.adopt ? [{ reason: EventReason.Adopted, message: `Adopted existing access entry ${observed.accessEntryArn}` }] : [];
   try {
     if (changes.update) {
       entry = { ...(await gateway.update(desired, changes.update)), tags: entry.tags };
@@ -68,7 +69,7 @@ export async function applySync(
     return { entry, ledger, notes: [], error };
   }
   if (changes.update || Object.keys(changes.tagsToSet).length > 0 || changes.tagKeysToRemove.length > 0) {
-    notes.push({ reason: Events.Updated, message: describeChanges(changes) });
+    notes.push({ reason: EventReason.Updated, message: describeChanges(changes) });
   }
   return { entry, ledger: inSync(ledger, desired, plan.adopt), notes };
 }

@@ -38,7 +38,7 @@ export async function converge(deps: ConvergeDeps, resource: AccessEntry, desire
     const plan = planEntry({ resource, desired, observed, ownership, ledger });
     if (plan.kind === 'refuse') return { kind: 'refused', failure: plan.failure };
     if (plan.kind === 'sync' && observed) {
-      const { error, ...applied } = await applySync(deps.gateway, desired, observed, plan, ledger);
+      const { error, ...applied } = await applySync(deps.gateway, { desired, observed, plan, before: ledger });
       return error === undefined ? { kind: 'synced', applied } : { kind: 'interrupted', error, applied };
     }
     const created = await tryCreate(deps.gateway, desired, clientRequestToken(resource));

@@ -50,7 +50,7 @@ export class AccessEntryWriter implements ResourceWriter {
    */
   async writeStatus(resource: AccessEntry, status: AccessEntryStatus): Promise<AccessEntry> {
     const body = { status: statusPatch(resource.status, status) };
-    const written = await kubeCall(`write status of AccessEntry ${name(resource)}`, () =>
+    const written = await kubeCall<unknown>(`write status of AccessEntry ${name(resource)}`, () =>
       this.#api.patchClusterCustomObjectStatus({ ...target(resource), body, fieldManager: FIELD_MANAGER }, mergePatch),
     );
     return this.#remember(written);
@@ -75,7 +75,7 @@ export class AccessEntryWriter implements ResourceWriter {
    */
   async #patchFinalizers(resource: AccessEntry, finalizers: string[]): Promise<AccessEntry> {
     const body = { metadata: { finalizers, resourceVersion: resource.metadata.resourceVersion } };
-    const written = await kubeCall(`write finalizers of AccessEntry ${name(resource)}`, () =>
+    const written = await kubeCall<unknown>(`write finalizers of AccessEntry ${name(resource)}`, () =>
       this.#api.patchClusterCustomObject({ ...target(resource), body, fieldManager: FIELD_MANAGER }, mergePatch),
     );
     return this.#remember(written);

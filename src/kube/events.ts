@@ -38,13 +38,13 @@ export class EventRecorder implements EventSink {
     this.#forgetOlderThan(now - this.options.dedupeWindowMs);
     this.#lastSent.set(fingerprint, now);
     try {
-      await this.#api.createNamespacedEvent({ namespace: EVENT_NAMESPACE, body: this.#event(resource, type, reason, message, now) });
+      await this.#api.createNamespacedEvent({ namespace: EVENT_NAMESPACE, body: this.#event(resource, { type, reason, message }, now) });
     } catch (err) {
       this.options.log.warn({ err, reason, accessEntry: resource.metadata.name }, 'could not record event');
     }
   }
 
-  #event(resource: AccessEntry, type: string, reason: string, message: string, now: number): CoreV1Event {
+  #event(resource: AccessEntry, { type, reason, message }: { type: string; reason: string; message: string }, now: number): CoreV1Event {
     const time = new Date(now);
     return {
       metadata: { generateName: `${resource.metadata.name ?? 'accessentry'}.`, namespace: EVENT_NAMESPACE },
