@@ -13,6 +13,9 @@ afterAll(async () => {
   await h?.close();
 });
 
+const createsOf = (principal: string) =>
+  h.emulator.calls.log().filter((call) => call.operation === 'CreateAccessEntry' && call.principalArn === principal);
+
 function stalledMessage(obj: Awaited<ReturnType<Harness['waitForCondition']>>): string {
   return obj.status?.conditions?.find((c) => c.type === 'Stalled')?.message ?? '';
 }
@@ -87,9 +90,13 @@ describe('failures', () => {
     await h.waitForCondition(name, 'Reconciling', { status: 'True', reason: Reason.AwsServerError });
     h.emulator.faults.remove(outage);
     const throttle = h.emulator.faults.add({ operation: '*', fault: 'ThrottlingException', principalArn: principal, count: 3 });
-    await h.waitForReady(name);
+    const ready = await h.waitForReady(name);
     h.emulator.faults.remove(throttle);
-    expect(h.emulator.state.listAccessEntries(CLUSTER).filter((e) => e.principalArn === principal)).toHaveLength(1);
+    // Every attempt was the same request, and exactly one was answered with an entry: the one in status.
+    const creates = createsOf(principal);
+    expect(new Set(creates.map((call) => call.clientRequestToken)).size).toBe(1);
+    expect(creates.filter((call) => call.status === 200)).toHaveLength(1);
+    expect(ready.status?.accessEntryArn).toBe(h.entry(principal)?.accessEntryArn);
   });
 
   it('rides out dropped connections and timeouts', async () => {
@@ -98,7 +105,13 @@ describe('failures', () => {
     h.emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'DropConnection', principalArn: principal, count: 1 });
     h.emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'Timeout', principalArn: principal, count: 1 });
     await h.create(name, { clusterName: CLUSTER, principalArn: principal });
-    await h.waitForReady(name, 30_000);
-    expect(h.emulator.state.listAccessEntries(CLUSTER).filter((e) => e.principalArn === principal)).toHaveLength(1);
+    const ready = await h.waitForReady(name, 30_000);
+    expect(createsOf(principal).map((call) => [call.fault, call.status])).toEqual([
+      ['DropConnection', 0],
+      ['Timeout', 0],
+      [undefined, 200],
+    ]);
+    expect(new Set(createsOf(principal).map((call) => call.clientRequestToken)).size).toBe(1);
+    expect(ready.status?.accessEntryArn).toBe(h.entry(principal)?.accessEntryArn);
   });
 });
