@@ -1,14 +1,32 @@
-// Per-operation call counts: every request that reached routing, failed and fault-injected ones included.
-import { EKS_OPERATIONS, WRITE_OPERATIONS, type EksOperation } from './operations.ts';
+// Per-operation call counts and the log of recent calls: every request that reached an
+// operation, failed and fault-injected ones included.
+import { CallLog, type CallLogEntry } from './call-log.ts';
+import { OPERATIONS, WRITE_OPERATIONS, type Operation } from './operations.ts';
+
+export interface CallCounterOptions {
+  /** How many calls log() keeps, newest; default 10,000. */
+  logLimit?: number;
+}
 
 export class CallCounter {
-  private readonly counts = new Map<EksOperation, number>();
+  private readonly counts = new Map<Operation, number>();
+  private readonly recent: CallLog;
 
-  record(operation: EksOperation): void {
+  constructor(options: CallCounterOptions = {}) {
+    this.recent = new CallLog(options.logLimit);
+  }
+
+  /** Counts a call as it arrives (before latency or faults), so in-flight calls are already counted. */
+  record(operation: Operation): void {
     this.counts.set(operation, this.count(operation) + 1);
   }
 
-  count(operation: EksOperation): number {
+  /** Logs a call once it is answered, or once it is known that it never will be. */
+  logCall(entry: CallLogEntry): void {
+    this.recent.add(entry);
+  }
+
+  count(operation: Operation): number {
     return this.counts.get(operation) ?? 0;
   }
 
@@ -30,11 +48,18 @@ export class CallCounter {
   }
 
   /** Every operation, zeros included. */
-  snapshot(): Record<EksOperation, number> {
-    return Object.fromEntries(EKS_OPERATIONS.map((operation) => [operation, this.count(operation)])) as Record<EksOperation, number>;
+  snapshot(): Record<Operation, number> {
+    return Object.fromEntries(OPERATIONS.map((operation) => [operation, this.count(operation)])) as Record<Operation, number>;
   }
 
+  /** The recent calls, oldest first (the last 10,000 unless logLimit says otherwise). */
+  log(): CallLogEntry[] {
+    return this.recent.list();
+  }
+
+  /** Zeros the counts and empties the log. */
   reset(): void {
     this.counts.clear();
+    this.recent.clear();
   }
 }

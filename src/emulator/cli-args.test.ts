@@ -5,7 +5,16 @@ describe('parseCli', () => {
   it('has defaults for a local demo', () => {
     expect(parseCli([])).toEqual({
       kind: 'run',
-      config: { port: 4566, host: '127.0.0.1', defaultRegion: 'us-east-1', accountId: '123456789012', clusters: [], logLevel: 'info' },
+      config: {
+        port: 4566,
+        host: '127.0.0.1',
+        defaultRegion: 'us-east-1',
+        accountId: '123456789012',
+        accessKeys: [],
+        clusters: [],
+        keepAliveTimeoutMs: 120_000,
+        logLevel: 'info',
+      },
     });
   });
 
@@ -25,6 +34,29 @@ describe('parseCli', () => {
     });
   });
 
+  it('maps access keys to accounts and puts clusters in an account', () => {
+    const command = parseCli([
+      '--access-key', 'AKIDB=210987654321',
+      '--access-key', 'AKIDC=333333333333',
+      '--cluster', 'prod/210987654321',
+      '--cluster', 'prod:API@eu-west-1/333333333333',
+      '--keep-alive-timeout', '60000',
+    ]);
+    expect(command).toMatchObject({
+      config: {
+        accessKeys: [
+          { accessKeyId: 'AKIDB', accountId: '210987654321' },
+          { accessKeyId: 'AKIDC', accountId: '333333333333' },
+        ],
+        clusters: [
+          { name: 'prod', authenticationMode: 'API_AND_CONFIG_MAP', accountId: '210987654321' },
+          { name: 'prod', authenticationMode: 'API', region: 'eu-west-1', accountId: '333333333333' },
+        ],
+        keepAliveTimeoutMs: 60_000,
+      },
+    });
+  });
+
   it('asks for help with -h', () => {
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
   });
@@ -37,6 +69,11 @@ describe('parseCli', () => {
     [['--cluster', 'demo@moon'], /--cluster 'demo@moon': region must look like us-east-1/],
     [['--cluster', 'bad name'], /--cluster 'bad name': The cluster name bad name is not valid/],
     [['--log-level', 'loud'], /--log-level must be one of/],
+    [['--access-key', 'AKID'], /--access-key 'AKID' must be ACCESS_KEY_ID=ACCOUNT/],
+    [['--access-key', 'AKID=12'], /--access-key 'AKID=12': the account must be 12 digits/],
+    [['--cluster', 'demo/12'], /--cluster 'demo\/12': account must be 12 digits/],
+    [['--cluster', 'a/b/c'], /must be NAME\[:MODE\]\[@REGION\]\[\/ACCOUNT\]/],
+    [['--keep-alive-timeout', '0'], /--keep-alive-timeout must be a whole number of milliseconds/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);

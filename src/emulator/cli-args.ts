@@ -1,31 +1,42 @@
 // Flags of the emulator CLI, parsed into a checked configuration (no side effects here).
 import { parseArgs } from 'node:util';
+import { assertAccountId } from './accounts.ts';
 import { AUTHENTICATION_MODES, type AuthenticationMode } from './model.ts';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
 import { parseAuthenticationMode, validateClusterName } from './validation.ts';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
-Runs an Amazon EKS emulator (access entries, access policies, tags, cluster authentication mode)
-that the AWS SDK and CLI can talk to through an endpoint override.
+Runs an Amazon EKS emulator (access entries, access policies, tags, cluster authentication mode,
+and STS GetCallerIdentity) that the AWS SDK and CLI can talk to through an endpoint override.
 
 Options:
-  -p, --port <n>         port to listen on (default 4566; 0 picks a free one)
-      --host <addr>      address to bind (default 127.0.0.1)
-      --region <r>       default region, for requests without a SigV4 scope (default us-east-1)
-      --account <id>     12-digit account id used in ARNs (default 123456789012)
-      --cluster <spec>   create a cluster at start; repeatable. spec = NAME[:MODE][@REGION]
-                         MODE is one of ${AUTHENTICATION_MODES.join(', ')} (default API_AND_CONFIG_MAP)
-      --log-level <lvl>  pino level: fatal, error, warn, info, debug, trace, silent (default info)
-  -h, --help             show this help
+  -p, --port <n>                  port to listen on (default 4566; 0 picks a free one)
+      --host <addr>               address to bind (default 127.0.0.1)
+      --region <r>                default region, for requests without a SigV4 scope (default us-east-1)
+      --account <id>              default 12-digit account, for access keys not mapped (default 123456789012)
+      --access-key <KEY=ID>       requests signed with access key id KEY act in account ID; repeatable
+      --cluster <spec>            create a cluster at start; repeatable. spec = NAME[:MODE][@REGION][/ACCOUNT]
+                                  MODE is one of ${AUTHENTICATION_MODES.join(', ')} (default API_AND_CONFIG_MAP)
+      --keep-alive-timeout <ms>   how long idle connections stay open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})
+      --log-level <lvl>           pino level: fatal, error, warn, info, debug, trace, silent (default info)
+  -h, --help                      show this help
 
 Example:
-  npm run emulator -- --port 4566 --cluster demo --cluster legacy:CONFIG_MAP --cluster eu@eu-west-1
+  npm run emulator -- --port 4566 --cluster demo --cluster legacy:CONFIG_MAP --cluster eu@eu-west-1 \\
+    --access-key AKIDOTHER=210987654321 --cluster demo/210987654321
 `;
 
 export interface ClusterSpec {
   name: string;
   authenticationMode: AuthenticationMode;
   region?: string;
+  accountId?: string;
+}
+
+export interface AccessKeyMapping {
+  accessKeyId: string;
+  accountId: string;
 }
 
 export interface CliConfig {
@@ -33,7 +44,9 @@ export interface CliConfig {
   host: string;
   defaultRegion: string;
   accountId: string;
+  accessKeys: AccessKeyMapping[];
   clusters: ClusterSpec[];
+  keepAliveTimeoutMs: number;
   logLevel: string;
 }
 
@@ -53,7 +66,9 @@ export function parseCli(argv: string[]): CliCommand {
       host: { type: 'string', default: '127.0.0.1' },
       region: { type: 'string', default: 'us-east-1' },
       account: { type: 'string', default: '123456789012' },
+      'access-key': { type: 'string', multiple: true, default: [] },
       cluster: { type: 'string', multiple: true, default: [] },
+      'keep-alive-timeout': { type: 'string', default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_MS) },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,8 +80,10 @@ export function parseCli(argv: string[]): CliCommand {
       port: parsePort(values.port),
       host: values.host,
       defaultRegion: parseRegion(values.region, '--region'),
-      accountId: parseAccount(values.account),
+      accountId: parseAccount(values.account, '--account'),
+      accessKeys: values['access-key'].map(parseAccessKey),
       clusters: values.cluster.map(parseClusterSpec),
+      keepAliveTimeoutMs: parseKeepAlive(values['keep-alive-timeout']),
       logLevel: parseLogLevel(values['log-level']),
     },
   };
@@ -83,9 +100,21 @@ function parseRegion(raw: string, flag: string): string {
   return raw;
 }
 
-function parseAccount(raw: string): string {
-  if (!/^\d{12}$/.test(raw)) throw new Error(`--account must be 12 digits, got '${raw}'`);
-  return raw;
+function parseAccount(raw: string, what: string): string {
+  return assertAccountId(raw, what);
+}
+
+function parseKeepAlive(raw: string): number {
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1) throw new Error(`--keep-alive-timeout must be a whole number of milliseconds ≥ 1, got '${raw}'`);
+  return ms;
+}
+
+/** KEY=ACCOUNT */
+function parseAccessKey(spec: string): AccessKeyMapping {
+  const [accessKeyId = '', accountId, extra] = spec.split('=');
+  if (accessKeyId === '' || accountId === undefined || extra !== undefined) throw new Error(`--access-key '${spec}' must be ACCESS_KEY_ID=ACCOUNT`);
+  return { accessKeyId, accountId: parseAccount(accountId, `--access-key '${spec}': the account`) };
 }
 
 function parseLogLevel(raw: string): string {
@@ -93,15 +122,21 @@ function parseLogLevel(raw: string): string {
   return raw;
 }
 
-/** NAME[:MODE][@REGION] */
+/** NAME[:MODE][@REGION][/ACCOUNT] */
 export function parseClusterSpec(spec: string): ClusterSpec {
-  const [nameAndMode = '', region, extra] = spec.split('@');
+  const [place = '', account, tooMany] = spec.split('/');
+  const [nameAndMode = '', region, extra] = place.split('@');
   const [name = '', mode, more] = nameAndMode.split(':');
-  if (extra !== undefined || more !== undefined) throw new Error(`--cluster '${spec}' must be NAME[:MODE][@REGION]`);
+  if (extra !== undefined || more !== undefined || tooMany !== undefined) throw new Error(`--cluster '${spec}' must be NAME[:MODE][@REGION][/ACCOUNT]`);
   try {
     validateClusterName(name);
     const authenticationMode = parseAuthenticationMode(mode, 'mode') ?? 'API_AND_CONFIG_MAP';
-    return { name, authenticationMode, ...(region === undefined ? {} : { region: parseRegion(region, 'region') }) };
+    return {
+      name,
+      authenticationMode,
+      ...(region === undefined ? {} : { region: parseRegion(region, 'region') }),
+      ...(account === undefined ? {} : { accountId: parseAccount(account, 'account') }),
+    };
   } catch (error) {
     throw new Error(`--cluster '${spec}': ${(error as Error).message}`, { cause: error });
   }

@@ -16,7 +16,7 @@ import {
   type JsonObject,
 } from './validation.ts';
 
-export function createCluster({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function createCluster({ state, location }: OperationContext, request: OperationRequest): unknown {
   const { body } = request;
   const name = requiredString(body, 'name');
   validateClusterName(name);
@@ -27,22 +27,22 @@ export function createCluster({ state, region }: OperationContext, request: Oper
   validateTags(tags);
   // EKS's own default: a cluster created without accessConfig has no access entries.
   const authenticationMode = parseAuthenticationMode(stringIn(accessConfig, 'authenticationMode'), 'accessConfig.authenticationMode') ?? 'CONFIG_MAP';
-  const cluster = state.createCluster(name, { region, authenticationMode, tags, roleArn });
+  const cluster = state.createCluster(name, { ...location, authenticationMode, tags, roleArn });
   return { cluster: wireCluster(cluster) };
 }
 
-export function describeCluster({ state, region }: OperationContext, request: OperationRequest): unknown {
-  return { cluster: wireCluster(state.requireCluster(param(request, 'name'), { region })) };
+export function describeCluster({ state, location }: OperationContext, request: OperationRequest): unknown {
+  return { cluster: wireCluster(state.requireCluster(param(request, 'name'), location)) };
 }
 
-export function deleteCluster({ state, region }: OperationContext, request: OperationRequest): unknown {
-  return { cluster: wireCluster(state.deleteCluster(param(request, 'name'), { region }), 'DELETING') };
+export function deleteCluster({ state, location }: OperationContext, request: OperationRequest): unknown {
+  return { cluster: wireCluster(state.deleteCluster(param(request, 'name'), location), 'DELETING') };
 }
 
 /** Only accessConfig.authenticationMode is supported, moving forward as EKS allows. */
-export function updateClusterConfig({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function updateClusterConfig({ state, location }: OperationContext, request: OperationRequest): unknown {
   const name = param(request, 'name');
-  const cluster = state.requireCluster(name, { region });
+  const cluster = state.requireCluster(name, location);
   const unsupported = Object.keys(request.body).filter((key) => key !== 'accessConfig' && key !== 'clientRequestToken');
   if (unsupported.length > 0) {
     throw invalidParameter(`The emulator's UpdateClusterConfig supports only accessConfig.authenticationMode; remove ${unsupported.join(', ')}.`);
@@ -50,7 +50,7 @@ export function updateClusterConfig({ state, region }: OperationContext, request
   const mode = parseAuthenticationMode(stringIn(objectField(request.body, 'accessConfig'), 'authenticationMode'), 'accessConfig.authenticationMode');
   if (mode === undefined) throw invalidParameter('accessConfig.authenticationMode is required.', { clusterName: name });
   validateModeTransition(cluster.authenticationMode, mode);
-  state.setAuthenticationMode(name, mode, { region });
+  state.setAuthenticationMode(name, mode, location);
   return {
     update: {
       id: randomUUID(),

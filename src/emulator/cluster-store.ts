@@ -1,10 +1,19 @@
 // One cluster's access entries, their associated policies and tags, and its token memory.
 import type { EntryType } from '../api/names.ts';
-import { accessEntryArn, type PrincipalArn } from './arn.ts';
+import { accessEntryArn, clusterArn, type PrincipalArn } from './arn.ts';
 import type { Clock } from './clock.ts';
 import { resourceInUse, resourceNotFound } from './errors.ts';
 import { TokenLedger } from './idempotency.ts';
-import { copyCluster, copyPolicy, type AccessEntryRecord, type AccessScope, type AssociatedPolicyRecord, type ClusterRecord } from './model.ts';
+import {
+  copyCluster,
+  copyPolicy,
+  type AccessEntryRecord,
+  type AccessScope,
+  type AssociatedPolicyRecord,
+  type AuthenticationMode,
+  type ClusterRecord,
+  type Location,
+} from './model.ts';
 
 /** An entry ready to store: validated, with EKS's defaults applied. */
 export interface NewAccessEntry {
@@ -26,6 +35,17 @@ interface StoredEntry extends Omit<AccessEntryRecord, 'associatedPolicies'> {
   policies: Map<string, AssociatedPolicyRecord>;
 }
 
+const DEFAULT_KUBERNETES_VERSION = '1.33';
+
+/** What a new cluster is made with. */
+export interface ClusterSettings extends Location {
+  authenticationMode: AuthenticationMode;
+  tags: Record<string, string>;
+  /** Whether EKS made an entry for the creator (bootstrapClusterCreatorAdminPermissions). */
+  bootstrapped: boolean;
+  roleArn?: string;
+}
+
 export class ClusterStore {
   readonly record: ClusterRecord;
   /** clientRequestToken memory; it goes away with the cluster. */
@@ -36,6 +56,23 @@ export class ClusterStore {
   constructor(record: ClusterRecord, clock: Clock) {
     this.record = record;
     this.clock = clock;
+  }
+
+  /** A new, empty cluster, ACTIVE at once. */
+  static create(name: string, { accountId, region, authenticationMode, tags, bootstrapped, roleArn }: ClusterSettings, clock: Clock): ClusterStore {
+    const record: ClusterRecord = {
+      name,
+      region,
+      accountId,
+      arn: clusterArn(region, accountId, name),
+      authenticationMode,
+      bootstrapClusterCreatorAdminPermissions: bootstrapped,
+      createdAt: clock.now(),
+      tags,
+      version: DEFAULT_KUBERNETES_VERSION,
+      ...(roleArn === undefined ? {} : { roleArn }),
+    };
+    return new ClusterStore(record, clock);
   }
 
   get size(): number {
@@ -60,6 +97,7 @@ export class ClusterStore {
     this.assertNew(entry.principal.arn);
     const now = this.clock.now();
     const stored: StoredEntry = {
+      accountId: this.record.accountId,
       region: this.record.region,
       clusterName: this.record.name,
       principalArn: entry.principal.arn,

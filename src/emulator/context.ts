@@ -1,11 +1,12 @@
-// What an operation handler gets: the state, the request's region, and the decoded request.
+// What an operation handler gets: the state, where the caller is, and the decoded request.
+import type { Location } from './model.ts';
 import type { EmulatorState } from './state.ts';
 import type { JsonObject } from './validation.ts';
 
 export interface OperationContext {
   state: EmulatorState;
-  /** From the SigV4 credential scope, else the emulator's defaultRegion. */
-  region: string;
+  /** The account of the caller's access key (else the default account) and the SigV4 scope's region (else the default region). */
+  location: Location;
 }
 
 export interface OperationRequest {
@@ -15,7 +16,7 @@ export interface OperationRequest {
   body: JsonObject;
 }
 
-/** Returns the JSON response body, or throws an EksError. */
+/** Returns the response body, or throws an EksError. */
 export type OperationHandler = (context: OperationContext, request: OperationRequest) => unknown;
 
 /** A path label the route table guarantees; a missing one is a bug in the table, not bad input. */

@@ -19,9 +19,9 @@ import {
 } from './validation.ts';
 import { wireAccessEntry } from './wire.ts';
 
-export function createAccessEntry({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function createAccessEntry({ state, location }: OperationContext, request: OperationRequest): unknown {
   const cluster = param(request, 'cluster');
-  state.requireAccessEntryCluster(cluster, { region });
+  state.requireAccessEntryCluster(cluster, location);
   const { body } = request;
   const input = {
     principalArn: requiredString(body, 'principalArn'),
@@ -31,7 +31,7 @@ export function createAccessEntry({ state, region }: OperationContext, request: 
     tags: optionalStringMap(body, 'tags'),
   };
   const token = optionalString(body, 'clientRequestToken');
-  return runOnce({ ledger: state.ledger(cluster, { region }), operation: 'CreateAccessEntry', token }, input, () => {
+  return runOnce({ ledger: state.ledger(cluster, location), operation: 'CreateAccessEntry', token }, input, () => {
     const principal = parsePrincipalArn(input.principalArn);
     const type = parseEntryType(input.type);
     validateNodeEntry(type, principal, input);
@@ -48,23 +48,23 @@ export function createAccessEntry({ state, region }: OperationContext, request: 
         username: input.username ?? defaultUsername(principal, type),
         tags,
       },
-      { region },
+      location,
     );
     return { accessEntry: wireAccessEntry(entry) };
   });
 }
 
-export function describeAccessEntry({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function describeAccessEntry({ state, location }: OperationContext, request: OperationRequest): unknown {
   const cluster = param(request, 'cluster');
-  state.requireAccessEntryCluster(cluster, { region });
-  return { accessEntry: wireAccessEntry(state.requireAccessEntry(cluster, param(request, 'principal'), { region })) };
+  state.requireAccessEntryCluster(cluster, location);
+  return { accessEntry: wireAccessEntry(state.requireAccessEntry(cluster, param(request, 'principal'), location)) };
 }
 
 /** Replaces groups and username: left out, the groups are cleared and the username goes back to EKS's default. */
-export function updateAccessEntry({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function updateAccessEntry({ state, location }: OperationContext, request: OperationRequest): unknown {
   const cluster = param(request, 'cluster');
   const principalArn = param(request, 'principal');
-  state.requireAccessEntryCluster(cluster, { region });
+  state.requireAccessEntryCluster(cluster, location);
   const { body } = request;
   const input = {
     principalArn,
@@ -72,8 +72,8 @@ export function updateAccessEntry({ state, region }: OperationContext, request: 
     username: optionalString(body, 'username'),
   };
   const token = optionalString(body, 'clientRequestToken');
-  return runOnce({ ledger: state.ledger(cluster, { region }), operation: 'UpdateAccessEntry', token }, input, () => {
-    const entry = state.requireAccessEntry(cluster, principalArn, { region });
+  return runOnce({ ledger: state.ledger(cluster, location), operation: 'UpdateAccessEntry', token }, input, () => {
+    const entry = state.requireAccessEntry(cluster, principalArn, location);
     const principal = parsePrincipalArn(principalArn);
     validateNodeEntry(entry.type, principal, input);
     if (input.kubernetesGroups !== undefined) validateKubernetesGroups(input.kubernetesGroups);
@@ -83,15 +83,15 @@ export function updateAccessEntry({ state, region }: OperationContext, request: 
       entry.type === 'STANDARD'
         ? { kubernetesGroups: input.kubernetesGroups ?? [], username: input.username ?? defaultUsername(principal, 'STANDARD') }
         : {};
-    return { accessEntry: wireAccessEntry(state.editAccessEntry(cluster, principalArn, changes, { region })) };
+    return { accessEntry: wireAccessEntry(state.editAccessEntry(cluster, principalArn, changes, location)) };
   });
 }
 
-export function deleteAccessEntry({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function deleteAccessEntry({ state, location }: OperationContext, request: OperationRequest): unknown {
   const cluster = param(request, 'cluster');
   const principalArn = param(request, 'principal');
-  state.requireAccessEntryCluster(cluster, { region });
-  if (!state.removeAccessEntry(cluster, principalArn, { region })) {
+  state.requireAccessEntryCluster(cluster, location);
+  if (!state.removeAccessEntry(cluster, principalArn, location)) {
     throw resourceNotFound(`The specified access entry for ${principalArn} could not be found on cluster ${cluster}.`, {
       clusterName: cluster,
       principalArn,
@@ -100,14 +100,14 @@ export function deleteAccessEntry({ state, region }: OperationContext, request: 
   return {};
 }
 
-export function listAccessEntries({ state, region }: OperationContext, request: OperationRequest): unknown {
+export function listAccessEntries({ state, location }: OperationContext, request: OperationRequest): unknown {
   const cluster = param(request, 'cluster');
-  state.requireAccessEntryCluster(cluster, { region });
+  state.requireAccessEntryCluster(cluster, location);
   const maxResults = parseMaxResults(request.query.get('maxResults'));
   const policyArn = request.query.get('associatedPolicyArn');
   if (policyArn !== null) validatePolicyArn(policyArn);
   const entries = state
-    .listAccessEntries(cluster, { region })
+    .listAccessEntries(cluster, location)
     .filter((entry) => policyArn === null || entry.associatedPolicies.some((policy) => policy.policyArn === policyArn));
   const page = paginate(entries, (entry) => entry.principalArn, maxResults, request.query.get('nextToken'));
   return { accessEntries: page.items.map((entry) => entry.principalArn), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };

@@ -10,6 +10,10 @@ export const EKS_ERROR_STATUS = {
   ClientException: 400,
   SerializationException: 400,
   AccessDeniedException: 403,
+  // What the AWS front door answers for bad credentials, before the service sees the call.
+  UnrecognizedClientException: 403,
+  ExpiredTokenException: 403,
+  InvalidSignatureException: 403,
   ResourceNotFoundException: 404,
   NotFoundException: 404,
   UnknownOperationException: 404,

@@ -1,6 +1,6 @@
 import { CreateAccessEntryCommand, DescribeClusterCommand, ListAccessEntriesCommand } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, type FaultKind } from './faults.ts';
+import { ERROR_FAULT_KINDS, FAULT_KINDS, type FaultKind } from './faults.ts';
 import { startEmulator } from './index.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { failure, role, useTestBed } from './test-support.ts';
@@ -30,7 +30,8 @@ describe('error faults', () => {
   });
 
   it('covers every error fault kind in the table above', () => {
-    expect(FAULT_KINDS.filter((kind) => kind !== 'Timeout' && kind !== 'DropConnection')).toEqual(ERROR_FAULTS.map(([kind]) => kind));
+    expect(ERROR_FAULT_KINDS).toEqual(ERROR_FAULTS.map(([kind]) => kind));
+    expect(FAULT_KINDS).toEqual(expect.arrayContaining([...ERROR_FAULT_KINDS, 'LoseResponse', 'UnrecognizedClientException']));
   });
 
   it('fails the next n matching calls, then lets calls through', async () => {

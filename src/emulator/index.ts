@@ -1,6 +1,8 @@
-// Public API of the EKS emulator: start it in-process, then point an EKSClient at `endpoint`.
+// Public API of the EKS emulator: start it in-process, then point an EKSClient (and an
+// STSClient, for GetCallerIdentity) at `endpoint`.
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { assertAccountId } from './accounts.ts';
 import { CallCounter } from './calls.ts';
 import { FaultInjector } from './faults.ts';
 import { createEmulatorServer } from './server.ts';
@@ -11,11 +13,13 @@ export interface EmulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default '123456789012'. */
+  /** The default account: for unmapped access keys, unsigned requests and state methods without `accountId`. Default '123456789012'. */
   accountId?: string;
   /** Region for requests without a SigV4 credential scope, and for state methods without `region`. Default 'us-east-1'. */
   defaultRegion?: string;
-  /** One info line per EKS call when given. */
+  /** How long idle keep-alive connections stay open. Default 120,000 (Node's own default is 5,000). */
+  keepAliveTimeoutMs?: number;
+  /** One info line per call when given. */
   logger?: Logger;
 }
 
@@ -27,20 +31,22 @@ export interface RunningEmulator {
   state: EmulatorState;
   faults: FaultInjector;
   calls: CallCounter;
+  /** TCP connections the server has accepted since it started (admin requests included). */
+  connectionsAccepted(): number;
   /** Closes the server and its open sockets, hung "Timeout" requests included. */
   close(): Promise<void>;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const accountId = options.accountId ?? '123456789012';
-  if (!ACCOUNT_ID.test(accountId)) throw new Error(`accountId must be 12 digits, got '${accountId}'`);
+  const accountId = assertAccountId(options.accountId ?? '123456789012');
   const host = options.host ?? '127.0.0.1';
   const state = new EmulatorState({ accountId, defaultRegion: options.defaultRegion ?? 'us-east-1' });
   const faults = new FaultInjector();
   const calls = new CallCounter();
-  const { server, close } = createEmulatorServer({ state, faults, calls, ...(options.logger ? { logger: options.logger } : {}) });
+  const { server, connectionsAccepted, close } = createEmulatorServer(
+    { state, faults, calls, ...(options.logger ? { logger: options.logger } : {}) },
+    options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs: options.keepAliveTimeoutMs },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -50,16 +56,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { endpoint: `http://${urlHost}:${port}`, port, state, faults, calls, close };
+  return { endpoint: `http://${urlHost}:${port}`, port, state, faults, calls, connectionsAccepted, close };
 }
 
 export { CallCounter } from './calls.ts';
+export type { CallCounterOptions } from './calls.ts';
+export { DEFAULT_CALL_LOG_LIMIT } from './call-log.ts';
+export type { CallLogEntry } from './call-log.ts';
 export { EmulatorState, DEFAULT_ENTRY_QUOTA } from './state.ts';
 export type { AccessEntryChanges, CreateClusterOptions, SeedAccessEntryInput } from './state.ts';
-export { FaultInjector, FAULT_KINDS } from './faults.ts';
-export type { ActiveFaultRule, FaultKind, FaultRule } from './faults.ts';
+export { FaultInjector, FAULT_KINDS, ERROR_FAULT_KINDS, CREDENTIAL_FAULT_KINDS, CONNECTION_FAULT_KINDS } from './faults.ts';
+export type { ActiveFaultRule, CredentialFaultKind, FaultKind, FaultRule } from './faults.ts';
+export { SIMULATED_CLOCK_SKEW_MS } from './credential-faults.ts';
 export type { RateLimit } from './rate-limit.ts';
-export { EKS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
-export type { EksOperation } from './operations.ts';
+export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
+export { STS_CALLER_NAME } from './sts.ts';
+export { EKS_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
+export type { EksOperation, Operation, StsOperation } from './operations.ts';
 export { AUTHENTICATION_MODES } from './model.ts';
-export type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, RegionOption } from './model.ts';
+export type {
+  AccessEntryRecord,
+  AccessScope,
+  AssociatedPolicyRecord,
+  AuthenticationMode,
+  ClusterRecord,
+  Location,
+  LocationOption,
+  RegionOption,
+} from './model.ts';

@@ -21,7 +21,7 @@ afterEach(() => {
 
 describe('emulator CLI', () => {
   it('logs its endpoint, serves the clusters it was given, and exits 0 on SIGTERM', async () => {
-    const cli = runCli(['--port', '0', '--cluster', 'demo:API']);
+    const cli = runCli(['--port', '0', '--cluster', 'demo:API', '--access-key', 'AKIDB=210987654321', '--cluster', 'prod/210987654321']);
     let output = '';
     cli.stdout.setEncoding('utf8');
     const endpoint = await new Promise<string>((resolve, reject) => {
@@ -32,8 +32,12 @@ describe('emulator CLI', () => {
       });
       cli.once('exit', () => reject(new Error(`CLI exited early: ${output}`)));
     });
-    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as { clusters: { name: string; authenticationMode: string }[] };
-    expect(state.clusters).toEqual([expect.objectContaining({ name: 'demo', authenticationMode: 'API' })]);
+    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as { accessKeys: unknown; clusters: { name: string; authenticationMode: string }[] };
+    expect(state.clusters).toEqual([
+      expect.objectContaining({ name: 'demo', authenticationMode: 'API', accountId: '123456789012' }),
+      expect.objectContaining({ name: 'prod', accountId: '210987654321' }),
+    ]);
+    expect(state.accessKeys).toEqual({ AKIDB: '210987654321' });
     const exited = once(cli, 'exit');
     cli.kill('SIGTERM');
     const [code] = (await exited) as [number | null];

@@ -1,4 +1,4 @@
-// CLI: `npm run emulator -- --port 4566 --cluster demo`. One JSON log line per EKS call.
+// CLI: `npm run emulator -- --port 4566 --cluster demo`. One JSON log line per EKS or STS call.
 import { once } from 'node:events';
 import pino from 'pino';
 import { parseCli, USAGE } from './cli-args.ts';
@@ -19,11 +19,10 @@ async function main(argv: string[]): Promise<number> {
   const { config } = command;
   const logger = pino({ name: 'eks-emulator', level: config.logLevel });
   const emulator = await startEmulator({ ...config, logger });
-  for (const cluster of config.clusters) {
-    emulator.state.createCluster(cluster.name, { authenticationMode: cluster.authenticationMode, ...(cluster.region ? { region: cluster.region } : {}) });
-  }
+  for (const { accessKeyId, accountId } of config.accessKeys) emulator.state.setAccountForAccessKey(accessKeyId, accountId);
+  for (const { name, ...location } of config.clusters) emulator.state.createCluster(name, location);
   logger.info(
-    { endpoint: emulator.endpoint, clusters: config.clusters, accountId: config.accountId, defaultRegion: config.defaultRegion },
+    { endpoint: emulator.endpoint, clusters: config.clusters, accountId: config.accountId, accessKeys: config.accessKeys, defaultRegion: config.defaultRegion },
     `EKS emulator listening on ${emulator.endpoint}`,
   );
   const [signal] = (await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])) as [NodeJS.Signals];

@@ -20,6 +20,7 @@ export interface AssociatedPolicyRecord {
 }
 
 export interface AccessEntryRecord {
+  accountId: string;
   region: string;
   clusterName: string;
   principalArn: string;
@@ -46,9 +47,22 @@ export interface ClusterRecord {
   version: string;
 }
 
-/** Every state method that addresses a cluster takes this; region defaults to the emulator's defaultRegion. */
-export interface RegionOption {
+/**
+ * Where a cluster lives. Every state method that addresses a cluster takes this; region
+ * defaults to the emulator's defaultRegion and accountId to its default account.
+ */
+export interface LocationOption {
   region?: string;
+  accountId?: string;
+}
+
+/** The name before accounts existed; the same options. */
+export type RegionOption = LocationOption;
+
+/** A location with nothing left to default: the caller of an API request. */
+export interface Location {
+  accountId: string;
+  region: string;
 }
 
 export function copyPolicy(policy: AssociatedPolicyRecord): AssociatedPolicyRecord {

@@ -1,4 +1,5 @@
-// The EKS operations the emulator speaks, named like the SDK commands without `Command`.
+// The operations the emulator speaks, named like the SDK commands without `Command`: the EKS
+// ones, and STS GetCallerIdentity so one endpoint override also answers "which account am I?".
 
 export const EKS_OPERATIONS = [
   'CreateCluster',
@@ -20,8 +21,17 @@ export const EKS_OPERATIONS = [
 
 export type EksOperation = (typeof EKS_OPERATIONS)[number];
 
+export const STS_OPERATIONS = ['GetCallerIdentity'] as const;
+
+export type StsOperation = (typeof STS_OPERATIONS)[number];
+
+/** Every operation the emulator counts, logs and injects faults into. */
+export const OPERATIONS = [...EKS_OPERATIONS, ...STS_OPERATIONS] as const;
+
+export type Operation = EksOperation | StsOperation;
+
 /** Operations that change state; benchmarks compare these against reads. */
-export const WRITE_OPERATIONS: ReadonlySet<EksOperation> = new Set<EksOperation>([
+export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
   'CreateCluster',
   'DeleteCluster',
   'UpdateClusterConfig',
@@ -36,4 +46,12 @@ export const WRITE_OPERATIONS: ReadonlySet<EksOperation> = new Set<EksOperation>
 
 export function isEksOperation(value: unknown): value is EksOperation {
   return typeof value === 'string' && (EKS_OPERATIONS as readonly string[]).includes(value);
+}
+
+export function isStsOperation(value: unknown): value is StsOperation {
+  return typeof value === 'string' && (STS_OPERATIONS as readonly string[]).includes(value);
+}
+
+export function isOperation(value: unknown): value is Operation {
+  return isEksOperation(value) || isStsOperation(value);
 }

@@ -12,13 +12,13 @@ export function associateAccessPolicy(context: OperationContext, request: Operat
   const policyArn = requiredString(request.body, 'policyArn');
   validatePolicyArn(policyArn);
   const scope = parseAccessScope(request.body.accessScope);
-  const policy = context.state.associatePolicy(entry.clusterName, entry.principalArn, { policyArn, accessScope: scope }, { region: context.region });
+  const policy = context.state.associatePolicy(entry.clusterName, entry.principalArn, { policyArn, accessScope: scope }, context.location);
   return { clusterName: entry.clusterName, principalArn: entry.principalArn, associatedAccessPolicy: wireAssociatedPolicy(policy) };
 }
 
 export function disassociateAccessPolicy(context: OperationContext, request: OperationRequest): unknown {
   const entry = standardEntry(context, request, 'disassociated from');
-  context.state.disassociatePolicy(entry.clusterName, entry.principalArn, param(request, 'policy'), { region: context.region });
+  context.state.disassociatePolicy(entry.clusterName, entry.principalArn, param(request, 'policy'), context.location);
   return {};
 }
 
@@ -36,10 +36,10 @@ export function listAssociatedAccessPolicies(context: OperationContext, request:
 }
 
 /** The addressed entry, which must be STANDARD: node entries take no access policies. */
-function standardEntry({ state, region }: OperationContext, request: OperationRequest, verb: string): AccessEntryRecord {
+function standardEntry({ state, location }: OperationContext, request: OperationRequest, verb: string): AccessEntryRecord {
   const cluster = param(request, 'cluster');
-  state.requireAccessEntryCluster(cluster, { region });
-  const entry = state.requireAccessEntry(cluster, param(request, 'principal'), { region });
+  state.requireAccessEntryCluster(cluster, location);
+  const entry = state.requireAccessEntry(cluster, param(request, 'principal'), location);
   if (entry.type !== 'STANDARD') {
     throw invalidRequest(
       `Access policies can't be ${verb} access entries of type ${entry.type}; only STANDARD entries have access policies.`,

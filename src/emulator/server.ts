@@ -1,46 +1,43 @@
-// The HTTP server: EKS REST-JSON operations and, under /_emulator/, the admin API.
-// An EKS call goes: count → rate limit → latency → fault rules → operation.
+// The HTTP server: EKS REST-JSON operations, STS GetCallerIdentity on `/`, and, under
+// /_emulator/, the admin API. A call is counted, served by the call pipeline, then logged.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from 'pino';
 import { handleAdmin } from './admin.ts';
-import type { CallCounter } from './calls.ts';
+import { serveCall, type Caller, type Outcome, type ServiceCall } from './call-pipeline.ts';
+import { decodeEksCall } from './eks-calls.ts';
 import { EksError } from './errors.ts';
-import type { CallTarget, FaultInjector, InjectedFault } from './faults.ts';
-import { readJsonBody, sendEksError, sendJson, signingRegion } from './http-io.ts';
-import { matchRoute, type MatchedRoute } from './routes.ts';
-import type { EmulatorState } from './state.ts';
-import type { JsonObject } from './validation.ts';
+import { sendEksError } from './http-io.ts';
+import { serverTimeouts } from './keep-alive.ts';
+import { isStsOperation } from './operations.ts';
+import type { EmulatorServices } from './services.ts';
+import { headerValue, signingScope } from './sigv4.ts';
+import { decodeStsCall, isStsPath } from './sts.ts';
 
-export interface EmulatorServices {
-  state: EmulatorState;
-  faults: FaultInjector;
-  calls: CallCounter;
-  logger?: Logger;
+export type { EmulatorServices } from './services.ts';
+
+export interface EmulatorServerOptions {
+  /** How long an idle keep-alive connection stays open; default 120 s. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface EmulatorServer {
   server: Server;
+  /** TCP connections accepted since the server started. */
+  connectionsAccepted: () => number;
   /** Stops listening and destroys every open socket, hung "Timeout" requests included. */
   close: () => Promise<void>;
 }
 
-/** What happened to one call, for the request log. */
-interface Outcome {
-  status: number;
-  error?: string;
-  fault?: string;
-}
-
-export function createEmulatorServer(services: EmulatorServices): EmulatorServer {
+export function createEmulatorServer(services: EmulatorServices, options: EmulatorServerOptions = {}): EmulatorServer {
   const closing = new AbortController();
-  const server = createServer((request, response) => {
+  const server = createServer(serverTimeouts(options.keepAliveTimeoutMs), (request, response) => {
     handleRequest(services, closing.signal, request, response).catch((error: unknown) => {
       services.logger?.error({ err: error }, 'EKS emulator failed to answer a request');
       if (!response.headersSent) sendEksError(response, new EksError('ServerException', 'The EKS emulator failed unexpectedly.'));
     });
   });
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
@@ -50,10 +47,11 @@ export function createEmulatorServer(services: EmulatorServices): EmulatorServer
     });
     return closed;
   };
-  return { server, close };
+  return { server, connectionsAccepted: () => connections, close };
 }
 
 async function handleRequest(services: EmulatorServices, closing: AbortSignal, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const arrived = { time: new Date(), at: performance.now() };
   const requestId = randomUUID();
   response.setHeader('x-amzn-requestid', requestId);
   const url = request.url ?? '/';
@@ -64,93 +62,55 @@ async function handleRequest(services: EmulatorServices, closing: AbortSignal, r
     await handleAdmin(services, request, response, { path: rawPath, query });
     return;
   }
-  const method = request.method ?? 'GET';
-  const route = matchRoute(method, rawPath);
-  if (route === undefined) {
-    request.resume();
-    sendEksError(response, new EksError('UnknownOperationException', `The EKS emulator has no operation for ${method} ${rawPath}.`));
-    services.logger?.info({ requestId, method, path: rawPath, status: 404 }, 'unknown EKS operation');
+  const call = isStsPath(rawPath) ? await decodeStsCall(request, response, query, requestId) : await decodeEksCall(request, response, { rawPath, query });
+  if (call === undefined) {
+    services.logger?.info({ requestId, method: request.method, path: rawPath, status: response.statusCode }, 'unknown operation');
     return;
   }
-  services.calls.record(route.operation);
-  const started = performance.now();
-  const region = signingRegion(request, query) ?? services.state.defaultRegion;
-  const outcome = await runOperation(services, closing, { request, response, route, query, region });
-  const ms = Math.round((performance.now() - started) * 10) / 10;
-  services.logger?.info({ requestId, operation: route.operation, region, ...outcome, ms }, 'EKS call');
+  services.calls.record(call.operation);
+  const caller = identify(services, request, query);
+  const outcome = await serveCall(services, { request, response, closing }, caller, call);
+  const ms = Math.round((performance.now() - arrived.at) * 10) / 10;
+  logCall(services, { requestId, time: arrived.time, ms, caller, call }, outcome);
 }
 
-interface Call {
-  request: IncomingMessage;
-  response: ServerResponse;
-  route: MatchedRoute;
-  query: URLSearchParams;
-  region: string;
-}
-
-async function runOperation(services: EmulatorServices, closing: AbortSignal, call: Call): Promise<Outcome> {
-  const { response, route } = call;
-  let body: JsonObject;
-  try {
-    body = await readJsonBody(call.request);
-  } catch (error) {
-    return answerWithError(response, error);
-  }
-  if (!services.faults.admit()) {
-    return answerWithError(response, new EksError('ThrottlingException', 'Rate exceeded'));
-  }
-  const latency = services.faults.latencyFor(route.operation);
-  if (latency > 0 && !(await pause(latency, closing))) return { status: 0, error: 'EmulatorClosed' };
-  const fault = services.faults.pick(callTarget(route, body));
-  if (fault !== undefined) return injectFault(call, fault);
-  try {
-    const result = route.handler({ state: services.state, region: call.region }, { params: route.params, query: call.query, body });
-    sendJson(response, 200, result);
-    return { status: 200 };
-  } catch (error) {
-    if (!(error instanceof EksError)) services.logger?.error({ err: error, operation: route.operation }, 'EKS emulator bug');
-    return answerWithError(response, error);
-  }
-}
-
-function injectFault({ request, response, route }: Call, fault: InjectedFault): Outcome {
-  if (fault.fault === 'Timeout') return { status: 0, fault: 'Timeout' };
-  if (fault.fault === 'DropConnection') {
-    request.socket.destroy();
-    return { status: 0, fault: 'DropConnection' };
-  }
-  const clusterName = route.params.cluster ?? route.params.name;
-  const error = new EksError(fault.fault, fault.message, clusterName === undefined ? {} : { clusterName });
-  return { ...answerWithError(response, error), fault: fault.fault };
-}
-
-function answerWithError(response: ServerResponse, error: unknown): Outcome {
-  const eksError = error instanceof EksError ? error : new EksError('ServerException', `The EKS emulator failed: ${String(error)}`);
-  sendEksError(response, eksError);
-  return { status: eksError.status, error: eksError.name };
-}
-
-/** The cluster and principal a call addresses, from its path or (for creates) its body. */
-function callTarget(route: MatchedRoute, body: JsonObject): CallTarget {
-  const clusterName = route.params.cluster ?? route.params.name ?? stringOrUndefined(body.name);
-  const principalArn = route.params.principal ?? stringOrUndefined(body.principalArn);
+/** The caller's account comes from its access key; the region from the SigV4 scope. */
+function identify({ state }: EmulatorServices, request: IncomingMessage, query: URLSearchParams): Caller {
+  const scope = signingScope(request, query);
+  const userAgent = headerValue(request, 'user-agent') ?? headerValue(request, 'x-amz-user-agent');
   return {
-    operation: route.operation,
-    ...(clusterName === undefined ? {} : { clusterName }),
-    ...(principalArn === undefined ? {} : { principalArn }),
+    location: { accountId: state.accountForAccessKey(scope.accessKeyId), region: scope.region ?? state.defaultRegion },
+    ...(scope.accessKeyId === undefined ? {} : { accessKeyId: scope.accessKeyId }),
+    ...(scope.signedAt === undefined ? {} : { signedAt: scope.signedAt }),
+    ...(userAgent === undefined ? {} : { userAgent }),
   };
 }
 
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+interface ServedCall {
+  requestId: string;
+  time: Date;
+  ms: number;
+  caller: Caller;
+  call: ServiceCall;
 }
 
-/** Waits; false when the emulator closed meanwhile (the socket is gone, so there is nobody to answer). */
-async function pause(ms: number, closing: AbortSignal): Promise<boolean> {
-  try {
-    await sleep(ms, undefined, { signal: closing });
-    return true;
-  } catch {
-    return false;
-  }
+/** Into the call log and, when there is a logger, one info line. */
+function logCall(services: EmulatorServices, request: ServedCall, outcome: Outcome): void {
+  const { caller, call } = request;
+  const { clusterName, principalArn } = call.target;
+  services.calls.logCall({
+    time: request.time.toISOString(),
+    requestId: request.requestId,
+    operation: call.operation,
+    ...caller.location,
+    ...(clusterName === undefined ? {} : { clusterName }),
+    ...(principalArn === undefined ? {} : { principalArn }),
+    ...(call.clientRequestToken === undefined ? {} : { clientRequestToken: call.clientRequestToken }),
+    ...(caller.accessKeyId === undefined ? {} : { accessKeyId: caller.accessKeyId }),
+    ...outcome,
+    ...(caller.userAgent === undefined ? {} : { userAgent: caller.userAgent }),
+    ms: request.ms,
+  });
+  const message = isStsOperation(call.operation) ? 'STS call' : 'EKS call';
+  services.logger?.info({ requestId: request.requestId, operation: call.operation, ...caller.location, ...outcome, ms: request.ms }, message);
 }

@@ -1,27 +1,30 @@
-// Clusters, access entries, associated policies and tags, keyed by (region, cluster, principalArn).
-// Pure logic: no HTTP here. The shortcut methods (seed, edit, remove, setAuthenticationMode)
-// skip the EKS input rules on purpose: they stand for changes made by EKS itself or by a human.
+// Clusters, access entries, associated policies and tags, keyed by (account, region, cluster,
+// principalArn), and which account each access key belongs to. Pure logic: no HTTP here. The
+// shortcut methods (seed, edit, remove, setAuthenticationMode) skip the EKS input rules on
+// purpose: they stand for changes made by EKS itself or by a human.
 import type { EntryType } from '../api/names.ts';
-import { CLUSTER_ADMIN_POLICY_ARN, clusterArn, defaultUsername, groupsReportedByEks, parsePrincipalArn, type EksResourceArn } from './arn.ts';
+import { AccountDirectory, assertAccountId } from './accounts.ts';
+import { CLUSTER_ADMIN_POLICY_ARN, defaultUsername, groupsReportedByEks, parsePrincipalArn, type EksResourceArn } from './arn.ts';
 import { Clock } from './clock.ts';
+import { ClusterRegistry } from './cluster-registry.ts';
 import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './cluster-store.ts';
-import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './errors.ts';
+import { EksError, invalidRequest, resourceInUse } from './errors.ts';
 import type { TokenLedger } from './idempotency.ts';
-import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, RegionOption } from './model.ts';
+import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './model.ts';
 
 export type { AccessEntryChanges, NewAccessEntry } from './cluster-store.ts';
 
 export const DEFAULT_ENTRY_QUOTA = 3000;
-const DEFAULT_KUBERNETES_VERSION = '1.33';
 
 export interface EmulatorStateOptions {
+  /** The default account: for unmapped access keys, unsigned requests and state calls without accountId. */
   accountId: string;
   defaultRegion: string;
   now?: () => Date;
   newId?: () => string;
 }
 
-export interface CreateClusterOptions extends RegionOption {
+export interface CreateClusterOptions extends LocationOption {
   /** Shortcut default: API_AND_CONFIG_MAP (the SDK's CreateCluster defaults to CONFIG_MAP, as EKS does). */
   authenticationMode?: AuthenticationMode;
   /** Also creates the entry EKS makes for the cluster creator, with AmazonEKSClusterAdminPolicy. */
@@ -39,70 +42,86 @@ export interface SeedAccessEntryInput {
 }
 
 export class EmulatorState {
+  /** The default account. */
   readonly accountId: string;
   readonly defaultRegion: string;
   private readonly clock: Clock;
-  private readonly clusters = new Map<string, ClusterStore>();
+  private readonly accounts: AccountDirectory;
+  private readonly clusters = new ClusterRegistry();
   private entryQuota = DEFAULT_ENTRY_QUOTA;
 
   constructor(options: EmulatorStateOptions) {
+    this.accounts = new AccountDirectory(options.accountId);
     this.accountId = options.accountId;
     this.defaultRegion = options.defaultRegion;
     this.clock = new Clock(options.now, options.newId);
   }
 
+  /** Requests signed with this access key id act in this account; mapping a key again moves it. */
+  setAccountForAccessKey(accessKeyId: string, accountId: string): void {
+    this.accounts.set(accessKeyId, accountId);
+  }
+
+  /** Forgets a mapping, so the key is back in the default account; false when it was not mapped. */
+  removeAccessKey(accessKeyId: string): boolean {
+    return this.accounts.remove(accessKeyId);
+  }
+
+  /** The account of a caller's access key: its mapping, else the default account. */
+  accountForAccessKey(accessKeyId: string | undefined): string {
+    return this.accounts.accountFor(accessKeyId);
+  }
+
+  /** accessKeyId → accountId for every mapped key. */
+  accessKeyAccounts(): Record<string, string> {
+    return this.accounts.list();
+  }
+
   createCluster(name: string, options: CreateClusterOptions = {}): ClusterRecord {
-    const region = this.regionOf(options);
-    const key = clusterKey(region, name);
-    if (this.clusters.has(key)) throw resourceInUse(`Cluster already exists with name: ${name}`, { clusterName: name });
+    const where = this.locate(options);
+    if (this.clusters.has(where, name)) throw resourceInUse(`Cluster already exists with name: ${name}`, { clusterName: name });
     const creator = options.bootstrapCreatorPrincipalArn;
-    const store = new ClusterStore(
-      {
-        name,
-        region,
-        accountId: this.accountId,
-        arn: clusterArn(region, this.accountId, name),
-        authenticationMode: options.authenticationMode ?? 'API_AND_CONFIG_MAP',
-        bootstrapClusterCreatorAdminPermissions: creator !== undefined,
-        createdAt: this.clock.now(),
-        tags: { ...options.tags },
-        version: DEFAULT_KUBERNETES_VERSION,
-        ...(options.roleArn === undefined ? {} : { roleArn: options.roleArn }),
-      },
-      this.clock,
-    );
-    this.clusters.set(key, store);
+    const settings = {
+      ...where,
+      authenticationMode: options.authenticationMode ?? 'API_AND_CONFIG_MAP',
+      tags: { ...options.tags },
+      bootstrapped: creator !== undefined,
+      ...(options.roleArn === undefined ? {} : { roleArn: options.roleArn }),
+    };
+    const store = ClusterStore.create(name, settings, this.clock);
+    this.clusters.add(store);
     if (creator !== undefined) {
-      this.seedAccessEntry(name, { principalArn: creator }, { region });
+      this.seedAccessEntry(name, { principalArn: creator }, where);
       store.associate(creator, CLUSTER_ADMIN_POLICY_ARN, { type: 'cluster', namespaces: [] });
     }
     return store.cluster();
   }
 
-  getCluster(name: string, options: RegionOption = {}): ClusterRecord | undefined {
-    return this.clusters.get(clusterKey(this.regionOf(options), name))?.cluster();
+  getCluster(name: string, options: LocationOption = {}): ClusterRecord | undefined {
+    return this.clusters.find(this.locate(options), name)?.cluster();
   }
 
-  listClusters(): ClusterRecord[] {
-    return [...this.clusters.values()].map((store) => store.cluster());
+  /** Every cluster of every account and region, or only those in the account and/or region given. */
+  listClusters(filter: LocationOption = {}): ClusterRecord[] {
+    return this.clusters.list(filter).map((store) => store.cluster());
   }
 
   /** Sets the mode without EKS's forward-only rule (the API enforces that rule). */
-  setAuthenticationMode(name: string, mode: AuthenticationMode, options: RegionOption = {}): ClusterRecord {
+  setAuthenticationMode(name: string, mode: AuthenticationMode, options: LocationOption = {}): ClusterRecord {
     const store = this.store(name, options);
     store.record.authenticationMode = mode;
     return store.cluster();
   }
 
   /** Deletes the cluster with its entries, associations and remembered tokens. */
-  deleteCluster(name: string, options: RegionOption = {}): ClusterRecord {
+  deleteCluster(name: string, options: LocationOption = {}): ClusterRecord {
     const store = this.store(name, options);
-    this.clusters.delete(clusterKey(store.record.region, name));
+    this.clusters.delete(store.record, name);
     return store.cluster();
   }
 
   /** An entry made outside the controller (by EKS or a human): no input rules, no quota, no mode check. */
-  seedAccessEntry(cluster: string, input: SeedAccessEntryInput, options: RegionOption = {}): AccessEntryRecord {
+  seedAccessEntry(cluster: string, input: SeedAccessEntryInput, options: LocationOption = {}): AccessEntryRecord {
     const principal = parsePrincipalArn(input.principalArn);
     const type = input.type ?? 'STANDARD';
     return this.store(cluster, options).insert({
@@ -115,7 +134,7 @@ export class EmulatorState {
   }
 
   /** CreateAccessEntry's state change: the entry must be new and the cluster under its quota. */
-  createAccessEntry(cluster: string, entry: NewAccessEntry, options: RegionOption = {}): AccessEntryRecord {
+  createAccessEntry(cluster: string, entry: NewAccessEntry, options: LocationOption = {}): AccessEntryRecord {
     const store = this.store(cluster, options);
     store.assertNew(entry.principal.arn);
     if (store.size >= this.entryQuota) {
@@ -128,22 +147,22 @@ export class EmulatorState {
     return store.insert(entry);
   }
 
-  getAccessEntry(cluster: string, principalArn: string, options: RegionOption = {}): AccessEntryRecord | undefined {
-    return this.clusters.get(clusterKey(this.regionOf(options), cluster))?.get(principalArn);
+  getAccessEntry(cluster: string, principalArn: string, options: LocationOption = {}): AccessEntryRecord | undefined {
+    return this.clusters.find(this.locate(options), cluster)?.get(principalArn);
   }
 
   /** Entries in principalArn order; throws ResourceNotFoundException for a missing cluster. */
-  listAccessEntries(cluster: string, options: RegionOption = {}): AccessEntryRecord[] {
+  listAccessEntries(cluster: string, options: LocationOption = {}): AccessEntryRecord[] {
     return this.store(cluster, options).list();
   }
 
   /** Replaces the fields given (out-of-band drift, or UpdateAccessEntry's resolved fields); bumps modifiedAt. */
-  editAccessEntry(cluster: string, principalArn: string, changes: AccessEntryChanges, options: RegionOption = {}): AccessEntryRecord {
+  editAccessEntry(cluster: string, principalArn: string, changes: AccessEntryChanges, options: LocationOption = {}): AccessEntryRecord {
     return this.store(cluster, options).edit(principalArn, changes);
   }
 
   /** Deletes the entry and its associations; false when there was nothing to delete. */
-  removeAccessEntry(cluster: string, principalArn: string, options: RegionOption = {}): boolean {
+  removeAccessEntry(cluster: string, principalArn: string, options: LocationOption = {}): boolean {
     return this.store(cluster, options).remove(principalArn);
   }
 
@@ -152,22 +171,22 @@ export class EmulatorState {
     cluster: string,
     principalArn: string,
     { policyArn, accessScope }: { policyArn: string; accessScope: AccessScope },
-    options: RegionOption = {},
+    options: LocationOption = {},
   ): AssociatedPolicyRecord {
     return this.store(cluster, options).associate(principalArn, policyArn, accessScope);
   }
 
-  disassociatePolicy(cluster: string, principalArn: string, policyArn: string, options: RegionOption = {}): void {
+  disassociatePolicy(cluster: string, principalArn: string, policyArn: string, options: LocationOption = {}): void {
     this.store(cluster, options).disassociate(principalArn, policyArn);
   }
 
   /** Throws ResourceNotFoundException when the cluster is missing: EKS's answer to every call on it. */
-  requireCluster(name: string, options: RegionOption = {}): ClusterRecord {
+  requireCluster(name: string, options: LocationOption = {}): ClusterRecord {
     return this.store(name, options).cluster();
   }
 
   /** Like requireCluster, and also rejects clusters whose authentication mode has no access entries. */
-  requireAccessEntryCluster(name: string, options: RegionOption = {}): ClusterRecord {
+  requireAccessEntryCluster(name: string, options: LocationOption = {}): ClusterRecord {
     const cluster = this.requireCluster(name, options);
     if (cluster.authenticationMode === 'CONFIG_MAP') {
       throw invalidRequest(
@@ -180,12 +199,12 @@ export class EmulatorState {
   }
 
   /** Throws ResourceNotFoundException naming the cluster and principal when the entry is missing. */
-  requireAccessEntry(cluster: string, principalArn: string, options: RegionOption = {}): AccessEntryRecord {
+  requireAccessEntry(cluster: string, principalArn: string, options: LocationOption = {}): AccessEntryRecord {
     return this.store(cluster, options).require(principalArn);
   }
 
   /** The cluster's clientRequestToken memory. */
-  ledger(cluster: string, options: RegionOption = {}): TokenLedger {
+  ledger(cluster: string, options: LocationOption = {}): TokenLedger {
     return this.store(cluster, options).ledger;
   }
 
@@ -206,28 +225,24 @@ export class EmulatorState {
     this.entryQuota = quota;
   }
 
+  /** Forgets every cluster and access-key mapping and restores the default quota; the default account and region stay. */
   reset(): void {
     this.clusters.clear();
+    this.accounts.clear();
     this.entryQuota = DEFAULT_ENTRY_QUOTA;
   }
 
+  /** The account and region in the ARN say where the resource is. */
   private tagTarget(arn: string, resource: EksResourceArn): ReturnType<ClusterStore['tagTarget']> {
-    if (resource.accountId !== this.accountId) return undefined;
-    return this.clusters.get(clusterKey(resource.region, resource.clusterName))?.tagTarget(arn);
+    return this.clusters.find(resource, resource.clusterName)?.tagTarget(arn);
   }
 
-  private store(name: string, options: RegionOption): ClusterStore {
-    const region = this.regionOf(options);
-    const store = this.clusters.get(clusterKey(region, name));
-    if (store === undefined) throw resourceNotFound(`No cluster found for name: ${name} in region ${region}.`, { clusterName: name });
-    return store;
+  private store(name: string, options: LocationOption): ClusterStore {
+    return this.clusters.require(this.locate(options), name);
   }
 
-  private regionOf(options: RegionOption): string {
-    return options.region ?? this.defaultRegion;
+  private locate(options: LocationOption): Location {
+    const accountId = options.accountId === undefined ? this.accountId : assertAccountId(options.accountId);
+    return { accountId, region: options.region ?? this.defaultRegion };
   }
-}
-
-function clusterKey(region: string, name: string): string {
-  return `${region}/${name}`;
 }

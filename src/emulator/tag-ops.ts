@@ -31,14 +31,18 @@ export function listTagsForResource(context: OperationContext, request: Operatio
   return { tags: lookUp(context, request).tags };
 }
 
-function lookUp({ state, region }: OperationContext, request: OperationRequest): { arn: string; resource: EksResourceArn; tags: Record<string, string> } {
+/** The resource and its tags; an ARN of another region or account than the caller's is not found, as in EKS. */
+function lookUp({ state, location }: OperationContext, request: OperationRequest): { arn: string; resource: EksResourceArn; tags: Record<string, string> } {
   const arn = param(request, 'resourceArn');
   const resource = parseEksResourceArn(arn);
   if (resource === undefined) {
     throw new EksError('BadRequestException', `The resourceArn ${arn} is not an EKS cluster or access entry ARN.`);
   }
-  if (resource.region !== region) {
-    throw new EksError('NotFoundException', `The resource ${arn} is in region ${resource.region}, but the request was sent to ${region}.`);
+  if (resource.region !== location.region) {
+    throw new EksError('NotFoundException', `The resource ${arn} is in region ${resource.region}, but the request was sent to ${location.region}.`);
+  }
+  if (resource.accountId !== location.accountId) {
+    throw new EksError('NotFoundException', `The resource ${arn} is in account ${resource.accountId}, but the request's credentials are in account ${location.accountId}.`);
   }
   const tags = state.tagsOf(arn, resource);
   if (tags === undefined) throw new EksError('NotFoundException', `No resource found with ARN ${arn}.`);

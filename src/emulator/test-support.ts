@@ -1,17 +1,22 @@
 // Shared setup for the emulator's tests: an emulator per test file, real SDK clients against it.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
+import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { startEmulator, type RunningEmulator } from './index.ts';
 
 export const ACCOUNT = '123456789012';
 export const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 export const user = (name: string): string => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 export const policy = (name: string): string => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+/** SDK credentials with this access key id (the secret is never checked). */
+export const credentials = (accessKeyId: string): { accessKeyId: string; secretAccessKey: string } => ({ accessKeyId, secretAccessKey: 'any-secret' });
 
 export interface TestBed {
   emulator: RunningEmulator;
   /** A client with retries off (maxAttempts 1), so a fault is seen exactly once. */
   client(overrides?: Partial<EKSClientConfig>): EKSClient;
+  /** An STS client on the same endpoint, retries off too. */
+  sts(overrides?: Partial<STSClientConfig>): STSClient;
   /** Resets the emulator and creates `demo` (API_AND_CONFIG_MAP) in us-east-1. */
   fresh(): void;
   close(): Promise<void>;
@@ -19,17 +24,17 @@ export interface TestBed {
 
 export async function startTestBed(): Promise<TestBed> {
   const emulator = await startEmulator({ accountId: ACCOUNT });
-  const clients: EKSClient[] = [];
+  const clients: { destroy(): void }[] = [];
+  const defaults = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
   return {
     emulator,
     client(overrides = {}) {
-      const client = new EKSClient({
-        endpoint: emulator.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-        maxAttempts: 1,
-        ...overrides,
-      });
+      const client = new EKSClient({ ...defaults, ...overrides });
+      clients.push(client);
+      return client;
+    },
+    sts(overrides = {}) {
+      const client = new STSClient({ ...defaults, ...overrides });
       clients.push(client);
       return client;
     },
