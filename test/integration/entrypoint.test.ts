@@ -22,11 +22,13 @@ let emulator: RunningEmulator;
 let workDir: string;
 let saKubeconfig: string;
 
-function runController(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TSX, ['src/main.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
-  });
+const WITH_CREDENTIALS = { HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+function runController(
+  args: string[],
+  env: NodeJS.ProcessEnv = WITH_CREDENTIALS,
+): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(TSX, ['src/main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -68,6 +70,9 @@ describe('eks-access-entry-controller entry point', () => {
 
       const lines = controller.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.some((l) => l.accessEntry === name && typeof l.awsRequestId === 'string')).toBe(true);
+      // No --controller-id: the id is derived from kube-system (readable with the shipped RBAC) and logged.
+      const started = lines.find((l) => l.msg === 'controller started');
+      expect(started?.controllerId).toMatch(/^eks-access-entry-controller-[0-9a-f]{12}$/);
 
       const events = await waitFor(async () => {
         const list = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
@@ -79,6 +84,30 @@ describe('eks-access-entry-controller entry point', () => {
     }
     expect(await controller.exited).toBe(0);
     expect(controller.output()).toContain('stopped');
+  });
+
+  it('without any AWS credentials stalls the resource with a message naming the fix, instead of retrying forever', async () => {
+    const noCredentials = { HOME: workDir, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(workDir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'none') };
+    const controller = runController(
+      ['--kubeconfig', saKubeconfig, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint, '--selector', `test.eksaccess.dev/run=${label}-nocreds`],
+      noCredentials,
+    );
+    try {
+      const name = uniqueName('nocreds');
+      await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+        group: API_GROUP, version: API_VERSION, plural: PLURAL,
+        body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': `${label}-nocreds` } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+      });
+      const wait = await kubectl(['wait', '--for=jsonpath={.status.conditions[?(@.type=="Stalled")].reason}=InvalidAwsCredentials', `accessentry/${name}`, '--timeout=60s']);
+      expect(wait.code, `${wait.stderr}\n${controller.output()}`).toBe(0);
+      const message = await kubectl(['get', `accessentry/${name}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Stalled")].message}']);
+      expect(message.stdout).toContain('found no AWS credentials');
+      expect(message.stdout).toContain('IRSA');
+      expect(emulator.calls.log().filter((call) => call.principalArn === role(name))).toEqual([]);
+    } finally {
+      controller.child.kill('SIGTERM');
+    }
+    expect(await controller.exited).toBe(0);
   });
 
   it('answers --help and rejects a bad flag with a message saying what to fix', async () => {

@@ -1,6 +1,6 @@
 // The AccessEntry watch against a real API server, including one whose connection breaks.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessEntry } from '../../src/api/accessentry.ts';
@@ -224,5 +224,45 @@ describe('AccessEntry watch whose connection breaks', () => {
     const mark = changes.mark();
     await create(name);
     await waitFor(() => changes.since(mark).includes(name), { description: `onChange(${name}) after the reset` });
+  });
+});
+
+// What ListWatchInformer relies on in client-node's public Watch (pinned exactly in package.json):
+// if an upgrade changes any of it, these fail before the controller does.
+describe("client-node's Watch, as the informer uses it", () => {
+  const path = `/apis/${API_GROUP_VERSION}/${PLURAL}`;
+
+  it('hands each event over as (type, plain JSON object), bookmarks included when asked', async () => {
+    const name = uniqueName('contract');
+    const listed = (await api.listClusterCustomObject({ ...RESOURCE })) as { metadata: { resourceVersion: string } };
+    const events: [string, { metadata?: { name?: string; resourceVersion?: string } }][] = [];
+    const request = await new Watch(kubeConfig).watch(
+      path,
+      { resourceVersion: listed.metadata.resourceVersion, allowWatchBookmarks: true },
+      (type, object: { metadata?: { name?: string; resourceVersion?: string } }) => events.push([type, object]),
+      () => undefined,
+    );
+    try {
+      await create(name);
+      const added = await waitFor(() => events.find(([type, obj]) => type === 'ADDED' && obj.metadata?.name === name), {
+        description: 'the ADDED event',
+      });
+      expect(typeof added[1].metadata?.resourceVersion).toBe('string');
+    } finally {
+      request.abort();
+    }
+  });
+
+  it('calls done once with no error when the server ends the watch, and once with statusCode on an HTTP error', async () => {
+    const ended: unknown[] = [];
+    await new Watch(kubeConfig).watch(path, { timeoutSeconds: 1 }, () => undefined, (err) => ended.push(err));
+    await waitFor(() => (ended.length > 0 ? true : undefined), { description: 'the server to end the watch', timeoutMs: 10_000 });
+    expect(ended).toEqual([null]);
+
+    const refused: unknown[] = [];
+    await new Watch(kubeConfig).watch(`/apis/${API_GROUP}/v0/${PLURAL}`, {}, () => undefined, (err) => refused.push(err));
+    await waitFor(() => (refused.length > 0 ? true : undefined), { description: 'the refusal' });
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as { statusCode?: number }).statusCode).toBe(404);
   });
 });
