@@ -5,19 +5,30 @@ import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { CRD_PATH } from '../../scripts/generate-api-types.ts';
 import {
+  ACCESS_POLICY_ARN_RESOURCE_PREFIX,
+  ACCESS_POLICY_NAME_CHARACTER_CLASS,
+  AccessScopeTypes,
   API_GROUP,
   API_VERSION,
+  AWS_PARTITIONS,
   CRD_NAME,
   DeletionPolicies,
   EntryTypes,
   KIND,
   MANAGED_BY_TAG,
+  MAX_ACCESS_POLICIES,
+  MAX_ACCESS_POLICY_NAME_LENGTH,
+  MAX_ACCESS_SCOPE_NAMESPACES,
   MAX_IAM_NAME_LENGTH,
   MAX_IAM_PATH_LENGTH,
+  MAX_NAMESPACE_LENGTH,
+  MAX_OBSERVED_ACCESS_POLICIES,
   MAX_TAG_KEY_LENGTH,
   MAX_TAG_VALUE_LENGTH,
   MAX_USER_TAGS,
+  NAMESPACE_WILDCARD,
   PLURAL,
+  POLICY_NAMES_SEPARATOR,
   RESERVED_GROUP_PREFIX,
   RESERVED_TAG_PREFIX,
   RESERVED_USERNAME_PREFIXES,
@@ -31,7 +42,11 @@ interface Schema {
   enum?: unknown[];
   default?: unknown;
   maxProperties?: number;
+  maxItems?: number;
   maxLength?: number;
+  required?: string[];
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
   properties?: Record<string, Schema>;
   items?: Schema;
   additionalProperties?: Schema;
@@ -46,7 +61,7 @@ interface Crd {
     names: { kind: string; plural: string };
     versions: {
       name: string;
-      additionalPrinterColumns: { name: string; jsonPath: string }[];
+      additionalPrinterColumns: { name: string; jsonPath: string; priority?: number }[];
       schema: { openAPIV3Schema: Schema };
     }[];
   };
@@ -55,7 +70,13 @@ interface Crd {
 const crd = loadYaml(readFileSync(CRD_PATH, 'utf8')) as Crd;
 const version = crd.spec.versions[0]!;
 const spec = version.schema.openAPIV3Schema.properties!.spec!;
+const status = version.schema.openAPIV3Schema.properties!.status!;
 const field = (name: string): Schema => spec.properties![name]!;
+const statusField = (name: string): Schema => status.properties![name]!;
+const accessPolicy = (): Schema => field('accessPolicies').items!;
+const accessPolicyField = (name: string): Schema => accessPolicy().properties![name]!;
+const accessScope = (): Schema => accessPolicyField('accessScope');
+const scopeNamespace = (): Schema => accessScope().properties!.namespaces!.items!;
 const rules = (schema: Schema): string[] => (schema['x-kubernetes-validations'] ?? []).map((v) => v.rule);
 /** The single-quoted string literals in CEL rules. */
 const literals = (celRules: string[]): string[] =>
@@ -132,6 +153,86 @@ describe('the CRD agrees with names.ts', () => {
   });
 });
 
+describe('the CRD agrees with names.ts on access policies', () => {
+  const longestArnPrefix = Math.max(...AWS_PARTITIONS.map((p) => `arn:${p}:${ACCESS_POLICY_ARN_RESOURCE_PREFIX}`.length));
+
+  it('on the form of a policy ARN: its partitions, prefix and name characters', () => {
+    const arnPattern = `^arn:(${AWS_PARTITIONS.join('|')}):${ACCESS_POLICY_ARN_RESOURCE_PREFIX}${ACCESS_POLICY_NAME_CHARACTER_CLASS}+$`;
+    expect(rules(accessPolicyField('policyArn')).join('\n')).toContain(arnPattern);
+    expect(rules(accessPolicyField('policy')).join('\n')).toContain(`^${ACCESS_POLICY_NAME_CHARACTER_CLASS}+$`);
+  });
+
+  it('on the partitions, which are those of principalArn', () => {
+    expect(rules(field('principalArn')).join('\n')).toContain(`^arn:(${AWS_PARTITIONS.join('|')}):`);
+    // The partition rules on the spec name only real partitions.
+    const partitionLiterals = literals(rules(spec)).filter((l) => l.startsWith('arn:'));
+    expect(partitionLiterals.length).toBeGreaterThan(0);
+    for (const literal of partitionLiterals) expect(AWS_PARTITIONS.map((p) => `arn:${p}:`)).toContain(literal);
+  });
+
+  it('on the length of a policy name, by name and inside an ARN', () => {
+    expect(accessPolicyField('policy').maxLength).toBe(MAX_ACCESS_POLICY_NAME_LENGTH);
+    expect(accessPolicyField('policyArn').maxLength).toBe(longestArnPrefix + MAX_ACCESS_POLICY_NAME_LENGTH);
+    expect(status.properties!.accessPolicies!.items!.properties!.policyArn!.maxLength).toBe(
+      longestArnPrefix + MAX_ACCESS_POLICY_NAME_LENGTH,
+    );
+  });
+
+  it('on the limits of policies and namespaces', () => {
+    expect(field('accessPolicies').maxItems).toBe(MAX_ACCESS_POLICIES);
+    expect(accessScope().properties!.namespaces!.maxItems).toBe(MAX_ACCESS_SCOPE_NAMESPACES);
+    expect(scopeNamespace().maxLength).toBe(MAX_NAMESPACE_LENGTH);
+    expect(accessScope().properties!.namespaces!['x-kubernetes-list-type']).toBe('set');
+  });
+
+  it('on the scope types, in the schema and in the rules about them', () => {
+    expect(accessScope().properties!.type!.enum).toEqual([...AccessScopeTypes]);
+    const scopeLiterals = literals(rules(accessScope()));
+    expect(scopeLiterals.length).toBeGreaterThan(0);
+    for (const literal of scopeLiterals) expect(AccessScopeTypes).toContain(literal);
+  });
+
+  it('on the namespace wildcard, accepted only at the end', () => {
+    expect(rules(scopeNamespace()).join('\n')).toContain(`[${NAMESPACE_WILDCARD}]$`);
+  });
+
+  it('on what status records: associations keyed by ARN, and the names joined for people', () => {
+    const observed = statusField('accessPolicies');
+    expect(observed['x-kubernetes-list-type']).toBe('map');
+    expect(observed['x-kubernetes-list-map-keys']).toEqual(['policyArn']);
+    expect(observed.maxItems).toBe(MAX_OBSERVED_ACCESS_POLICIES);
+    expect(observed.maxItems!).toBeGreaterThanOrEqual(MAX_ACCESS_POLICIES);
+    expect(statusField('policies').maxLength).toBe(
+      MAX_OBSERVED_ACCESS_POLICIES * (MAX_ACCESS_POLICY_NAME_LENGTH + POLICY_NAMES_SEPARATOR.length) -
+        POLICY_NAMES_SEPARATOR.length,
+    );
+    expect(statusField('policies').description).toContain(`AmazonEKSViewPolicy${POLICY_NAMES_SEPARATOR}AmazonEKSEditPolicy`);
+  });
+});
+
+describe('policy ARNs, as names.ts spells them', () => {
+  // The CRD's own regular expression, read back, is also valid JavaScript.
+  const arnRule = rules(accessPolicyField('policyArn'))
+    .map((rule) => /matches\('(\^arn:\(aws[^']*)'\)/.exec(rule)?.[1])
+    .find((pattern) => pattern !== undefined)!;
+  const arn = new RegExp(arnRule);
+
+  it.each(AWS_PARTITIONS)('accept the %s partition', (partition) => {
+    expect(arn.test(`arn:${partition}:${ACCESS_POLICY_ARN_RESOURCE_PREFIX}AmazonEKSViewPolicy`)).toBe(true);
+  });
+
+  it.each([
+    'arn:aws-iso:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+    'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+    'arn:aws:eks::aws:cluster-access-policy/',
+    'arn:aws:eks::aws:cluster-access-policy/AmazonEKS-View',
+    'arn:aws:eks:us-east-1:123456789012:cluster-access-policy/AmazonEKSViewPolicy',
+    'AmazonEKSViewPolicy',
+  ])('refuse %s', (text) => {
+    expect(arn.test(text)).toBe(false);
+  });
+});
+
 describe('the characters AWS allows in tags, as names.ts spells them', () => {
   const tagText = new RegExp(`^${TAG_CHARACTER_CLASS}*$`, 'u');
 
@@ -185,14 +286,39 @@ describe('the CRD', () => {
       }
       for (const [name, child] of Object.entries(schema.properties ?? {})) walk(child, `${path}.${name}`);
       if (schema.items) walk(schema.items, `${path}[]`);
+      if (schema.additionalProperties) walk(schema.additionalProperties, `${path}{}`);
     };
     walk(version.schema.openAPIV3Schema, 'AccessEntry');
     expect(silent).toEqual([]);
   });
 
-  it('shows cluster, principal, type and readiness in kubectl get', () => {
-    expect(version.additionalPrinterColumns.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['Cluster', 'Principal', 'Type', 'Ready', 'Reason', 'Age']),
-    );
+  it('shows cluster, principal, type, policies and readiness in kubectl get', () => {
+    expect(version.additionalPrinterColumns.map((c) => c.name)).toEqual([
+      'Cluster',
+      'Principal',
+      'Type',
+      'Policies',
+      'Region',
+      'Ready',
+      'Reason',
+      'Age',
+    ]);
+    const policies = version.additionalPrinterColumns.find((c) => c.name === 'Policies')!;
+    expect(policies.jsonPath).toBe('.status.policies');
+    expect(policies.priority ?? 0).toBe(0);
+  });
+
+  it('never defaults an access scope, so a cluster-wide grant is always written down', () => {
+    expect(accessPolicy().required).toContain('accessScope');
+    expect(accessScope().required).toEqual(['type']);
+    expect(accessScope().properties!.type!.default).toBeUndefined();
+    expect(accessScope().default).toBeUndefined();
+  });
+
+  it('says in kubectl explain what omitting accessPolicies and listing them mean', () => {
+    const description = field('accessPolicies').description!.replace(/\s+/g, ' ');
+    expect(description).toContain('not managed here');
+    expect(description).toContain('even as an empty list, it is the whole set');
+    expect(description).toContain('is removed while this field is present');
   });
 });

@@ -72,3 +72,35 @@ export const TAG_CHARACTER_CLASS = String.raw`[\p{L}\p{Z}\p{N}_.:/=+@-]`;
 export const MAX_IAM_NAME_LENGTH = 64;
 /** IAM's longest path, from the `/` after `role` or `user` to the `/` before the name. */
 export const MAX_IAM_PATH_LENGTH = 512;
+
+/** The AWS partitions that have EKS access entries; every ARN of one starts `arn:PARTITION:`. */
+export const AWS_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+export type AwsPartition = (typeof AWS_PARTITIONS)[number];
+/**
+ * What follows `arn:PARTITION:` in the ARN of every EKS access policy, before the policy's name:
+ * `policy: NAME` in a spec stands for `arn:${partition}:${ACCESS_POLICY_ARN_RESOURCE_PREFIX}${NAME}`,
+ * in the partition of the entry's cluster.
+ */
+export const ACCESS_POLICY_ARN_RESOURCE_PREFIX = 'eks::aws:cluster-access-policy/';
+/** The characters of an access policy's name (AmazonEKSViewPolicy), as a regular-expression class. */
+export const ACCESS_POLICY_NAME_CHARACTER_CLASS = '[A-Za-z0-9]';
+/** The longest access policy name the API takes (AWS documents none; theirs are under 50). */
+export const MAX_ACCESS_POLICY_NAME_LENGTH = 128;
+/** The most access policies one AccessEntry may declare (AWS documents no limit). */
+export const MAX_ACCESS_POLICIES = 20;
+/** The most namespaces one access scope may list (AWS documents no limit). */
+export const MAX_ACCESS_SCOPE_NAMESPACES = 100;
+/** The most associations status.accessPolicies holds; they may include some made outside the spec. */
+export const MAX_OBSERVED_ACCESS_POLICIES = 100;
+/** Separates the policy names in status.policies (AmazonEKSViewPolicy,AmazonEKSEditPolicy). */
+export const POLICY_NAMES_SEPARATOR = ',';
+
+export const AccessScopeTypes = ['cluster', 'namespace'] as const;
+export type AccessScopeType = (typeof AccessScopeTypes)[number];
+/** Kubernetes' longest namespace name (a DNS-1123 label). */
+export const MAX_NAMESPACE_LENGTH = 63;
+/**
+ * Ends a namespace prefix in an access scope: EKS documents `dev-*` as every namespace whose name
+ * starts with `dev-`. No other wildcard form is documented, and the CRD accepts none.
+ */
+export const NAMESPACE_WILDCARD = '*';

@@ -14,6 +14,8 @@ export const Reason = {
   AwsUnreachable: 'AwsUnreachable',
   /** Right after an IAM principal is created EKS may not see it yet; retried for a while. */
   PrincipalNotYetVisible: 'PrincipalNotYetVisible',
+  /** EKS does not see a just-created entry yet (association calls right after create); retried. */
+  EntryNotYetVisible: 'EntryNotYetVisible',
   /** A call to the Kubernetes API failed (403 Forbidden stalls: RBAC will not fix itself). */
   KubernetesApiError: 'KubernetesApiError',
   UnexpectedError: 'UnexpectedError',
@@ -35,6 +37,8 @@ export const Reason = {
   AccountMismatch: 'AccountMismatch',
   /** The principal's partition (aws, aws-cn, aws-us-gov) cannot hold an entry in the region. */
   PartitionMismatch: 'PartitionMismatch',
+  /** spec.accessPolicies names a policy EKS does not offer in the cluster's region. */
+  UnknownAccessPolicy: 'UnknownAccessPolicy',
   /** No AWS credentials, or AWS refuses them (expired, unknown, bad signature or clock skew). */
   InvalidAwsCredentials: 'InvalidAwsCredentials',
 } as const;
@@ -47,6 +51,8 @@ export const EventReason = {
   Recreated: 'Recreated',
   Deleted: 'Deleted',
   Retained: 'Retained',
+  PolicyAssociated: 'PolicyAssociated',
+  PolicyDisassociated: 'PolicyDisassociated',
   Failed: 'Failed',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];

@@ -41,6 +41,40 @@ export interface AccessEntrySpec {
    */
   username?: string;
   /**
+   * EKS access policies associated with the entry, each with the scope it applies to: Kubernetes permissions that EKS grants the principal itself, on top of any RBAC bound to kubernetesGroups. Only for type STANDARD. Name each policy by its ARN in policyArn or by its name alone in policy, once; at most 20. Omitted (the default), the associations are not managed here: the controller leaves the entry's associations as they are, whoever made them. Present, even as an empty list, it is the whole set: the controller associates every policy listed, sets its scope as given, and disassociates every other policy from the entry. Policies are permissions, so an association made outside this object (in the console, with the CLI, by another tool, or by EKS itself, such as the AmazonEKSClusterAdminPolicy on an adopted cluster creator's entry) is removed while this field is present; list it here to keep it. Removing the field again leaves the associations as they are.
+   *
+   * @maxItems 20
+   *
+   * Items: One EKS access policy and the scope it is associated with: give either policyArn or policy, and always accessScope.
+   */
+  accessPolicies?: {
+    /**
+     * ARN of the EKS access policy, such as arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy: arn:PARTITION:eks::aws:cluster-access-policy/NAME, with PARTITION aws, aws-cn or aws-us-gov (that of the cluster) and a NAME of letters and digits. `aws eks list-access-policies` lists them. These are EKS access policies, not IAM policies. Give either policyArn or policy.
+     */
+    policyArn?: string;
+    /**
+     * Name of the EKS access policy, such as AmazonEKSViewPolicy, AmazonEKSEditPolicy, AmazonEKSAdminPolicy or AmazonEKSClusterAdminPolicy: letters and digits, the part after the last / of its ARN. The controller resolves it to the policy's ARN in the partition of the cluster (aws, aws-cn or aws-us-gov), so one manifest works in every partition. Give either policy or policyArn.
+     */
+    policy?: string;
+    /**
+     * Where the policy's permissions apply. Required, so that a cluster-wide grant is always written down, never a default: type cluster grants them on every namespace and on cluster-wide resources; type namespace only in the namespaces listed.
+     */
+    accessScope: {
+      /**
+       * cluster: the policy applies to the whole cluster, every namespace and cluster-wide resources. namespace: only in the namespaces listed in namespaces.
+       */
+      type: 'cluster' | 'namespace';
+      /**
+       * Namespaces the policy applies in; required, and only allowed, when type is namespace (an empty list is accepted for type cluster). Each is a Kubernetes namespace name, or a prefix followed by a * to match every namespace whose name starts with it, such as dev-*. EKS does not check that the namespaces exist. At most 100, each listed once.
+       *
+       * @maxItems 100
+       *
+       * Items: A namespace name (lower-case letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters), or a prefix of one ending in *, such as dev-*.
+       */
+      namespaces?: string[];
+    };
+  }[];
+  /**
    * AWS tags to put on the access entry. At most 48: EKS allows 50 per entry and the controller adds two of its own, eksaccess.dev/managed-by and eksaccess.dev/access-entry, to mark the entries it owns. Keys are 1 to 128 characters and must not start with aws: (reserved by AWS) or eksaccess.dev/ (reserved for the controller), in any letter case; values are at most 256 characters. Keys and values may hold letters, digits and spaces of any script, and _ . : / = + - @, the characters AWS allows in tags.
    */
   tags?: {
@@ -115,6 +149,48 @@ export interface AccessEntryStatus {
    * True when the controller took over an entry that already existed in EKS (spec.adoptExisting) rather than creating it.
    */
   adopted?: boolean;
+  /**
+   * The access policies associated with the entry in EKS, with their scopes, as the controller last observed them.
+   *
+   * @maxItems 100
+   *
+   * Items: One access policy associated with the entry.
+   */
+  accessPolicies?: {
+    /**
+     * ARN of the associated access policy.
+     */
+    policyArn: string;
+    /**
+     * The scope the policy is associated with.
+     */
+    accessScope: {
+      /**
+       * cluster or namespace, as EKS reports it.
+       */
+      type: string;
+      /**
+       * The namespaces of a namespace scope; empty for cluster.
+       *
+       * @maxItems 1000
+       *
+       * Items: A namespace name, or a prefix ending in *.
+       */
+      namespaces?: string[];
+    };
+    /**
+     * When the policy was associated with the entry.
+     */
+    associatedAt?: string;
+    /**
+     * When the association (its scope) was last changed.
+     */
+    modifiedAt?: string;
+  }[];
+  /**
+   * Names of the access policies associated with the entry, joined with commas (such as AmazonEKSViewPolicy,AmazonEKSEditPolicy), for kubectl get; empty when none are. status.accessPolicies has their ARNs and scopes.
+   */
+  policies?: string;
 }
 /**
  * One aspect of the entry's state, in the standard Kubernetes condition format.

@@ -1,19 +1,23 @@
 import { EventReason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryChanges } from '../eks/diff.ts';
-import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
+import type { AssociatedPolicy, DesiredEntry, ObservedEntry } from '../eks/types.ts';
 import type { Ledger } from './plan.ts';
 
 /** Something a reconcile changed in EKS, for an Event. */
 export interface ChangeNote {
   reason: EventReason;
   message: string;
+  /** A change a person should look at (a permission granted outside Git was removed). */
+  warning?: boolean;
 }
 
 /** What executing a plan did: the entry as the calls left it, and the ledger that now holds. */
 export interface Applied {
   entry: ObservedEntry;
   ledger: Ledger;
+  /** The associated access policies as the calls left them; null when the spec leaves them unmanaged. */
+  policies: AssociatedPolicy[] | null;
   notes: ChangeNote[];
 }
 
@@ -45,7 +49,7 @@ export interface SyncInput {
   before: Ledger;
 }
 
-export async function applySync(gateway: AccessEntryGateway, { desired, observed, plan, before }: SyncInput): Promise<Applied & { error?: unknown }> {
+export async function applySync(gateway: AccessEntryGateway, { desired, observed, plan, before }: SyncInput): Promise<Omit<Applied, 'policies'> & { error?: unknown }> {
   const { changes } = plan;
   let entry = observed;
   let ledger: Ledger = plan.adopt ? { managedTagKeys: [], adopted: false } : before;

@@ -4,11 +4,13 @@ import { ConditionType } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
-import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
-import { applySync, createdLedger, createdNote, type Applied } from './apply.ts';
+import { diffPolicies } from '../eks/policy-diff.ts';
+import type { AssociatedPolicy, DesiredEntry, ObservedEntry } from '../eks/types.ts';
+import { applyPolicies } from './apply-policies.ts';
+import { applySync, createdLedger, createdNote, type Applied, type ChangeNote } from './apply.ts';
 import type { Failure } from './failures.ts';
 import { resolveOwnership } from './ownership.ts';
-import { planEntry, type Ledger } from './plan.ts';
+import { planEntry, type EntryPlan, type Ledger } from './plan.ts';
 
 export interface ConvergeDeps {
   gateway: AccessEntryGateway;
@@ -22,13 +24,14 @@ export type Converged =
   /** The entry is not this resource's to change; nothing was called that changes it. */
   | { kind: 'refused'; failure: Failure }
   /** A call failed after earlier ones had changed the entry: `applied` says what holds now. */
-  | { kind: 'interrupted'; error: unknown; applied: Omit<Applied, 'notes'> };
+  | { kind: 'interrupted'; error: unknown; applied: Applied };
 
 /**
  * Observe, plan, execute, with the fewest EKS calls that are correct. A resource that has no
  * entry yet goes straight to CreateAccessEntry (no Describe first); a ResourceInUseException
- * then says one exists, and it is described and planned again. Calls that fail before anything
- * changed throw; the caller explains them.
+ * then says one exists, and it is described and planned again. Associations are listed only
+ * when the spec manages them, never for an entry just created (it has none). Calls that fail
+ * before anything changed throw; the caller explains them.
  */
 export async function converge(deps: ConvergeDeps, resource: AccessEntry, desired: DesiredEntry, ledger: Ledger): Promise<Converged> {
   let lookedUp = expectsEntry(resource);
@@ -37,20 +40,43 @@ export async function converge(deps: ConvergeDeps, resource: AccessEntry, desire
     const ownership = observed ? await resolveOwnership(observed, resource, deps.controllerId, (name) => deps.exists(name)) : undefined;
     const plan = planEntry({ resource, desired, observed, ownership, ledger });
     if (plan.kind === 'refuse') return { kind: 'refused', failure: plan.failure };
-    if (plan.kind === 'sync' && observed) {
-      const { error, ...applied } = await applySync(deps.gateway, { desired, observed, plan, before: ledger });
-      return error === undefined ? { kind: 'synced', applied } : { kind: 'interrupted', error, applied };
-    }
+    if (plan.kind === 'sync' && observed) return sync(deps.gateway, { resource, desired, observed, plan, ledger });
     const created = await tryCreate(deps.gateway, desired, clientRequestToken(resource));
-    if (created) {
-      return { kind: 'synced', applied: { entry: created, ledger: createdLedger(desired), notes: [createdNote(created, plan.kind === 'create' && plan.recreate)] } };
-    }
+    if (created) return withPolicies(deps.gateway, resource, desired, { entry: created, ledger: createdLedger(desired), policies: [], notes: [createdNote(created, plan.kind === 'create' && plan.recreate)] });
     // Describe said "none", create said "exists": another writer is racing us; start over later.
     if (lookedUp) throw new Error('EKS reported the access entry missing, then existing, while it was being created; retrying');
     lookedUp = true;
     observed = await deps.gateway.describe(desired);
     if (!observed) throw new Error('the access entry was deleted while being created; retrying');
   }
+}
+
+interface SyncInput {
+  resource: AccessEntry;
+  desired: DesiredEntry;
+  observed: ObservedEntry;
+  plan: Extract<EntryPlan, { kind: 'sync' }>;
+  ledger: Ledger;
+}
+
+async function sync(gateway: AccessEntryGateway, { resource, desired, observed, plan, ledger }: SyncInput): Promise<Converged> {
+  // Observed before anything changes: the listing is part of what the plan is made from.
+  const associated = desired.accessPolicies === undefined ? null : await gateway.listAssociatedPolicies(desired);
+  const { error, ...entryApplied } = await applySync(gateway, { desired, observed, plan, before: ledger });
+  const applied: Applied = { ...entryApplied, policies: associated };
+  if (error !== undefined) return { kind: 'interrupted', error, applied };
+  return withPolicies(gateway, resource, desired, applied);
+}
+
+/** Brings the associations to the declared set, when the spec manages them. */
+async function withPolicies(gateway: AccessEntryGateway, resource: AccessEntry, desired: DesiredEntry, applied: Applied): Promise<Converged> {
+  if (desired.accessPolicies === undefined) return { kind: 'synced', applied: { ...applied, policies: null } };
+  const associated: AssociatedPolicy[] = applied.policies ?? [];
+  const known = new Set((resource.status?.accessPolicies ?? []).map((policy) => policy.policyArn));
+  const result = await applyPolicies(gateway, desired, { associated, changes: diffPolicies(desired.accessPolicies, associated), known });
+  const notes: ChangeNote[] = [...applied.notes, ...result.notes];
+  const next: Applied = { ...applied, policies: result.policies, notes };
+  return result.error === undefined ? { kind: 'synced', applied: next } : { kind: 'interrupted', error: result.error, applied: next };
 }
 
 /**

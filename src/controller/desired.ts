@@ -1,6 +1,7 @@
 import type { AccessEntry } from '../api/accessentry.ts';
 import { MANAGED_BY_TAG, OWNER_TAG, type EntryType } from '../api/names.ts';
-import type { DesiredEntry } from '../eks/types.ts';
+import { accessPolicyArn } from '../eks/arn.ts';
+import type { DesiredEntry, DesiredPolicy } from '../eks/types.ts';
 
 export interface Identity {
   /** Region used when the resource names none. */
@@ -21,6 +22,19 @@ export function desiredEntry(resource: AccessEntry, region: string, controllerId
     kubernetesGroups: type === 'STANDARD' ? [...new Set(spec.kubernetesGroups ?? [])].sort() : [],
     ...(type === 'STANDARD' && spec.username !== undefined ? { username: spec.username } : {}),
     tags: { ...spec.tags, ...ownershipTags(resource.metadata.name ?? '', controllerId) },
+    // Node types take no policies (the CRD refuses them); omitted means "not managed here".
+    ...(type === 'STANDARD' && spec.accessPolicies !== undefined ? { accessPolicies: spec.accessPolicies.map((item) => resolvePolicy(item, region)) } : {}),
+  };
+}
+
+type DeclaredPolicy = NonNullable<AccessEntry['spec']['accessPolicies']>[number];
+
+/** A short name means the policy of that name in the partition of the region the entry lives in. */
+function resolvePolicy(item: DeclaredPolicy, region: string): DesiredPolicy {
+  const { type } = item.accessScope;
+  return {
+    policyArn: item.policyArn ?? accessPolicyArn(region, item.policy ?? ''),
+    accessScope: { type, namespaces: type === 'namespace' ? [...new Set(item.accessScope.namespaces ?? [])].sort() : [] },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { AccessEntry } from '../api/accessentry.ts';
+import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
+import { policyName } from '../eks/policy-diff.ts';
 import type { EntryRef } from '../eks/types.ts';
 import { classifyFailure, withPrincipalGrace, type Failure } from './failures.ts';
 import type { ReconcileResult } from './result.ts';
@@ -27,6 +29,8 @@ export interface ExplainContext {
  */
 export async function explainFailure(err: unknown, context: ExplainContext): Promise<Failure> {
   if (err instanceof ExplainedFailure) return err.failure;
+  const unknownPolicy = await unknownPolicyOf(err, context);
+  if (unknownPolicy) return unknownPolicy;
   let mode: string | undefined;
   if (err instanceof AwsCallError && err.awsName === 'InvalidRequestException') {
     mode = await context.gateway.authenticationMode(context.ref).catch(() => undefined);
@@ -34,6 +38,28 @@ export async function explainFailure(err: unknown, context: ExplainContext): Pro
   const failure = classifyFailure(err, context.ref, mode);
   if (!(err instanceof AwsCallError && err.operation === 'CreateAccessEntry')) return failure;
   return withPrincipalGrace(failure, context.resource.status, context.now, context.principalGraceMs);
+}
+
+/** Association calls answer "not found" for a policy EKS does not offer (and, for a while, for a new entry). */
+const POLICY_REFUSALS = new Set(['ResourceNotFoundException', 'InvalidParameterException']);
+
+/**
+ * An association refused because the policy does not exist, told apart from a new entry EKS does
+ * not see yet by EKS's own catalogue (ListAccessPolicies), never by the error's text.
+ */
+async function unknownPolicyOf(err: unknown, context: ExplainContext): Promise<Failure | undefined> {
+  if (!(err instanceof AwsCallError) || err.policyArn === undefined || !POLICY_REFUSALS.has(err.awsName)) return undefined;
+  const available = await context.gateway.availablePolicies(context.ref).catch(() => undefined);
+  if (available === undefined || available.includes(err.policyArn)) return undefined;
+  const names = available.map(policyName).sort().join(', ');
+  return {
+    retryable: false,
+    reason: Reason.UnknownAccessPolicy,
+    message:
+      `${err.policyArn} is not an access policy EKS offers in ${context.ref.region}: fix spec.accessPolicies ` +
+      `(a short name resolves in the partition of the region). Available: ${names}`,
+    awsError: err.awsName,
+  };
 }
 
 /** The one place a failure becomes a scheduling decision. */

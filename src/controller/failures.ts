@@ -37,6 +37,8 @@ const RETRYABLE: Record<string, Reason> = {
   EAI_AGAIN: Reason.AwsUnreachable,
 };
 
+const ASSOCIATION_OPERATIONS = new Set(['AssociateAccessPolicy', 'DisassociateAccessPolicy', 'ListAssociatedAccessPolicies']);
+
 /** undici names its network failures UND_ERR_SOCKET, UND_ERR_CONNECT_TIMEOUT and so on. */
 const UNDICI_NETWORK_ERROR = /^UND_ERR_/;
 
@@ -103,7 +105,7 @@ function classifyEksRefusal(err: AwsCallError, ref: EntryRef, authenticationMode
     // TagResource and UntagResource name their errors differently from the access-entry calls.
     case 'InvalidParameterException':
     case 'BadRequestException':
-      return stalled(Reason.InvalidParameter, `EKS refused ${err.operation}: ${err.awsMessage}`);
+      return stalled(Reason.InvalidParameter, `EKS refused ${err.operation}${err.policyArn ? ` of ${err.policyArn}` : ''}: ${err.awsMessage}`);
     case 'ResourceLimitExceededException':
       return stalled(Reason.QuotaExceeded, `${where} has reached its access-entry quota (3,000, not adjustable): remove unused entries. ${err.awsMessage}`);
     case 'AccessDeniedException':
@@ -114,15 +116,20 @@ function classifyEksRefusal(err: AwsCallError, ref: EntryRef, authenticationMode
       );
     case 'ResourceNotFoundException':
     case 'NotFoundException':
-      if (err.operation !== 'CreateAccessEntry') {
-        // The entry vanished between two calls; the next attempt describes it afresh.
-        return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: the entry disappeared, retrying`, ...aws };
-      }
-      return stalled(Reason.ClusterNotFound, `EKS ${where} was not found: check spec.clusterName and spec.region`);
+      return notFound(err, where);
     default:
       // Unknown AWS errors are retried with backoff rather than declared terminal on a guess.
       return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: ${err.awsName}: ${err.awsMessage}`, ...aws };
   }
+}
+
+function notFound(err: AwsCallError, where: string): Failure {
+  const retry = (reason: Reason, message: string): Failure => ({ retryable: true, reason, message, awsError: err.awsName });
+  // Right after CreateAccessEntry, association calls can miss the new entry for a while.
+  if (ASSOCIATION_OPERATIONS.has(err.operation)) return retry(Reason.EntryNotYetVisible, `${err.operation} on ${where}: EKS does not see the access entry yet, retrying`);
+  // The entry vanished between two calls; the next attempt describes it afresh.
+  if (err.operation !== 'CreateAccessEntry') return retry(Reason.UnexpectedError, `${err.operation} on ${where}: the entry disappeared, retrying`);
+  return { retryable: false, reason: Reason.ClusterNotFound, message: `EKS ${where} was not found: check spec.clusterName and spec.region`, awsError: err.awsName };
 }
 
 function kubeFailure(err: KubeApiError): Failure {

@@ -5,7 +5,7 @@ import { FINALIZER, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
-import type { DesiredEntry, EntryRef, EntryUpdate, ObservedEntry } from '../eks/types.ts';
+import type { AssociatedPolicy, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from '../eks/types.ts';
 import type { ResourceWriter } from '../kube/access-entry-writer.ts';
 import { clientRequestToken } from './converge.ts';
 import { Reconciler, type EventSink } from './reconciler.ts';
@@ -106,6 +106,36 @@ class FakeGateway implements AccessEntryGateway {
     this.#call('GetCallerIdentity');
     return this.account;
   }
+  policies = new Map<string, AssociatedPolicy[]>();
+  catalogue = ['AmazonEKSViewPolicy', 'AmazonEKSClusterAdminPolicy'].map(policyArn);
+  associated(region = 'us-east-1'): AssociatedPolicy[] {
+    return this.policies.get(FakeGateway.key(region, ROLE)) ?? [];
+  }
+  async listAssociatedPolicies(ref: EntryRef) {
+    this.#call('ListAssociatedAccessPolicies');
+    return structuredClone(this.policies.get(FakeGateway.key(ref.region, ref.principalArn)) ?? []);
+  }
+  async associatePolicy(ref: EntryRef, policy: DesiredPolicy) {
+    this.#call('AssociateAccessPolicy');
+    if (!this.catalogue.includes(policy.policyArn)) throw new AwsCallError('AssociateAccessPolicy', Object.assign(new Error('x'), { name: 'ResourceNotFoundException' }), 'eks', policy.policyArn);
+    const key = FakeGateway.key(ref.region, ref.principalArn);
+    const associated = { ...structuredClone(policy), associatedAt: new Date(0) };
+    this.policies.set(key, [...(this.policies.get(key) ?? []).filter((p) => p.policyArn !== policy.policyArn), associated]);
+    return associated;
+  }
+  async disassociatePolicy(ref: EntryRef, arn: string) {
+    this.#call('DisassociateAccessPolicy');
+    const key = FakeGateway.key(ref.region, ref.principalArn);
+    this.policies.set(key, (this.policies.get(key) ?? []).filter((p) => p.policyArn !== arn));
+  }
+  async availablePolicies() {
+    this.#call('ListAccessPolicies');
+    return this.catalogue;
+  }
+}
+
+function policyArn(name: string): string {
+  return `arn:aws:eks::aws:cluster-access-policy/${name}`;
 }
 
 /** The API server for one resource: applies writes, bumps resourceVersion, answers with the stored object. */
@@ -140,8 +170,10 @@ class FakeKube implements ResourceWriter, EventSink {
   async exists(name: string) {
     return this.existing.has(name);
   }
-  async emit(_r: AccessEntry, _type: string, reason: string) {
+  warnings: string[] = [];
+  async emit(_r: AccessEntry, type: string, reason: string, message: string) {
     this.events.push(reason);
+    if (type === 'Warning') this.warnings.push(message);
   }
 }
 
@@ -426,6 +458,99 @@ describe('Reconciler', () => {
       await reconcile();
       expect(eks.entry('us-east-1')).toBeUndefined();
       expect(kube.resource.metadata.finalizers).toEqual([]);
+    });
+  });
+
+  describe('with access policies', () => {
+    const view = { policy: 'AmazonEKSViewPolicy', accessScope: { type: 'namespace' as const, namespaces: ['team-b', 'team-a'] } };
+    const admin = { policyArn: policyArn('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' as const } };
+
+    it('creates the entry, then associates each policy in the same reconcile, listing nothing', async () => {
+      kube.resource = resource({ accessPolicies: [view, admin] });
+      await expect(reconcile()).resolves.toMatchObject({ kind: 'requeueAfter' });
+      expect(awsCalls()).toEqual(['CreateAccessEntry', 'AssociateAccessPolicy', 'AssociateAccessPolicy']);
+      expect(eks.associated().map((p) => [p.policyArn, p.accessScope])).toEqual([
+        [policyArn('AmazonEKSViewPolicy'), { type: 'namespace', namespaces: ['team-a', 'team-b'] }],
+        [policyArn('AmazonEKSClusterAdminPolicy'), { type: 'cluster', namespaces: [] }],
+      ]);
+      expect(kube.resource.status).toMatchObject({ policies: 'AmazonEKSClusterAdminPolicy,AmazonEKSViewPolicy' });
+      expect(kube.resource.status?.accessPolicies).toHaveLength(2);
+      expect(kube.events).toEqual(['Created', 'PolicyAssociated', 'PolicyAssociated']);
+    });
+
+    it('in steady state describes and lists once, and writes nothing', async () => {
+      kube.resource = resource({ accessPolicies: [view] });
+      await reconcile();
+      const writes = kube.statusWrites.length;
+      order.length = 0;
+      await reconcile();
+      expect(order).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'ListAssociatedAccessPolicies']);
+      expect(kube.statusWrites).toHaveLength(writes);
+    });
+
+    it('removes an association made outside Git, with a Warning naming it, and restores a narrowed scope', async () => {
+      kube.resource = resource({ accessPolicies: [view] });
+      await reconcile();
+      eks.policies.set(FakeGateway.key('us-east-1', ROLE), [
+        { policyArn: policyArn('AmazonEKSViewPolicy'), accessScope: { type: 'cluster', namespaces: [] } },
+        { policyArn: policyArn('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster', namespaces: [] } },
+      ]);
+      order.length = 0;
+      await reconcile();
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'ListAssociatedAccessPolicies', 'DisassociateAccessPolicy', 'AssociateAccessPolicy']);
+      expect(eks.associated()).toEqual([expect.objectContaining({ policyArn: policyArn('AmazonEKSViewPolicy'), accessScope: { type: 'namespace', namespaces: ['team-a', 'team-b'] } })]);
+      expect(kube.warnings).toEqual([expect.stringContaining('Removed access policy AmazonEKSClusterAdminPolicy (cluster-wide), which was associated outside')]);
+    });
+
+    it('leaves associations alone, and never lists them, when the spec omits accessPolicies', async () => {
+      await reconcile();
+      eks.policies.set(FakeGateway.key('us-east-1', ROLE), [{ policyArn: policyArn('AmazonEKSViewPolicy'), accessScope: { type: 'cluster', namespaces: [] } }]);
+      order.length = 0;
+      await reconcile();
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry']);
+      expect(eks.associated()).toHaveLength(1);
+      expect(kube.resource.status?.accessPolicies).toBeUndefined();
+    });
+
+    it('an empty list removes every association, as a declared set of none', async () => {
+      kube.resource = resource({ accessPolicies: [admin] });
+      await reconcile();
+      edit({ accessPolicies: [] });
+      await reconcile();
+      expect(eks.associated()).toEqual([]);
+      expect(kube.resource.status).toMatchObject({ accessPolicies: [], policies: '' });
+      expect(kube.warnings).toEqual([]);
+    });
+
+    it('retries, never stalls, while a new entry is not yet visible to association calls', async () => {
+      kube.resource = resource({ accessPolicies: [view] });
+      eks.failNext.AssociateAccessPolicy = 'ResourceNotFoundException';
+      await expect(reconcile()).resolves.toMatchObject({ kind: 'retry' });
+      expect(condition('Reconciling')).toMatchObject({ status: 'True', reason: Reason.EntryNotYetVisible });
+      expect(kube.resource.status?.accessEntryArn).toBeDefined();
+      await expect(reconcile()).resolves.toMatchObject({ kind: 'requeueAfter' });
+      expect(eks.associated()).toHaveLength(1);
+      expect(awsCalls().filter((c) => c === 'CreateAccessEntry')).toHaveLength(1);
+    });
+
+    it('stalls on a policy EKS does not offer, naming its ARN', async () => {
+      kube.resource = resource({ accessPolicies: [{ policy: 'AmazonEKSMadeUpPolicy', accessScope: { type: 'cluster' } }] });
+      await expect(reconcile()).resolves.toMatchObject({ kind: 'stalled' });
+      expect(condition('Stalled')).toMatchObject({ reason: Reason.UnknownAccessPolicy, message: expect.stringContaining(policyArn('AmazonEKSMadeUpPolicy')) });
+    });
+
+    it('resolves a short name in the partition of the region', async () => {
+      kube.resource = resource({ region: 'cn-north-1', principalArn: `arn:aws-cn:iam::${ACCOUNT}:role/dev`, accessPolicies: [view] });
+      eks.catalogue = ['arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'];
+      await reconcile();
+      expect(eks.policies.get(FakeGateway.key('cn-north-1', `arn:aws-cn:iam::${ACCOUNT}:role/dev`))?.[0]?.policyArn).toBe('arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy');
+    });
+
+    it('never lists or associates policies on a node entry', async () => {
+      kube.resource = resource({ type: 'EC2_LINUX', kubernetesGroups: [] });
+      await reconcile();
+      await reconcile();
+      expect(awsCalls().filter((c) => c.includes('Polic'))).toEqual([]);
     });
   });
 });

@@ -105,23 +105,26 @@ export class Reconciler {
       return failed(await this.#explain(err, resource, desired, gateway));
     }
     switch (converged.kind) {
-      case 'synced':
-        return { outcome: { kind: 'synced', entry: converged.applied.entry, ledger: converged.applied.ledger }, notes: converged.applied.notes };
+      case 'synced': {
+        const { entry, ledger: applied, policies, notes } = converged.applied;
+        return { outcome: { kind: 'synced', entry, ledger: applied, policies }, notes };
+      }
       case 'refused':
         return failed(converged.failure);
-      case 'interrupted':
-        return failed(await this.#explain(converged.error, resource, desired, gateway), converged.applied);
+      case 'interrupted': {
+        const { notes, ...known } = converged.applied;
+        return { ...failed(await this.#explain(converged.error, resource, desired, gateway), known), notes };
+      }
     }
   }
 
   /** Writes the status, then tells people what happened: Events for changes, a Warning when a failure is new. */
   async #conclude(resource: AccessEntry, { outcome, notes }: Attempt, log: Logger): Promise<ReconcileResult> {
     const written = await this.#writeStatus(resource, outcome);
-    if (outcome.kind === 'synced') {
-      for (const note of notes) await this.deps.events.emit(written, 'Normal', note.reason, note.message);
-      if (notes.length > 0) log.info({ changes: notes.map((note) => note.reason) }, 'access entry reconciled');
-      return requeueAfter(this.deps.timing.resyncMs);
-    }
+    // What changed is told also when a later call failed: a removed permission must not go unseen.
+    for (const note of notes) await this.deps.events.emit(written, note.warning ? 'Warning' : 'Normal', note.reason, note.message);
+    if (notes.length > 0) log.info({ changes: notes.map((note) => note.reason) }, 'access entry reconciled');
+    if (outcome.kind === 'synced') return requeueAfter(this.deps.timing.resyncMs);
     const { failure } = outcome;
     if (written !== resource) {
       await this.deps.events.emit(written, 'Warning', EventReason.Failed, eventMessage(failure));

@@ -32,7 +32,7 @@ describe('nextStatus', () => {
   });
 
   it('is Ready without Reconciling or Stalled once in sync, and records where the entry lives', () => {
-    const status = nextStatus(nextStatus(undefined, { kind: 'progressing' }, at(1, t0)), { kind: 'synced', entry, ledger }, at(1, t1));
+    const status = nextStatus(nextStatus(undefined, { kind: 'progressing' }, at(1, t0)), { kind: 'synced', entry, ledger, policies: null }, at(1, t1));
     expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([['Ready', 'True', Reason.Synced]]);
     expect(status).toMatchObject({
       managedTagKeys: ['a', 'b'],
@@ -58,24 +58,38 @@ describe('nextStatus', () => {
     const first = nextStatus(undefined, { kind: 'failed', failure: throttled, ledger }, at(1, t0));
     const again = nextStatus(first, { kind: 'failed', failure: { ...throttled, reason: Reason.AwsServerError }, ledger }, at(1, t1));
     expect(condition(again, 'Ready')?.lastTransitionTime).toBe(t0.toISOString());
-    const ready = nextStatus(again, { kind: 'synced', entry, ledger }, at(1, t1));
+    const ready = nextStatus(again, { kind: 'synced', entry, ledger, policies: null }, at(1, t1));
     expect(condition(ready, 'Ready')?.lastTransitionTime).toBe(t1.toISOString());
   });
 
   it('drops a managed username and the adopted mark once the ledger no longer holds them', () => {
-    const before = nextStatus(undefined, { kind: 'synced', entry, ledger: { ...ledger, managedUsername: 'alice', adopted: true } }, at(1, t0));
+    const before = nextStatus(undefined, { kind: 'synced', entry, ledger: { ...ledger, managedUsername: 'alice', adopted: true }, policies: null }, at(1, t0));
     expect(before).toMatchObject({ managedUsername: 'alice', adopted: true });
-    const after = nextStatus(before, { kind: 'synced', entry, ledger }, at(2, t1));
+    const after = nextStatus(before, { kind: 'synced', entry, ledger, policies: null }, at(2, t1));
     expect(after.managedUsername).toBeUndefined();
     expect(after.adopted).toBeUndefined();
   });
 
+  it('lists the associated policies when they are managed, keeps them when unknown, drops them when unmanaged', () => {
+    const view = { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', accessScope: { type: 'namespace' as const, namespaces: ['a'] }, associatedAt: t0 };
+    const managed = nextStatus(undefined, { kind: 'synced', entry, ledger, policies: [view] }, at(1, t0));
+    expect(managed).toMatchObject({
+      policies: 'AmazonEKSViewPolicy',
+      accessPolicies: [{ policyArn: view.policyArn, accessScope: { type: 'namespace', namespaces: ['a'] }, associatedAt: t0.toISOString() }],
+    });
+    const unknown = nextStatus(managed, { kind: 'failed', failure: throttled, ledger }, at(1, t1));
+    expect(unknown.accessPolicies).toEqual(managed.accessPolicies);
+    const unmanaged = nextStatus(managed, { kind: 'synced', entry, ledger, policies: null }, at(2, t1));
+    expect(unmanaged).not.toHaveProperty('accessPolicies');
+    expect(unmanaged).not.toHaveProperty('policies');
+  });
+
   it('echoes the reconcile request it answered', () => {
-    expect(nextStatus(undefined, { kind: 'synced', entry, ledger }, { ...at(1, t0), handledRequest: 'now' }).lastHandledReconcileAt).toBe('now');
+    expect(nextStatus(undefined, { kind: 'synced', entry, ledger, policies: null }, { ...at(1, t0), handledRequest: 'now' }).lastHandledReconcileAt).toBe('now');
   });
 
   it('is unchanged when nothing changed, so steady state writes nothing', () => {
-    const once = nextStatus(undefined, { kind: 'synced', entry, ledger }, at(3, t0));
-    expect(nextStatus(once, { kind: 'synced', entry, ledger }, at(3, t1))).toEqual(once);
+    const once = nextStatus(undefined, { kind: 'synced', entry, ledger, policies: null }, at(3, t0));
+    expect(nextStatus(once, { kind: 'synced', entry, ledger, policies: null }, at(3, t1))).toEqual(once);
   });
 });

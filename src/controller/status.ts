@@ -1,16 +1,21 @@
 import type { AccessEntryStatus, Condition } from '../api/accessentry.ts';
-import { ConditionType } from '../api/names.ts';
+import { ConditionType, POLICY_NAMES_SEPARATOR } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import { placeOfAccessEntry } from '../eks/arn.ts';
-import type { ObservedEntry } from '../eks/types.ts';
+import { policyName } from '../eks/policy-diff.ts';
+import type { AssociatedPolicy, ObservedEntry } from '../eks/types.ts';
 import type { Failure } from './failures.ts';
 import type { Ledger } from './plan.ts';
 
+/**
+ * What a reconcile learnt. `policies`: the associations as they now stand; null when the spec does
+ * not manage them (the status then lists none); left out when they are not known this time.
+ */
 export type Outcome =
   | { kind: 'progressing' }
-  | { kind: 'synced'; entry: ObservedEntry; ledger: Ledger }
+  | { kind: 'synced'; entry: ObservedEntry; ledger: Ledger; policies: AssociatedPolicy[] | null }
   /** `entry` when the entry is known (it exists, or the failing calls started from it). */
-  | { kind: 'failed'; failure: Failure; entry?: ObservedEntry; ledger: Ledger }
+  | { kind: 'failed'; failure: Failure; entry?: ObservedEntry; ledger: Ledger; policies?: AssociatedPolicy[] | null }
   | { kind: 'deleting'; failure?: Failure };
 
 export interface StatusContext {
@@ -31,15 +36,20 @@ const PROGRESSING_MESSAGE = 'Reconciling the access entry with EKS';
 export function nextStatus(current: AccessEntryStatus | undefined, outcome: Outcome, context: StatusContext): AccessEntryStatus {
   const conditions = new ConditionSet(current?.conditions ?? [], context.generation, context.now);
   setConditions(conditions, outcome);
-  const known = 'ledger' in outcome ? outcome : undefined;
-  const { managedUsername: _username, adopted: _adopted, ...kept } = current ?? {};
-  return {
-    ...(known ? kept : current),
-    ...(known ? entryFields(known.entry, known.ledger) : {}),
+  const learnt = 'ledger' in outcome ? { ...entryFields(outcome.entry, outcome.ledger), ...policyFields(outcome.policies) } : {};
+  return withFields(current ?? {}, {
+    ...learnt,
     ...(context.handledRequest !== undefined ? { lastHandledReconcileAt: context.handledRequest } : {}),
     observedGeneration: context.generation,
     conditions: conditions.list(),
-  };
+  });
+}
+
+/** `current` with `fields` set; a field given as undefined is removed. */
+function withFields(current: AccessEntryStatus, fields: Record<string, unknown>): AccessEntryStatus {
+  const next: Record<string, unknown> = { ...current, ...fields };
+  for (const [key, value] of Object.entries(fields)) if (value === undefined) delete next[key];
+  return next;
 }
 
 function setConditions(conditions: ConditionSet, outcome: Outcome): void {
@@ -67,8 +77,8 @@ function setConditions(conditions: ConditionSet, outcome: Outcome): void {
   }
 }
 
-/** What the status says of the entry and of what this resource did to it. */
-function entryFields(entry: ObservedEntry | undefined, ledger: Ledger): Partial<AccessEntryStatus> {
+/** What the status says of the entry and of what this resource did to it (undefined: remove). */
+function entryFields(entry: ObservedEntry | undefined, ledger: Ledger): Record<string, unknown> {
   const place = entry ? placeOfAccessEntry(entry.accessEntryArn) : undefined;
   return {
     ...(entry
@@ -81,8 +91,23 @@ function entryFields(entry: ObservedEntry | undefined, ledger: Ledger): Partial<
         }
       : {}),
     managedTagKeys: [...ledger.managedTagKeys].sort(),
-    ...(ledger.managedUsername !== undefined ? { managedUsername: ledger.managedUsername } : {}),
-    ...(ledger.adopted ? { adopted: true } : {}),
+    managedUsername: ledger.managedUsername,
+    adopted: ledger.adopted ? true : undefined,
+  };
+}
+
+/** The associated policies, and their names for the POLICIES printer column. */
+function policyFields(policies: AssociatedPolicy[] | null | undefined): Record<string, unknown> {
+  if (policies === undefined) return {};
+  if (policies === null) return { accessPolicies: undefined, policies: undefined };
+  return {
+    accessPolicies: policies.map((policy) => ({
+      policyArn: policy.policyArn,
+      accessScope: policy.accessScope.type === 'cluster' ? { type: 'cluster' } : { ...policy.accessScope },
+      ...(policy.associatedAt ? { associatedAt: policy.associatedAt.toISOString() } : {}),
+      ...(policy.modifiedAt ? { modifiedAt: policy.modifiedAt.toISOString() } : {}),
+    })),
+    policies: policies.map((policy) => policyName(policy.policyArn)).join(POLICY_NAMES_SEPARATOR),
   };
 }
 

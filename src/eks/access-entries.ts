@@ -1,5 +1,9 @@
 import {
+  AssociateAccessPolicyCommand,
   CreateAccessEntryCommand,
+  DisassociateAccessPolicyCommand,
+  ListAccessPoliciesCommand,
+  ListAssociatedAccessPoliciesCommand,
   DeleteAccessEntryCommand,
   DescribeAccessEntryCommand,
   DescribeClusterCommand,
@@ -7,6 +11,7 @@ import {
   UntagResourceCommand,
   UpdateAccessEntryCommand,
   type AccessEntry as SdkAccessEntry,
+  type AssociatedAccessPolicy as SdkAssociatedPolicy,
   type EKSClient,
 } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -14,7 +19,7 @@ import type { Logger } from 'pino';
 import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
 import { AwsCallError, type AwsService } from './errors.ts';
-import type { DesiredEntry, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
+import type { AssociatedPolicy, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
 /** The narrow slice of EKS the reconciler uses; unit tests fake exactly this. */
 export interface AccessEntryGateway {
@@ -30,6 +35,13 @@ export interface AccessEntryGateway {
   authenticationMode(ref: EntryRef): Promise<string | undefined>;
   /** The AWS account the controller's credentials for this region belong to (STS, asked once per credential set). */
   callerAccount(region: string): Promise<string>;
+  /** Every access policy associated with the entry (all pages). */
+  listAssociatedPolicies(ref: EntryRef): Promise<AssociatedPolicy[]>;
+  /** Associates a policy, or replaces the scope of one already associated. */
+  associatePolicy(ref: EntryRef, policy: DesiredPolicy): Promise<AssociatedPolicy>;
+  disassociatePolicy(ref: EntryRef, policyArn: string): Promise<void>;
+  /** The ARNs of the access policies EKS offers in the ref's region, to explain a refused association. */
+  availablePolicies(ref: EntryRef): Promise<string[]>;
 }
 
 /**
@@ -96,26 +108,71 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     return out.cluster?.accessConfig?.authenticationMode;
   }
 
+  async listAssociatedPolicies(ref: EntryRef): Promise<AssociatedPolicy[]> {
+    const policies: AssociatedPolicy[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#eks(ref, 'ListAssociatedAccessPolicies', (eks) =>
+        eks.send(new ListAssociatedAccessPoliciesCommand({ ...key(ref), maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
+      );
+      policies.push(...(page.associatedAccessPolicies ?? []).map(toAssociated));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return policies;
+  }
+
+  async associatePolicy(ref: EntryRef, policy: DesiredPolicy): Promise<AssociatedPolicy> {
+    const accessScope = policy.accessScope.type === 'cluster' ? { type: 'cluster' as const } : policy.accessScope;
+    const command = new AssociateAccessPolicyCommand({ ...key(ref), policyArn: policy.policyArn, accessScope });
+    const out = await this.#eks(ref, 'AssociateAccessPolicy', (eks) => eks.send(command), policy.policyArn);
+    return out.associatedAccessPolicy ? toAssociated(out.associatedAccessPolicy) : policy;
+  }
+
+  /** A policy that is no longer associated counts as disassociated. */
+  async disassociatePolicy(ref: EntryRef, policyArn: string): Promise<void> {
+    const command = new DisassociateAccessPolicyCommand({ ...key(ref), policyArn });
+    try {
+      await this.#eks(ref, 'DisassociateAccessPolicy', (eks) => eks.send(command), policyArn);
+    } catch (err) {
+      if (!(err instanceof AwsCallError && err.awsName === 'ResourceNotFoundException')) throw err;
+    }
+  }
+
+  async availablePolicies(ref: EntryRef): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#eks(ref, 'ListAccessPolicies', (eks) =>
+        eks.send(new ListAccessPoliciesCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
+      );
+      arns.push(...(page.accessPolicies ?? []).flatMap((policy) => (policy.arn ? [policy.arn] : [])));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
   callerAccount(region: string): Promise<string> {
     return this.callerAccounts.accountOf(this.clients.credentialSet(region), async () => {
-      const out = await this.#call('sts', 'GetCallerIdentity', () => this.clients.sts(region).send(new GetCallerIdentityCommand({})));
+      const out = await this.#call({ service: 'sts', operation: 'GetCallerIdentity' }, () => this.clients.sts(region).send(new GetCallerIdentityCommand({})));
       if (!out.Account) throw new Error('STS answered GetCallerIdentity without an account: the endpoint does not behave like STS');
       return out.Account;
     });
   }
 
-  #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>): Promise<Out> {
-    return this.#call('eks', operation, () => send(this.clients.eks(ref.region)));
+  /** `policyArn` names the policy a failed association call was about, for its explanation. */
+  #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>, policyArn?: string): Promise<Out> {
+    return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, () => send(this.clients.eks(ref.region)));
   }
 
-  async #call<Out extends Answer>(service: AwsService, operation: string, send: () => Promise<Out>): Promise<Out> {
+  async #call<Out extends Answer>(call: AwsCall, send: () => Promise<Out>): Promise<Out> {
+    const { operation } = call;
     const started = performance.now();
     try {
       const out = await send();
       this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'AWS call');
       return out;
     } catch (cause) {
-      const err = new AwsCallError(operation, cause, service);
+      const err = new AwsCallError(operation, cause, call.service, call.policyArn);
       this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');
       throw err;
     }
@@ -123,6 +180,7 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
 }
 
 type Answer = { $metadata: { requestId?: string } };
+type AwsCall = { service: AwsService; operation: string; policyArn?: string };
 
 function key(ref: EntryRef): { clusterName: string; principalArn: string } {
   return { clusterName: ref.clusterName, principalArn: ref.principalArn };
@@ -145,5 +203,15 @@ function toObserved(entry: SdkAccessEntry | undefined): ObservedEntry {
     tags: entry.tags ?? {},
     ...(entry.createdAt ? { createdAt: entry.createdAt } : {}),
     ...(entry.modifiedAt ? { modifiedAt: entry.modifiedAt } : {}),
+  };
+}
+
+function toAssociated(policy: SdkAssociatedPolicy): AssociatedPolicy {
+  const type = policy.accessScope?.type === 'namespace' ? 'namespace' : 'cluster';
+  return {
+    policyArn: policy.policyArn ?? '',
+    accessScope: { type, namespaces: type === 'namespace' ? [...(policy.accessScope?.namespaces ?? [])].sort() : [] },
+    ...(policy.associatedAt ? { associatedAt: policy.associatedAt } : {}),
+    ...(policy.modifiedAt ? { modifiedAt: policy.modifiedAt } : {}),
   };
 }

@@ -25,3 +25,8 @@ export function placeOfAccessEntry(accessEntryArn: string): EntryPlace | undefin
   const match = /^arn:[^:]+:eks:([^:]+):(\d{12}):access-entry\//.exec(accessEntryArn);
   return match ? { region: match[1]!, accountId: match[2]! } : undefined;
 }
+
+/** The ARN of an AWS-managed EKS access policy in a region's partition. */
+export function accessPolicyArn(region: string, name: string): string {
+  return `arn:${partitionOfRegion(region)}:eks::aws:cluster-access-policy/${name}`;
+}

@@ -16,6 +16,8 @@ export class AwsCallError extends Error {
     readonly operation: string,
     cause: unknown,
     readonly service: AwsService = 'eks',
+    /** The access policy an association call was about. */
+    readonly policyArn?: string,
   ) {
     const details = describeCause(cause);
     super(`${operation} failed: ${details.name}: ${details.message}`, { cause });

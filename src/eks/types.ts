@@ -7,6 +7,24 @@ export interface EntryRef {
   principalArn: string;
 }
 
+/** Where an access policy applies: the whole cluster, or some namespaces (sorted, none for cluster). */
+export interface AccessScope {
+  type: 'cluster' | 'namespace';
+  namespaces: string[];
+}
+
+/** An access policy as the spec declares it, with its ARN resolved. */
+export interface DesiredPolicy {
+  policyArn: string;
+  accessScope: AccessScope;
+}
+
+/** An access policy associated with an entry, as EKS reports it. */
+export interface AssociatedPolicy extends DesiredPolicy {
+  associatedAt?: Date;
+  modifiedAt?: Date;
+}
+
 /** What the AccessEntry resource asks EKS to hold. */
 export interface DesiredEntry extends EntryRef {
   type: EntryType;
@@ -15,6 +33,8 @@ export interface DesiredEntry extends EntryRef {
   username?: string;
   /** The user's tags plus the controller's ownership tags. */
   tags: Record<string, string>;
+  /** The whole set of associations to hold; undefined when the spec leaves them unmanaged. */
+  accessPolicies?: DesiredPolicy[];
 }
 
 /** What EKS reports for an entry. */

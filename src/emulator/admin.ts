@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLUSTER_ROUTES } from './admin-clusters.ts';
 import { CONTROL_ROUTES } from './admin-controls.ts';
+import { POLICY_ROUTES } from './admin-policies.ts';
 import { ok, type AdminAnswer, type AdminRoute } from './admin-types.ts';
 import { EksError } from './errors.ts';
 import { readJsonBody, sendJson } from './http-io.ts';
@@ -14,6 +15,7 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   ['GET', '/_emulator/health', ({ state }) => ok({ status: 'ok', accountId: state.accountId, defaultRegion: state.defaultRegion })],
   ...CLUSTER_ROUTES,
   ...CONTROL_ROUTES,
+  ...POLICY_ROUTES,
   ['POST', '/_emulator/reset', ({ state, calls, faults }) => (state.reset(), calls.reset(), faults.reset(), ok({}))],
 ];
 

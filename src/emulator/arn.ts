@@ -91,7 +91,12 @@ export function isAccessPolicyArn(arn: string): boolean {
   return POLICY_ARN.test(arn);
 }
 
-export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+/** IAM puts every service-linked role under the path `/aws-service-role/`. */
+const SERVICE_LINKED_ROLE = /^arn:[^:]+:iam::\d{12}:role\/aws-service-role\//;
+
+export function isServiceLinkedRole(principalArn: string): boolean {
+  return SERVICE_LINKED_ROLE.test(principalArn);
+}
 
 /** Node types whose kubelet authenticates with an STS session name rather than the EC2 private DNS name. */
 const SESSION_NAMED_NODE_TYPES: ReadonlySet<EntryType> = new Set<EntryType>(['FARGATE_LINUX', 'HYBRID_LINUX']);

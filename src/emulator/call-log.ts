@@ -14,6 +14,8 @@ export interface CallLogEntry {
   region: string;
   clusterName?: string;
   principalArn?: string;
+  /** The policy an AssociateAccessPolicy or DisassociateAccessPolicy call was about. */
+  policyArn?: string;
   clientRequestToken?: string;
   /** The access key id of the SigV4 scope; absent on unsigned requests. */
   accessKeyId?: string;

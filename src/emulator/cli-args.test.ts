@@ -13,6 +13,7 @@ describe('parseCli', () => {
         accessKeys: [],
         clusters: [],
         keepAliveTimeoutMs: 120_000,
+        associationDelayMs: 0,
         logLevel: 'info',
       },
     });
@@ -57,6 +58,10 @@ describe('parseCli', () => {
     });
   });
 
+  it('reads the association delay', () => {
+    expect(parseCli(['--association-delay', '30000'])).toMatchObject({ config: { associationDelayMs: 30_000 } });
+  });
+
   it('asks for help with -h', () => {
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
   });
@@ -74,6 +79,8 @@ describe('parseCli', () => {
     [['--cluster', 'demo/12'], /--cluster 'demo\/12': account must be 12 digits/],
     [['--cluster', 'a/b/c'], /must be NAME\[:MODE\]\[@REGION\]\[\/ACCOUNT\]/],
     [['--keep-alive-timeout', '0'], /--keep-alive-timeout must be a whole number of milliseconds/],
+    [['--association-delay=-5'], /--association-delay must be a whole number of milliseconds ≥ 0/],
+    [['--association-delay', ''], /--association-delay must be a whole number/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);

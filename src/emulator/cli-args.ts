@@ -19,6 +19,8 @@ Options:
       --cluster <spec>            create a cluster at start; repeatable. spec = NAME[:MODE][@REGION][/ACCOUNT]
                                   MODE is one of ${AUTHENTICATION_MODES.join(', ')} (default API_AND_CONFIG_MAP)
       --keep-alive-timeout <ms>   how long idle connections stay open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})
+      --association-delay <ms>    AssociateAccessPolicy answers ResourceNotFoundException for this long
+                                  after an entry is created, as EKS sometimes does (default 0: off)
       --log-level <lvl>           pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help                      show this help
 
@@ -47,6 +49,7 @@ export interface CliConfig {
   accessKeys: AccessKeyMapping[];
   clusters: ClusterSpec[];
   keepAliveTimeoutMs: number;
+  associationDelayMs: number;
   logLevel: string;
 }
 
@@ -69,6 +72,7 @@ export function parseCli(argv: string[]): CliCommand {
       'access-key': { type: 'string', multiple: true, default: [] },
       cluster: { type: 'string', multiple: true, default: [] },
       'keep-alive-timeout': { type: 'string', default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_MS) },
+      'association-delay': { type: 'string', default: '0' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -84,6 +88,7 @@ export function parseCli(argv: string[]): CliCommand {
       accessKeys: values['access-key'].map(parseAccessKey),
       clusters: values.cluster.map(parseClusterSpec),
       keepAliveTimeoutMs: parseKeepAlive(values['keep-alive-timeout']),
+      associationDelayMs: parseAssociationDelay(values['association-delay']),
       logLevel: parseLogLevel(values['log-level']),
     },
   };
@@ -108,6 +113,11 @@ function parseKeepAlive(raw: string): number {
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 1) throw new Error(`--keep-alive-timeout must be a whole number of milliseconds ≥ 1, got '${raw}'`);
   return ms;
+}
+
+function parseAssociationDelay(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new Error(`--association-delay must be a whole number of milliseconds ≥ 0, got '${raw}'`);
+  return Number(raw);
 }
 
 /** KEY=ACCOUNT */

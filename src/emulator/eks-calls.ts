@@ -38,15 +38,19 @@ export async function decodeEksCall(
   };
 }
 
-/** The cluster and principal a call addresses, from its path or (for creates) its body. */
+/** The cluster, principal and policy a call addresses, from its path or (for creates and Associate) its body. */
 function callTarget(route: MatchedRoute, body: JsonObject): CallTarget {
-  const clusterName = route.params.cluster ?? route.params.name ?? stringOrUndefined(body.name);
-  const principalArn = route.params.principal ?? stringOrUndefined(body.principalArn);
   return {
     operation: route.operation,
-    ...(clusterName === undefined ? {} : { clusterName }),
-    ...(principalArn === undefined ? {} : { principalArn }),
+    ...present('clusterName', route.params.cluster ?? route.params.name ?? stringOrUndefined(body.name)),
+    ...present('principalArn', route.params.principal ?? stringOrUndefined(body.principalArn)),
+    ...present('policyArn', route.params.policy ?? stringOrUndefined(body.policyArn)),
   };
+}
+
+/** `{ [key]: value }`, or nothing when there is no value (exactOptionalPropertyTypes). */
+function present<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function asEksError(error: unknown): EksError {

@@ -48,6 +48,8 @@ export interface FaultRule {
   clusterName?: string;
   /** Only calls addressing this principal (path label or CreateAccessEntry's body). */
   principalArn?: string;
+  /** Only association calls about this policy (AssociateAccessPolicy's body, DisassociateAccessPolicy's path). */
+  policyArn?: string;
 }
 
 export interface ActiveFaultRule extends FaultRule {
@@ -61,15 +63,20 @@ export interface CallTarget {
   operation: Operation;
   clusterName?: string;
   principalArn?: string;
+  policyArn?: string;
 }
 
 export function ruleMatches(rule: FaultRule, target: CallTarget): boolean {
-  if (rule.operation !== undefined && rule.operation !== '*' && rule.operation !== target.operation) return false;
-  if (rule.clusterName !== undefined && rule.clusterName !== target.clusterName) return false;
-  return rule.principalArn === undefined || rule.principalArn === target.principalArn;
+  const narrowedTo = (wanted: string | undefined, actual: string | undefined): boolean => wanted === undefined || wanted === actual;
+  return (
+    (rule.operation === '*' || narrowedTo(rule.operation, target.operation)) &&
+    narrowedTo(rule.clusterName, target.clusterName) &&
+    narrowedTo(rule.principalArn, target.principalArn) &&
+    narrowedTo(rule.policyArn, target.policyArn)
+  );
 }
 
-const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn'] as const;
+const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn', 'policyArn'] as const;
 
 /** Each field's check: the reason it is wrong, or undefined when it is fine (or absent). */
 const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => string | undefined> = {
@@ -80,6 +87,7 @@ const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => str
   message: optionalText('message'),
   clusterName: optionalText('clusterName'),
   principalArn: optionalText('principalArn'),
+  policyArn: optionalText('policyArn'),
 };
 
 function optionalText(field: string): (value: unknown) => string | undefined {

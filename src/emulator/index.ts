@@ -19,6 +19,11 @@ export interface EmulatorOptions {
   defaultRegion?: string;
   /** How long idle keep-alive connections stay open. Default 120,000 (Node's own default is 5,000). */
   keepAliveTimeoutMs?: number;
+  /**
+   * For this long after CreateAccessEntry, AssociateAccessPolicy on the new entry answers
+   * ResourceNotFoundException, as real EKS sometimes does. Default 0 (off); see state.setAssociationDelay.
+   */
+  associationDelayMs?: number;
   /** One info line per call when given. */
   logger?: Logger;
 }
@@ -40,7 +45,11 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const accountId = assertAccountId(options.accountId ?? '123456789012');
   const host = options.host ?? '127.0.0.1';
-  const state = new EmulatorState({ accountId, defaultRegion: options.defaultRegion ?? 'us-east-1' });
+  const state = new EmulatorState({
+    accountId,
+    defaultRegion: options.defaultRegion ?? 'us-east-1',
+    ...(options.associationDelayMs === undefined ? {} : { associationDelayMs: options.associationDelayMs }),
+  });
   const faults = new FaultInjector();
   const calls = new CallCounter();
   const { server, connectionsAccepted, close } = createEmulatorServer(
@@ -68,6 +77,10 @@ export type { AccessEntryChanges, CreateClusterOptions, SeedAccessEntryInput } f
 export { FaultInjector, FAULT_KINDS, ERROR_FAULT_KINDS, CREDENTIAL_FAULT_KINDS, CONNECTION_FAULT_KINDS } from './faults.ts';
 export type { ActiveFaultRule, CredentialFaultKind, FaultKind, FaultRule } from './faults.ts';
 export { SIMULATED_CLOCK_SKEW_MS } from './credential-faults.ts';
+export { accessPolicyArn, BUILT_IN_ACCESS_POLICIES } from './access-policies.ts';
+export type { AccessPolicy, AccessPolicyDefinition, AddAccessPolicyOptions } from './access-policies.ts';
+export { ASSOCIATION_OPERATIONS, DEFAULT_DELAYED_OPERATIONS } from './association-delay.ts';
+export type { AssociationDelay, AssociationOperation } from './association-delay.ts';
 export type { RateLimit } from './rate-limit.ts';
 export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
 export { STS_CALLER_NAME } from './sts.ts';

@@ -22,7 +22,14 @@ async function main(argv: string[]): Promise<number> {
   for (const { accessKeyId, accountId } of config.accessKeys) emulator.state.setAccountForAccessKey(accessKeyId, accountId);
   for (const { name, ...location } of config.clusters) emulator.state.createCluster(name, location);
   logger.info(
-    { endpoint: emulator.endpoint, clusters: config.clusters, accountId: config.accountId, accessKeys: config.accessKeys, defaultRegion: config.defaultRegion },
+    {
+      endpoint: emulator.endpoint,
+      clusters: config.clusters,
+      accountId: config.accountId,
+      accessKeys: config.accessKeys,
+      defaultRegion: config.defaultRegion,
+      associationDelayMs: config.associationDelayMs,
+    },
     `EKS emulator listening on ${emulator.endpoint}`,
   );
   const [signal] = (await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])) as [NodeJS.Signals];

@@ -14,6 +14,7 @@ export const EKS_OPERATIONS = [
   'AssociateAccessPolicy',
   'DisassociateAccessPolicy',
   'ListAssociatedAccessPolicies',
+  'ListAccessPolicies',
   'TagResource',
   'UntagResource',
   'ListTagsForResource',

@@ -1,4 +1,5 @@
 // The REST paths of the EKS operations (as in the SDK's operation schemas) and their handlers.
+import { listAccessPolicies } from './catalogue-ops.ts';
 import { createCluster, deleteCluster, describeCluster, updateClusterConfig } from './cluster-ops.ts';
 import type { OperationHandler } from './context.ts';
 import { createAccessEntry, deleteAccessEntry, describeAccessEntry, listAccessEntries, updateAccessEntry } from './entry-ops.ts';
@@ -30,6 +31,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', path: `${ENTRY}/access-policies`, operation: 'AssociateAccessPolicy', handler: associateAccessPolicy },
   { method: 'GET', path: `${ENTRY}/access-policies`, operation: 'ListAssociatedAccessPolicies', handler: listAssociatedAccessPolicies },
   { method: 'DELETE', path: `${ENTRY}/access-policies/{policy}`, operation: 'DisassociateAccessPolicy', handler: disassociateAccessPolicy },
+  { method: 'GET', path: '/access-policies', operation: 'ListAccessPolicies', handler: listAccessPolicies },
   { method: 'POST', path: '/tags/{resourceArn}', operation: 'TagResource', handler: tagResource },
   { method: 'DELETE', path: '/tags/{resourceArn}', operation: 'UntagResource', handler: untagResource },
   { method: 'GET', path: '/tags/{resourceArn}', operation: 'ListTagsForResource', handler: listTagsForResource },

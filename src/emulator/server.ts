@@ -97,14 +97,14 @@ interface ServedCall {
 /** Into the call log and, when there is a logger, one info line. */
 function logCall(services: EmulatorServices, request: ServedCall, outcome: Outcome): void {
   const { caller, call } = request;
-  const { clusterName, principalArn } = call.target;
+  // The cluster, principal and policy the call addressed, those it has.
+  const { operation: _operation, ...addressed } = call.target;
   services.calls.logCall({
     time: request.time.toISOString(),
     requestId: request.requestId,
     operation: call.operation,
     ...caller.location,
-    ...(clusterName === undefined ? {} : { clusterName }),
-    ...(principalArn === undefined ? {} : { principalArn }),
+    ...addressed,
     ...(call.clientRequestToken === undefined ? {} : { clientRequestToken: call.clientRequestToken }),
     ...(caller.accessKeyId === undefined ? {} : { accessKeyId: caller.accessKeyId }),
     ...outcome,

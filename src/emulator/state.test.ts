@@ -63,6 +63,27 @@ describe('EmulatorState', () => {
     ).not.toThrow();
   });
 
+  it('reset() forgets added access policies and the association delay set since start', () => {
+    const state = new EmulatorState({ accountId: '123456789012', defaultRegion: 'us-east-1', associationDelayMs: 1000 });
+    state.addAccessPolicy('AmazonEKSTomorrowPolicy');
+    state.setAssociationDelay(5000, { operations: ['ListAssociatedAccessPolicies'] });
+    state.reset();
+    expect(state.findAccessPolicy('arn:aws:eks::aws:cluster-access-policy/AmazonEKSTomorrowPolicy')).toBeUndefined();
+    expect(state.associationDelay()).toEqual({ ms: 1000, operations: ['AssociateAccessPolicy'] });
+  });
+
+  it('hides a new entry from association calls for the delay, by its own clock', () => {
+    let now = new Date('2025-01-01T00:00:00Z');
+    const state = new EmulatorState({ accountId: '123456789012', defaultRegion: 'us-east-1', now: () => new Date(now) });
+    state.createCluster('demo');
+    state.seedAccessEntry('demo', { principalArn: ROLE });
+    state.setAssociationDelay(1000);
+    expect(() => state.requireEntryForAssociation('demo', ROLE, 'AssociateAccessPolicy')).toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
+    expect(state.requireEntryForAssociation('demo', ROLE, 'ListAssociatedAccessPolicies').principalArn).toBe(ROLE);
+    now = new Date(now.getTime() + 1000);
+    expect(state.requireEntryForAssociation('demo', ROLE, 'AssociateAccessPolicy').principalArn).toBe(ROLE);
+  });
+
   it('rejects a quota that is not a whole number', () => {
     expect(() => frozenState().setEntryQuota(1.5)).toThrow(/whole number/);
   });

@@ -3,12 +3,27 @@
 // shortcut methods (seed, edit, remove, setAuthenticationMode) skip the EKS input rules on
 // purpose: they stand for changes made by EKS itself or by a human.
 import type { EntryType } from '../api/names.ts';
+import {
+  AccessPolicyCatalogue,
+  accessPolicyArn,
+  CLUSTER_ADMIN_POLICY_NAME,
+  type AccessPolicy,
+  type AccessPolicyDefinition,
+  type AddAccessPolicyOptions,
+} from './access-policies.ts';
 import { AccountDirectory, assertAccountId } from './accounts.ts';
-import { CLUSTER_ADMIN_POLICY_ARN, defaultUsername, groupsReportedByEks, parsePrincipalArn, type EksResourceArn } from './arn.ts';
+import { defaultUsername, groupsReportedByEks, parsePrincipalArn, partitionForRegion, type EksResourceArn } from './arn.ts';
+import {
+  checkAssociationDelay,
+  ENTRY_NOT_FOUND_FOR_ASSOCIATION,
+  hiddenFromAssociation,
+  type AssociationDelay,
+  type AssociationOperation,
+} from './association-delay.ts';
 import { Clock } from './clock.ts';
 import { ClusterRegistry } from './cluster-registry.ts';
 import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './cluster-store.ts';
-import { EksError, invalidRequest, resourceInUse } from './errors.ts';
+import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './errors.ts';
 import type { TokenLedger } from './idempotency.ts';
 import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './model.ts';
 
@@ -22,6 +37,8 @@ export interface EmulatorStateOptions {
   defaultRegion: string;
   now?: () => Date;
   newId?: () => string;
+  /** The not-yet-visible window for AssociateAccessPolicy after CreateAccessEntry; default 0 (off). reset() returns to it. */
+  associationDelayMs?: number;
 }
 
 export interface CreateClusterOptions extends LocationOption {
@@ -48,13 +65,18 @@ export class EmulatorState {
   private readonly clock: Clock;
   private readonly accounts: AccountDirectory;
   private readonly clusters = new ClusterRegistry();
+  private readonly policies = new AccessPolicyCatalogue();
   private entryQuota = DEFAULT_ENTRY_QUOTA;
+  private readonly initialAssociationDelay: AssociationDelay;
+  private delay: AssociationDelay;
 
   constructor(options: EmulatorStateOptions) {
     this.accounts = new AccountDirectory(options.accountId);
     this.accountId = options.accountId;
     this.defaultRegion = options.defaultRegion;
     this.clock = new Clock(options.now, options.newId);
+    this.initialAssociationDelay = checkAssociationDelay(options.associationDelayMs ?? 0);
+    this.delay = this.initialAssociationDelay;
   }
 
   /** Requests signed with this access key id act in this account; mapping a key again moves it. */
@@ -92,7 +114,8 @@ export class EmulatorState {
     this.clusters.add(store);
     if (creator !== undefined) {
       this.seedAccessEntry(name, { principalArn: creator }, where);
-      store.associate(creator, CLUSTER_ADMIN_POLICY_ARN, { type: 'cluster', namespaces: [] });
+      const policyArn = accessPolicyArn(partitionForRegion(where.region), CLUSTER_ADMIN_POLICY_NAME);
+      store.associate(creator, policyArn, { type: 'cluster', namespaces: [] });
     }
     return store.cluster();
   }
@@ -180,6 +203,46 @@ export class EmulatorState {
     this.store(cluster, options).disassociate(principalArn, policyArn);
   }
 
+  /**
+   * The entry as an association call sees it: missing, or still inside the not-yet-visible window
+   * for this operation, it is EKS's ResourceNotFoundException about the principalArn.
+   */
+  requireEntryForAssociation(cluster: string, principalArn: string, operation: AssociationOperation, options: LocationOption = {}): AccessEntryRecord {
+    const entry = this.store(cluster, options).get(principalArn);
+    if (entry === undefined || hiddenFromAssociation(this.delay, operation, entry.createdAt, this.clock.now())) {
+      throw resourceNotFound(ENTRY_NOT_FOUND_FOR_ASSOCIATION, { clusterName: cluster, principalArn });
+    }
+    return entry;
+  }
+
+  /**
+   * Makes the chosen association calls (default: AssociateAccessPolicy) answer
+   * ResourceNotFoundException until `ms` have passed since the entry's createdAt; 0 turns it off.
+   */
+  setAssociationDelay(ms: number, options: { operations?: readonly AssociationOperation[] } = {}): AssociationDelay {
+    this.delay = checkAssociationDelay(ms, options.operations);
+    return this.associationDelay();
+  }
+
+  associationDelay(): AssociationDelay {
+    return { ms: this.delay.ms, operations: [...this.delay.operations] };
+  }
+
+  /** Adds a policy to the catalogue (one EKS has just published), in every partition. */
+  addAccessPolicy(name: string, options: AddAccessPolicyOptions = {}): AccessPolicyDefinition {
+    return this.policies.add(name, options);
+  }
+
+  /** The catalogue with the ARNs of the region's partition (default region: the emulator's), in name order. */
+  listAccessPolicies(options: { region?: string } = {}): AccessPolicy[] {
+    return this.policies.list(partitionForRegion(options.region ?? this.defaultRegion));
+  }
+
+  /** The catalogue policy this ARN names in the region's partition; undefined for unknown names and other partitions. */
+  findAccessPolicy(policyArn: string, options: { region?: string } = {}): AccessPolicyDefinition | undefined {
+    return this.policies.find(policyArn, partitionForRegion(options.region ?? this.defaultRegion));
+  }
+
   /** Throws ResourceNotFoundException when the cluster is missing: EKS's answer to every call on it. */
   requireCluster(name: string, options: LocationOption = {}): ClusterRecord {
     return this.store(name, options).cluster();
@@ -225,11 +288,16 @@ export class EmulatorState {
     this.entryQuota = quota;
   }
 
-  /** Forgets every cluster and access-key mapping and restores the default quota; the default account and region stay. */
+  /**
+   * Forgets every cluster, access-key mapping and added access policy, restores the default quota
+   * and the association delay the emulator started with; the default account and region stay.
+   */
   reset(): void {
     this.clusters.clear();
     this.accounts.clear();
+    this.policies.reset();
     this.entryQuota = DEFAULT_ENTRY_QUOTA;
+    this.delay = this.initialAssociationDelay;
   }
 
   /** The account and region in the ARN say where the resource is. */

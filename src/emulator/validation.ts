@@ -141,10 +141,29 @@ export function parseAccessScope(value: unknown): AccessScope {
   if (type === 'cluster' && namespaces.length > 0) {
     throw invalidParameter('accessScope.namespaces must be empty when accessScope.type is cluster.');
   }
-  if (namespaces.some((namespace) => namespace === '' || namespace.length > 63)) {
-    throw invalidParameter('Each entry in accessScope.namespaces must be 1 to 63 characters long.');
-  }
+  namespaces.forEach(validateScopeNamespace);
   return { type: type as AccessScope['type'], namespaces };
+}
+
+const MAX_NAMESPACE_LENGTH = 63;
+/** A Kubernetes namespace name: an RFC 1123 DNS label. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** The one wildcard form the EKS user guide documents: a name prefix followed by `*`, like `dev-*`. */
+const PREFIX_WILDCARD = /^[a-z0-9][-a-z0-9]*\*$/;
+
+/** One entry of accessScope.namespaces: a namespace name, or a prefix ending in a single `*`. */
+export function validateScopeNamespace(namespace: string): void {
+  const problem = namespaceProblem(namespace);
+  if (problem !== undefined) throw invalidParameter(`The accessScope namespace '${namespace}' is not valid: ${problem}`);
+}
+
+function namespaceProblem(namespace: string): string | undefined {
+  if (namespace.length === 0 || namespace.length > MAX_NAMESPACE_LENGTH) return `it must be 1 to ${MAX_NAMESPACE_LENGTH} characters long.`;
+  if (DNS_LABEL.test(namespace) || PREFIX_WILDCARD.test(namespace)) return undefined;
+  if (namespace.includes('*')) {
+    return "the only wildcard allowed is a single '*' at the end of a name prefix, like 'dev-*' (for every namespace, use an accessScope of type cluster).";
+  }
+  return 'use lowercase letters, digits and hyphens, starting and ending with a letter or digit (a Kubernetes namespace name).';
 }
 
 export function parseAuthenticationMode(value: string | undefined, field = 'authenticationMode'): AuthenticationMode | undefined {

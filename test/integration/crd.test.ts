@@ -11,9 +11,13 @@ import {
   API_GROUP,
   API_GROUP_VERSION,
   API_VERSION,
+  AWS_PARTITIONS,
   KIND,
+  MAX_ACCESS_POLICIES,
+  MAX_ACCESS_SCOPE_NAMESPACES,
   MAX_IAM_NAME_LENGTH,
   MAX_IAM_PATH_LENGTH,
+  MAX_NAMESPACE_LENGTH,
   PLURAL,
   RESERVED_USERNAME_PREFIXES,
 } from '../../src/api/names.ts';
@@ -62,14 +66,25 @@ const replace = async (obj: AccessEntry): Promise<AccessEntry> =>
 const replaceStatus = async (obj: AccessEntry): Promise<AccessEntry> =>
   (await api.replaceClusterCustomObjectStatus({ ...RESOURCE, name: obj.metadata.name!, body: obj })) as AccessEntry;
 
-/** The HTTP status and Status message of a request the API server must refuse. */
-async function rejection(call: Promise<unknown>): Promise<{ code: number; message: string }> {
+interface Rejection {
+  code: number;
+  message: string;
+  /** The fields and messages of each cause, one per rule or schema check that failed. */
+  causes: string[];
+}
+
+/** The HTTP status, Status message and causes of a request the API server must refuse. */
+async function rejection(call: Promise<unknown>): Promise<Rejection> {
   try {
     await call;
   } catch (error) {
     if (!(error instanceof ApiException)) throw error;
-    const body: unknown = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-    return { code: error.code, message: (body as { message?: string }).message ?? String(error.body) };
+    const body = (typeof error.body === 'string' ? JSON.parse(error.body) : error.body) as {
+      message?: string;
+      details?: { causes?: { field?: string; message?: string }[] };
+    };
+    const causes = (body.details?.causes ?? []).map((cause) => `${cause.field ?? ''}: ${cause.message ?? ''}`);
+    return { code: error.code, message: body.message ?? String(error.body), causes };
   }
   throw new Error('the API server accepted a request it should have rejected');
 }
@@ -84,6 +99,21 @@ describe('the CRD', () => {
     const established = crd.status?.conditions?.find((c) => c.type === 'Established');
     expect(established?.status).toBe('True');
     expect(crd.spec.scope).toBe('Cluster');
+  });
+
+  it('explains in kubectl explain what listing access policies does to the others', async () => {
+    const flat = (text: string): string => text.replace(/\s+/g, ' ').trim();
+    const explained = await waitFor(
+      async () => {
+        const result = await kubectl(['explain', 'accessentry.spec.accessPolicies']);
+        return result.code === 0 && flat(result.stdout).includes('is the whole set') ? flat(result.stdout) : undefined;
+      },
+      { description: 'kubectl explain to show the accessPolicies description', timeoutMs: 30_000 },
+    );
+    expect(explained).toContain('the associations are not managed here');
+    expect(explained).toContain('Present, even as an empty list, it is the whole set');
+    expect(explained).toContain('an association made outside this object');
+    expect(explained).toContain('is removed while this field is present');
   });
 
   it('feeds its descriptions to kubectl explain', async () => {
@@ -129,13 +159,22 @@ describe('invalid specs are rejected with a message that says what is wrong', as
     }),
   );
 
-  const reject = (obj: AccessEntry): Promise<{ code: number; message: string }> =>
+  const reject = (obj: AccessEntry): Promise<Rejection> =>
     rejection(create({ ...obj, metadata: { name: uniqueName('invalid') } }));
 
   it.each(corpus)('$file', async ({ obj, expected }) => {
     const { code, message } = await reject(obj);
     expect(code).toBe(422);
     for (const fragment of expected) expect(message).toContain(fragment);
+  });
+
+  it('each for one reason only, so every file tests the rule it is named after', async () => {
+    // Schema errors stop the CEL rules, which the API server says in a cause of its own.
+    const notice = /some validation rules were not checked because the object was invalid/;
+    const several = await Promise.all(
+      corpus.map(async ({ file, obj }) => ({ file, causes: (await reject(obj)).causes.filter((c) => !notice.test(c)) })),
+    );
+    expect(several.filter(({ causes }) => causes.length !== 1)).toEqual([]);
   });
 
   it('never with only a regular expression for a message', async () => {
@@ -192,6 +231,84 @@ describe('unusual but valid specs are accepted', () => {
     ['a username with the EKS templates for session and account', { username: '{{AccountID}}:{{SessionName}}' }],
     ['a username with a reserved word later on', { username: 'team:system:alice' }],
     ['a group in another letter case than system:', { kubernetesGroups: ['System:team'] }],
+    ['an empty list of access policies (manage the set: none)', { accessPolicies: [] }],
+    ['an access policy by name alone', { accessPolicies: [{ policy: 'AmazonEKSViewPolicy', accessScope: { type: 'cluster' } }] }],
+    ...AWS_PARTITIONS.map((partition): [string, Partial<AccessEntrySpec>] => {
+      const region = { aws: 'eu-west-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-east-1' }[partition];
+      return [
+        `an ${partition} policy ARN with an ${partition} principal and region ${region}`,
+        {
+          region,
+          principalArn: `arn:${partition}:iam::123456789012:role/admins`,
+          accessPolicies: [{ policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy`, accessScope: { type: 'cluster' } }],
+        },
+      ];
+    }),
+    [
+      'an aws-cn policy ARN with an aws-cn principal and no region',
+      {
+        principalArn: 'arn:aws-cn:iam::123456789012:role/admins',
+        accessPolicies: [{ policyArn: 'arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', accessScope: { type: 'cluster' } }],
+      },
+    ],
+    [
+      'a policy by name in a GovCloud region (the controller picks the partition)',
+      {
+        region: 'us-gov-west-1',
+        principalArn: 'arn:aws-us-gov:iam::123456789012:role/admins',
+        accessPolicies: [{ policy: 'AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster' } }],
+      },
+    ],
+    [
+      'a namespace scope with several namespaces, and a policy of each form',
+      {
+        accessPolicies: [
+          { policy: 'AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['team-a', 'team-b', 'team-c'] } },
+          { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy', accessScope: { type: 'cluster' } },
+        ],
+      },
+    ],
+    [
+      'namespaces with the wildcard suffix EKS documents (dev-*), next to plain ones',
+      { accessPolicies: [{ policy: 'AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['dev-*', 'qa*', '0', 'a-b-c'] } }] },
+    ],
+    [
+      `a ${MAX_NAMESPACE_LENGTH}-character namespace and a ${MAX_NAMESPACE_LENGTH}-character wildcard`,
+      {
+        accessPolicies: [
+          {
+            policy: 'AmazonEKSViewPolicy',
+            accessScope: { type: 'namespace', namespaces: ['n'.repeat(MAX_NAMESPACE_LENGTH), `${'p'.repeat(MAX_NAMESPACE_LENGTH - 2)}-*`] },
+          },
+        ],
+      },
+    ],
+    ['a cluster scope with an empty namespace list', { accessPolicies: [{ policy: 'AmazonEKSViewPolicy', accessScope: { type: 'cluster', namespaces: [] } }] }],
+    [
+      `${MAX_ACCESS_POLICIES} policies, the most allowed, one of them with ${MAX_ACCESS_SCOPE_NAMESPACES} namespaces`,
+      {
+        accessPolicies: Array.from({ length: MAX_ACCESS_POLICIES }, (_, i) =>
+          i === 0
+            ? {
+                policy: 'Policy0',
+                accessScope: {
+                  type: 'namespace' as const,
+                  namespaces: Array.from({ length: MAX_ACCESS_SCOPE_NAMESPACES }, (_, n) => `team-${n}`),
+                },
+              }
+            : { policy: `Policy${i}`, accessScope: { type: 'cluster' as const } },
+        ),
+      },
+    ],
+    [
+      'policies whose names only differ in letter case (EKS names are case-sensitive)',
+      {
+        accessPolicies: [
+          { policy: 'AmazonEKSViewPolicy', accessScope: { type: 'cluster' } },
+          { policy: 'amazonEKSViewPolicy', accessScope: { type: 'cluster' } },
+        ],
+      },
+    ],
   ])('%s', async (_label, spec) => {
     const stored = await create(entry(spec));
     expect(stored.spec).toMatchObject(spec);
@@ -238,17 +355,35 @@ describe('immutable fields', () => {
     });
   });
 
-  it('while groups, username, tags, deletionPolicy and adoptExisting can change', async () => {
-    const stored = await create(entry({ kubernetesGroups: ['a'], username: 'first', tags: { team: 'a' } }));
+  it('while groups, username, tags, access policies, deletionPolicy and adoptExisting can change', async () => {
+    const stored = await create(
+      entry({
+        kubernetesGroups: ['a'],
+        username: 'first',
+        tags: { team: 'a' },
+        accessPolicies: [{ policy: 'AmazonEKSViewPolicy', accessScope: { type: 'cluster' } }],
+      }),
+    );
     const changes: Partial<AccessEntrySpec> = {
       kubernetesGroups: ['b', 'c'],
       username: 'second',
       tags: { team: 'b', owner: 'x' },
+      accessPolicies: [
+        { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['team-b'] } },
+      ],
       deletionPolicy: 'Retain',
       adoptExisting: true,
     };
     const updated = await replace({ ...stored, spec: { ...stored.spec, ...changes } });
     expect(updated.spec).toMatchObject(changes);
+    expect(updated.metadata.generation).toBe(2);
+  });
+
+  it('and accessPolicies can be removed again, to stop managing the associations', async () => {
+    const stored = await create(entry({ accessPolicies: [{ policy: 'AmazonEKSViewPolicy', accessScope: { type: 'cluster' } }] }));
+    const { accessPolicies: _dropped, ...rest } = stored.spec;
+    const updated = await replace({ ...stored, spec: rest });
+    expect(updated.spec.accessPolicies).toBeUndefined();
     expect(updated.metadata.generation).toBe(2);
   });
 });
@@ -265,6 +400,21 @@ describe('the status subresource', () => {
     modifiedAt: '2026-01-02T03:04:05Z',
     managedTagKeys: ['eksaccess.dev/managed-by', 'team'],
     adopted: false,
+    accessPolicies: [
+      {
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+        accessScope: { type: 'namespace', namespaces: ['team-a', 'dev-*'] },
+        associatedAt: '2026-01-02T03:04:05Z',
+        modifiedAt: '2026-01-03T04:05:06Z',
+      },
+      {
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+        accessScope: { type: 'cluster', namespaces: [] },
+        associatedAt: '2026-01-02T03:04:05Z',
+        modifiedAt: '2026-01-02T03:04:05Z',
+      },
+    ],
+    policies: 'AmazonEKSViewPolicy,AmazonEKSEditPolicy',
   });
 
   it('takes status writes without bumping generation, and spec writes bump it', async () => {
@@ -277,6 +427,24 @@ describe('the status subresource', () => {
     const respec = await replace({ ...withStatus, spec: { ...withStatus.spec, username: 'changed' }, status: status(7) });
     expect(respec.metadata.generation).toBe(2);
     expect(respec.status).toEqual(status(1));
+  });
+
+  it('round-trips the observed access policies, and an emptied list', async () => {
+    const stored = await create(entry({}));
+    const written = await replaceStatus({ ...stored, status: status(1) });
+    expect((await get(stored.metadata.name!)).status).toEqual(status(1));
+    const emptied = await replaceStatus({ ...written, status: { ...status(1), accessPolicies: [], policies: '' } });
+    expect(emptied.status?.accessPolicies).toEqual([]);
+    expect(emptied.status?.policies).toBe('');
+  });
+
+  it('keys the observed access policies by ARN: one association per policy', async () => {
+    const stored = await create(entry({}));
+    const twice = status(1);
+    twice.accessPolicies = [twice.accessPolicies![0]!, { ...twice.accessPolicies![0]!, accessScope: { type: 'cluster' } }];
+    const { code, message } = await rejection(replaceStatus({ ...stored, status: twice }));
+    expect(code).toBe(422);
+    expect(message).toContain('status.accessPolicies[1]: Duplicate value');
   });
 
   it.each<[string, Partial<Condition>, string]>([
@@ -308,7 +476,7 @@ describe('the status subresource', () => {
     });
     const table = await getTable(`/apis/${API_GROUP_VERSION}/${PLURAL}/${stored.metadata.name!}`);
     const columns = table.columnDefinitions.map((c) => c.name);
-    expect(columns).toEqual(['Name', 'Cluster', 'Principal', 'Type', 'Region', 'Ready', 'Reason', 'Age']);
+    expect(columns).toEqual(['Name', 'Cluster', 'Principal', 'Type', 'Policies', 'Region', 'Ready', 'Reason', 'Age']);
     expect(table.columnDefinitions.find((c) => c.name === 'Region')?.priority).toBe(1);
     const cells = Object.fromEntries(columns.map((name, i) => [name, table.rows[0]!.cells[i]]));
     expect(cells).toMatchObject({
@@ -316,6 +484,7 @@ describe('the status subresource', () => {
       Cluster: stored.spec.clusterName,
       Principal: ROLE,
       Type: 'STANDARD',
+      Policies: 'AmazonEKSViewPolicy,AmazonEKSEditPolicy',
       Region: 'eu-central-1',
       Ready: 'False',
       Reason: 'ClusterNotFound',
