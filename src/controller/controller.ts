@@ -8,6 +8,7 @@ import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
 import { defaultControllerId } from '../kube/controller-id.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { OwnWrites } from '../kube/own-writes.ts';
+import { PooledKubeConfig } from '../kube/pooled-kubeconfig.ts';
 import { needsReconcile } from './event-filter.ts';
 import { Reconciler } from './reconciler.ts';
 import { DONE, type ReconcileResult } from './result.ts';
@@ -27,7 +28,8 @@ export class AccessEntryController {
   readonly #ownWrites = new OwnWrites();
 
   /** Resolves the controller id (derived from the management cluster unless configured), then builds the controller. */
-  static async create(kc: KubeConfig, config: Config, log: Logger): Promise<AccessEntryController> {
+  static async create(kubeConfig: KubeConfig, config: Config, log: Logger): Promise<AccessEntryController> {
+    const kc = PooledKubeConfig.from(kubeConfig);
     const controllerId = config.controllerId ?? (await defaultControllerId(kc));
     return new AccessEntryController(kc, config, controllerId, log);
   }

@@ -24,7 +24,7 @@ export const CONTROL_ROUTES: readonly AdminRoute[] = [
 ];
 
 function callCounts({ calls }: EmulatorServices): AdminAnswer {
-  return ok({ total: calls.total(), writes: calls.writes(), reads: calls.reads(), byOperation: calls.snapshot() });
+  return ok({ total: calls.total(), writes: calls.writes(), reads: calls.reads(), byOperation: calls.snapshot(), outcomes: calls.outcomes() });
 }
 
 function resetCalls({ calls }: EmulatorServices): AdminAnswer {

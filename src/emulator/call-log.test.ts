@@ -16,6 +16,25 @@ const entry = (n: number): CallLogEntry => ({
   ms: 1,
 });
 
+describe('call outcomes', () => {
+  it('count a throttled, a refused, a lost and a successful call apart', async () => {
+    const eks = t.bed.client({ maxAttempts: 1 });
+    t.bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'ThrottlingException', count: 1 });
+    t.bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'LoseResponse', count: 1 });
+    await failure(eks.send(new DescribeClusterCommand({ name: 'demo' })));
+    await failure(eks.send(new DescribeClusterCommand({ name: 'demo' })));
+    await eks.send(new DescribeClusterCommand({ name: 'demo' }));
+    await failure(eks.send(new DescribeClusterCommand({ name: 'missing' })));
+    const { calls } = t.bed.emulator;
+    expect(calls.outcomes().DescribeCluster).toEqual({ ThrottlingException: 1, LoseResponse: 1, ok: 1, ResourceNotFoundException: 1 });
+    expect(calls.countResult('ok', 'DescribeCluster')).toBe(1);
+    expect(calls.countResult('ThrottlingException')).toBe(1);
+    expect(calls.count('DescribeCluster')).toBe(4);
+    calls.reset();
+    expect(calls.outcomes()).toEqual({});
+  });
+});
+
 describe('call log', () => {
   it('records who called what, with which token, and what came back', async () => {
     const controller = t.bed.client({ customUserAgent: 'controller-a/1.0', credentials: credentials('AKIDCONTROLLER') });

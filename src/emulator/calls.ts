@@ -8,8 +8,12 @@ export interface CallCounterOptions {
   logLimit?: number;
 }
 
+/** How a call ended: `ok`, an error name (ThrottlingException...), or a fault that answered nothing (Timeout...). */
+export type CallResult = string;
+
 export class CallCounter {
   private readonly counts = new Map<Operation, number>();
+  private readonly results = new Map<Operation, Map<CallResult, number>>();
   private readonly recent: CallLog;
 
   constructor(options: CallCounterOptions = {}) {
@@ -24,6 +28,25 @@ export class CallCounter {
   /** Logs a call once it is answered, or once it is known that it never will be. */
   logCall(entry: CallLogEntry): void {
     this.recent.add(entry);
+    const byResult = this.results.get(entry.operation) ?? new Map<CallResult, number>();
+    const result = resultOf(entry);
+    byResult.set(result, (byResult.get(result) ?? 0) + 1);
+    this.results.set(entry.operation, byResult);
+  }
+
+  /**
+   * Answered calls split by how they ended, per operation: `ok`, the error name, or the fault
+   * that left them unanswered. Unlike the log, never truncated.
+   */
+  outcomes(): Partial<Record<Operation, Record<CallResult, number>>> {
+    return Object.fromEntries([...this.results].map(([operation, byResult]) => [operation, Object.fromEntries(byResult)]));
+  }
+
+  /** How many answered calls of `operation` (or of all) ended with `result`. */
+  countResult(result: CallResult, operation?: Operation): number {
+    let sum = 0;
+    for (const [op, byResult] of this.results) if (operation === undefined || op === operation) sum += byResult.get(result) ?? 0;
+    return sum;
   }
 
   count(operation: Operation): number {
@@ -60,6 +83,12 @@ export class CallCounter {
   /** Zeros the counts and empties the log. */
   reset(): void {
     this.counts.clear();
+    this.results.clear();
     this.recent.clear();
   }
+}
+
+function resultOf(entry: CallLogEntry): CallResult {
+  if (entry.status >= 200 && entry.status < 300) return 'ok';
+  return entry.error ?? entry.fault ?? `HTTP ${entry.status}`;
 }
