@@ -117,6 +117,15 @@ describe('classifyFailure of credentials, networks and the Kubernetes API', () =
     expect(failure.message).toContain('sts:GetCallerIdentity');
   });
 
+  it('says the API server could not be reached when a Kubernetes call never got an answer', () => {
+    const cut = new KubeApiError('write status of AccessEntry a', new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }));
+    expect(classifyFailure(cut, ref)).toEqual({
+      retryable: true,
+      reason: Reason.KubernetesApiError,
+      message: 'write status of AccessEntry a: UND_ERR_SOCKET: fetch failed: the Kubernetes API server could not be reached; retrying',
+    });
+  });
+
   it('retries a Kubernetes API failure with its stable message, and stalls on Forbidden naming RBAC', () => {
     const conflict = new KubeApiError('write finalizers of AccessEntry a', new ApiException(409, 'x', '{"reason":"Conflict","message":"modified"}', { 'audit-id': '1' }));
     expect(classifyFailure(conflict, ref)).toEqual({

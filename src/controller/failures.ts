@@ -133,6 +133,9 @@ function notFound(err: AwsCallError, where: string): Failure {
 }
 
 function kubeFailure(err: KubeApiError): Failure {
+  if (err.code === undefined) {
+    return { retryable: true, reason: Reason.KubernetesApiError, message: `${err.message}: the Kubernetes API server could not be reached; retrying` };
+  }
   if (err.code === 403) {
     return {
       retryable: false,

@@ -99,6 +99,19 @@ describe('ListWatchInformer', () => {
     expect(r.source.last.query).toEqual({ resourceVersion: '10', allowWatchBookmarks: true, labelSelector: 'team=a' });
   });
 
+  it('keeps only the annotations the controller reads: its own', async () => {
+    const annotated = entry('a', '5');
+    annotated.metadata.annotations = {
+      'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(annotated),
+      'eksaccess.dev/reconcile-requested-at': 'now',
+    };
+    const r = informer([annotated]);
+    await r.informer.start();
+    expect(r.informer.get('a')?.metadata.annotations).toEqual({ 'eksaccess.dev/reconcile-requested-at': 'now' });
+    r.source.last.send('MODIFIED', { ...entry('a', '6'), metadata: { ...entry('a', '6').metadata, annotations: { 'argocd.argoproj.io/sync-wave': '1' } } });
+    expect(r.informer.get('a')?.metadata.annotations).toBeUndefined();
+  });
+
   it('keeps the cache by name, hands updates the object they replace, and drops managedFields', async () => {
     const r = informer([entry('a', '5')]);
     await r.informer.start();

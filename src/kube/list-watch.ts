@@ -1,4 +1,5 @@
 import type { AccessEntry, AccessEntryList } from '../api/accessentry.ts';
+import { API_GROUP } from '../api/names.ts';
 
 /** The two API calls an informer needs. `watch` has the signature of client-node's public Watch.watch. */
 export interface ListWatchSource {
@@ -40,8 +41,9 @@ const MIN_HEALTHY_WATCH_MS = 1_000;
  *   meanwhile as deleted.
  * - Any other failure is emitted as 'error' and the informer stays down until start() again: the
  *   caller owns restarts and their backoff.
- * - managedFields are dropped from cached objects: the controller never reads them, and they are
- *   most of an object's size.
+ * - Cached objects are trimmed (see trimForCache): the controller never reads managedFields or
+ *   other tools' annotations, and with kubectl's last-applied-configuration they are most of an
+ *   object's size. At ten thousand objects that is tens of MiB.
  */
 export class ListWatchInformer {
   readonly #cache = new Map<string, AccessEntry>();
@@ -152,7 +154,7 @@ export class ListWatchInformer {
   #put(obj: AccessEntry): void {
     const name = obj.metadata?.name;
     if (!name) return;
-    delete obj.metadata.managedFields;
+    trimForCache(obj);
     const previous = this.#cache.get(name);
     if (previous && previous.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.#cache.set(name, obj);
@@ -194,4 +196,17 @@ function statusCode(err: unknown): number | undefined {
 /** client-node ends a watch that stayed silent for 30 s with a TimeoutError: quiet, not broken. */
 function isTimeout(err: unknown): boolean {
   return isObject(err) && err.name === 'TimeoutError';
+}
+
+/** Annotations the controller reads: its own (the reconcile request), and no one else's. */
+const KEPT_ANNOTATION_PREFIX = `${API_GROUP}/`;
+
+/** Drops what the controller never reads from an object before it is cached. */
+export function trimForCache(obj: AccessEntry): void {
+  delete obj.metadata.managedFields;
+  const annotations = obj.metadata.annotations;
+  if (annotations === undefined) return;
+  const kept = Object.entries(annotations).filter(([key]) => key.startsWith(KEPT_ANNOTATION_PREFIX));
+  if (kept.length === 0) delete obj.metadata.annotations;
+  else obj.metadata.annotations = Object.fromEntries(kept);
 }

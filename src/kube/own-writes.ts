@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AccessEntry } from '../api/accessentry.ts';
+import { trimForCache } from './list-watch.ts';
 
 /** What is compared of a cached object; the watch cache hands out read-only objects. */
 interface Readable {
@@ -27,7 +28,7 @@ export class OwnWrites {
   remember(written: AccessEntry): void {
     const name = written.metadata.name;
     if (!name) return;
-    delete written.metadata.managedFields;
+    trimForCache(written);
     this.#written.set(name, written);
   }
 

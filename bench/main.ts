@@ -1,0 +1,82 @@
+// npm run bench [-- --full]: the controller's speed and footprint, against a real API server and
+// the EKS emulator, each figure beside a baseline or target measured in the same run.
+import { parseArgs } from 'node:util';
+import { startEnvironment } from './environment.ts';
+import { table, writeBenchmarks, type Row } from './report.ts';
+import { atScale, createMany, idleLatency, type CreateFigures, type ScaleFigures } from './scenarios.ts';
+
+const { values } = parseArgs({ options: { full: { type: 'boolean', default: false } } });
+const full = values.full;
+const LATENCY_MS = 50;
+const profile = full
+  ? { create: 1000, concurrencies: [4, 16, 32], idle: 1000, edits: 50, scales: [100, 1000, 10000], resync: [20, 20, 60] }
+  : { create: 300, concurrencies: [4, 16], idle: 300, edits: 20, scales: [300], resync: [3] };
+
+const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const env = await startEnvironment(log);
+const rows: Row[] = [];
+try {
+  const creates: CreateFigures[] = [];
+  for (const concurrency of profile.concurrencies) {
+    log(`${profile.create} new entries at concurrency ${concurrency}, ${LATENCY_MS} ms per AWS call`);
+    const f = await createMany(env, profile.create, concurrency, LATENCY_MS);
+    creates.push(f);
+    const ratio = f.allReadyMs / f.baselineMs;
+    rows.push({
+      figure: `${f.count} new entries all Ready, concurrency ${concurrency}`,
+      value: `${s(f.allReadyMs)} = ${ratio.toFixed(2)} × the SDK floor (${s(f.baselineMs)}); ${f.callsPerEntry.toFixed(2)} AWS calls per entry; controller ${f.cpuSeconds.toFixed(1)} CPU s, ${f.rssMiB.toFixed(0)} MiB`,
+      ...(concurrency === 16 ? { target: '≤ 4 × the floor', met: ratio <= 4 } : {}),
+    });
+  }
+  const rates = creates.map((f) => f.count / (f.allReadyMs / 1000));
+  rows.push({
+    figure: `throughput by concurrency (${profile.concurrencies.join(' → ')})`,
+    value: rates.map((r) => `${r.toFixed(0)}/s`).join(' → '),
+    target: 'grows with each step',
+    met: rates.every((rate, i) => i === 0 || rate > rates[i - 1]!),
+  });
+
+  log(`latency of single changes over ${profile.idle} idle entries`);
+  const idle = await idleLatency(env, profile.idle, profile.edits, LATENCY_MS);
+  rows.push({ figure: `first Ready of a new entry (${idle.idleEntries} idle), less AWS latency`, value: `${idle.firstReadyMs.toFixed(0)} ms`, target: '≤ 1,000 ms', met: idle.firstReadyMs <= 1000 });
+  rows.push({
+    figure: `spec edit to Ready (${idle.edits} edits, ${idle.idleEntries} idle), less AWS latency`,
+    value: `p50 ${idle.editP50Ms.toFixed(0)} ms, p99 ${idle.editP99Ms.toFixed(0)} ms`,
+    target: 'p99 ≤ 1,000 ms',
+    met: idle.editP99Ms <= 1000,
+  });
+
+  const scales: ScaleFigures[] = [];
+  for (const [i, entries] of profile.scales.entries()) {
+    log(`${entries} entries: converge, restart, hold`);
+    const f = await atScale(env, entries, profile.resync[i]!, 2);
+    scales.push(f);
+    rows.push({
+      figure: `${entries} entries: converge (no latency); restarted controller's sync; RSS`,
+      value: `${s(f.convergeMs)} (${(f.convergeMs / entries).toFixed(1)} ms/entry, ${f.callsPerEntry.toFixed(2)} calls/entry); sync ${s(f.syncMs)}; ${f.rssMiB.toFixed(0)} MiB`,
+      ...(entries === 10000 ? { target: 'sync ≤ 5 s; RSS ≤ 150 MiB', met: f.syncMs <= 5000 && f.rssMiB <= 150 } : {}),
+    });
+    rows.push({
+      figure: `${entries} entries in steady state, ${f.resyncs} resyncs`,
+      value: `${f.readsPerEntryPerResync.toFixed(2)} Describes per entry per resync; ${f.awsWrites} AWS writes; ${f.kubeWrites} Kubernetes writes`,
+      target: '1 read per entry per resync, no writes',
+      met: Math.abs(f.readsPerEntryPerResync - 1) < 0.15 && f.awsWrites === 0 && f.kubeWrites === 0,
+    });
+  }
+  if (scales.length > 1) {
+    const perEntry = scales.map((f) => f.convergeMs / f.entries);
+    rows.push({
+      figure: `cost per entry by scale (${profile.scales.join(' → ')})`,
+      value: `${perEntry.map((ms) => `${ms.toFixed(1)} ms`).join(' → ')}; RSS ${scales.map((f) => `${f.rssMiB.toFixed(0)}`).join(' → ')} MiB`,
+      target: 'linear: time per entry flat',
+      met: Math.max(...perEntry) <= 2 * Math.min(...perEntry),
+    });
+  }
+  rows.push({ figure: 'convergence under the emulator rate limit', value: 'not measured: the client-side request budget is the runtime issue’s (#10)' });
+} finally {
+  await env.close();
+}
+process.stdout.write(`${table(rows)}\n`);
+const path = await writeBenchmarks(rows, full ? 'npm run bench -- --full' : 'npm run bench', full ? 'full' : 'quick');
+log(`wrote ${path}`);

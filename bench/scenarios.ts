@@ -1,0 +1,203 @@
+// One function per benchmark scenario; each measures, cleans up, and returns its figures.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sdkCreateLoop } from './baseline.ts';
+import { startController, type RunningController } from './controller-process.ts';
+import type { BenchEnvironment } from './environment.ts';
+import { applyAll, deleteRun, manifests, patchGroups, principalOf, ReadyClock } from './workload.ts';
+
+let runs = 0;
+const newRun = (what: string): string => `${what}-${Date.now().toString(36)}-${runs++}`;
+const READY_TIMEOUT_MS = 20 * 60_000;
+
+export interface CreateFigures {
+  count: number;
+  concurrency: number;
+  latencyMs: number;
+  /** Apply of all N to the last Ready. */
+  allReadyMs: number;
+  /** The same AWS calls by a bare SDK loop at the same concurrency. */
+  baselineMs: number;
+  rssMiB: number;
+  cpuSeconds: number;
+  /** AWS calls per entry, all operations, and how many were throttled or failed. */
+  callsPerEntry: number;
+  createCalls: number;
+}
+
+/** A controller of its own for one run, with a clock on its resources; both stopped by `close`. */
+interface Session {
+  run: string;
+  controller: RunningController;
+  clock: ReadyClock;
+  names: string[];
+  close(): Promise<void>;
+}
+
+async function session(env: BenchEnvironment, what: string, concurrency: number, resync = '10m'): Promise<Session> {
+  const run = newRun(what);
+  const controller = await startController(env, { concurrency, run, resync });
+  const clock = new ReadyClock(env.plane.kubeConfig, run);
+  await clock.start();
+  const names: string[] = [];
+  return {
+    run,
+    controller,
+    clock,
+    names,
+    close: async () => {
+      clock.stop();
+      await controller.stop();
+      await deleteRun(env.plane.kubeConfig, names);
+    },
+  };
+}
+
+/** Applies `count` new entries at once and waits for all of them; returns ms from apply to last Ready. */
+async function applyAndWait(env: BenchEnvironment, s: Session, count: number, prefix = 'e'): Promise<number> {
+  const objects = manifests(s.run, count, prefix);
+  const names = objects.map((o) => o.metadata.name!);
+  s.names.push(...names);
+  const started = performance.now();
+  await applyAll(env.plane.kubeConfig, objects);
+  await s.clock.allReady(names, READY_TIMEOUT_MS);
+  return Math.max(...names.map((name) => s.clock.readyAt.get(name)!)) - started;
+}
+
+/** N new AccessEntries applied at once, against an idle controller, beside the SDK floor. */
+export async function createMany(env: BenchEnvironment, count: number, concurrency: number, latencyMs: number): Promise<CreateFigures> {
+  env.emulator.faults.setLatency(latencyMs);
+  const baselineMs = await sdkCreateLoop(env, count, concurrency);
+  const s = await session(env, `c${concurrency}`, concurrency);
+  try {
+    await sleep(1_000); // the controller's first, empty, list
+    const callsBefore = env.emulator.calls.total();
+    const createsBefore = env.emulator.calls.count('CreateAccessEntry');
+    const allReadyMs = await applyAndWait(env, s, count);
+    return {
+      count,
+      concurrency,
+      latencyMs,
+      allReadyMs,
+      baselineMs,
+      rssMiB: await s.controller.rssMiB(),
+      cpuSeconds: await s.controller.cpuSeconds(),
+      callsPerEntry: (env.emulator.calls.total() - callsBefore) / count,
+      createCalls: env.emulator.calls.count('CreateAccessEntry') - createsBefore,
+    };
+  } finally {
+    env.emulator.faults.setLatency(0);
+    await s.close();
+  }
+}
+
+export interface IdleFigures {
+  idleEntries: number;
+  latencyMs: number;
+  /** One new entry applied to a controller holding `idleEntries`: apply to Ready, less the AWS latency. */
+  firstReadyMs: number;
+  /** Spec edits, one at a time: patch to Ready, less the AWS latency (2 calls: Describe, Update). */
+  editP50Ms: number;
+  editP99Ms: number;
+  edits: number;
+}
+
+/** How fast a single change goes through while `idleEntries` sit in sync. */
+export async function idleLatency(env: BenchEnvironment, idleEntries: number, edits: number, latencyMs: number): Promise<IdleFigures> {
+  const s = await session(env, 'idle', 16);
+  try {
+    await applyAndWait(env, s, idleEntries);
+    env.emulator.faults.setLatency(latencyMs);
+    const first = await applyAndWait(env, s, 1, 'new');
+    const editTimes: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      const name = s.names[(i * 7919) % idleEntries]!;
+      s.clock.reset([name]);
+      const started = performance.now();
+      await patchGroups(env.plane.kubeConfig, name, ['team', `edit-${i}`]);
+      await s.clock.allReady([name], 60_000);
+      editTimes.push(s.clock.readyAt.get(name)! - started - 2 * latencyMs);
+    }
+    editTimes.sort((a, b) => a - b);
+    return {
+      idleEntries,
+      latencyMs,
+      firstReadyMs: first - latencyMs,
+      editP50Ms: percentile(editTimes, 0.5),
+      editP99Ms: percentile(editTimes, 0.99),
+      edits,
+    };
+  } finally {
+    env.emulator.faults.setLatency(0);
+    await s.close();
+  }
+}
+
+export interface ScaleFigures {
+  entries: number;
+  /** All N created from scratch, latency 0: time, and AWS calls per entry. */
+  convergeMs: number;
+  callsPerEntry: number;
+  /** A restarted controller: spawn to its first EKS call (its cache synced and its queue going). */
+  syncMs: number;
+  /** RSS once the restarted controller re-checked every entry, and once idle after. */
+  rssMiB: number;
+  /** Over `resyncs` resync periods of the restarted controller: EKS reads and writes per entry per resync, Kubernetes writes. */
+  readsPerEntryPerResync: number;
+  awsWrites: number;
+  kubeWrites: number;
+  resyncs: number;
+}
+
+/** N entries: converge, then restart the controller and watch it hold them in steady state. */
+export async function atScale(env: BenchEnvironment, entries: number, resyncSeconds: number, resyncs: number): Promise<ScaleFigures> {
+  const s = await session(env, `scale${entries}`, 16);
+  try {
+    const callsBefore = env.emulator.calls.total();
+    const convergeMs = await applyAndWait(env, s, entries);
+    const callsPerEntry = (env.emulator.calls.total() - callsBefore) / entries;
+    await s.controller.stop();
+
+    let modified = 0;
+    const watcher = new ReadyClock(env.plane.kubeConfig, s.run, () => modified++);
+    await watcher.start();
+    const describesBefore = env.emulator.calls.count('DescribeAccessEntry');
+    const writesBefore = env.emulator.calls.writes();
+    const restarted = await startController(env, { concurrency: 16, run: s.run, resync: `${resyncSeconds}s` });
+    s.controller = restarted;
+    await until('the restarted controller to make its first EKS call', () => env.emulator.calls.count('DescribeAccessEntry') > describesBefore, 20);
+    const syncMs = performance.now() - restarted.startedAt;
+    await until('the restarted controller to re-check every entry', () => env.emulator.calls.count('DescribeAccessEntry') >= describesBefore + entries, 100);
+    const readsBefore = env.emulator.calls.count('DescribeAccessEntry');
+    await sleep(resyncs * resyncSeconds * 1000);
+    const reads = env.emulator.calls.count('DescribeAccessEntry') - readsBefore;
+    watcher.stop();
+    return {
+      entries,
+      convergeMs,
+      callsPerEntry,
+      syncMs,
+      rssMiB: await restarted.rssMiB(),
+      readsPerEntryPerResync: reads / entries / resyncs,
+      awsWrites: env.emulator.calls.writes() - writesBefore,
+      kubeWrites: modified,
+      resyncs,
+    };
+  } finally {
+    await s.close();
+  }
+}
+
+/** Polls `done` every `intervalMs`; fails, naming `what`, after READY_TIMEOUT_MS. */
+async function until(what: string, done: () => boolean, intervalMs: number): Promise<void> {
+  const deadline = performance.now() + READY_TIMEOUT_MS;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+}
+
+export { principalOf };
