@@ -26,10 +26,13 @@ export interface RunningController {
 
 export const RUN_LABEL = 'bench.eksaccess.dev/run';
 
+/** The node flags of the image's ENTRYPOINT (test/unit/image-user.test.ts keeps the two equal). */
+export const IMAGE_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 export async function startController(env: BenchEnvironment, options: ControllerOptions): Promise<RunningController> {
   const node = join(ROOT, 'node_modules', '.bin', 'node');
-  // BENCH_NODE_ARGS passes flags to the controller's node, e.g. --cpu-prof to profile it.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // As the image runs it (Dockerfile ENTRYPOINT); BENCH_NODE_ARGS adds flags, e.g. --cpu-prof.
+  const nodeArgs = [...IMAGE_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const args = [
     ...nodeArgs,
     process.env.BENCH_ENTRY ?? join(ROOT, 'dist', 'main.js'),

@@ -9,8 +9,8 @@ const { values } = parseArgs({ options: { full: { type: 'boolean', default: fals
 const full = values.full;
 const LATENCY_MS = 50;
 const profile = full
-  ? { create: 1000, concurrencies: [4, 16, 32], idle: 1000, edits: 50, scales: [100, 1000, 10000], resync: [20, 20, 60] }
-  : { create: 300, concurrencies: [4, 16], idle: 300, edits: 20, scales: [300], resync: [3] };
+  ? { create: 1000, concurrencies: [4, 16, 32], idle: 1000, edits: 50, scales: [100, 1000, 10000], resync: [5, 10, 60] }
+  : { create: 300, concurrencies: [4, 16], idle: 300, edits: 20, scales: [300], resync: [2] };
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -50,7 +50,7 @@ try {
   const scales: ScaleFigures[] = [];
   for (const [i, entries] of profile.scales.entries()) {
     log(`${entries} entries: converge, restart, hold`);
-    const f = await atScale(env, entries, profile.resync[i]!, 2);
+    const f = await atScale(env, entries, profile.resync[i]!, 5);
     scales.push(f);
     rows.push({
       figure: `${entries} entries: converge (no latency); restarted controller's sync; RSS`,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { IMAGE_NODE_FLAGS } from '../../bench/controller-process.ts';
 
 const root = new URL('../../', import.meta.url);
 
@@ -33,6 +34,12 @@ describe('the image', () => {
     const context = deployment.spec.template.spec.securityContext;
     const [uid, gid] = finalStageUser(dockerfile)!.split(':').map(Number);
     expect(context).toMatchObject({ runAsNonRoot: true, runAsUser: uid, runAsGroup: gid });
+  });
+
+  it('runs node with the flags the benchmarks measured it with', () => {
+    const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+    const args = JSON.parse(entrypoint ?? '[]') as string[];
+    expect(args.slice(1, -1)).toEqual(IMAGE_NODE_FLAGS);
   });
 
   it('reads the final stage only', () => {
