@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(loadConfig(['--region', 'x'], { CONTROLLER_ID: 'ctl-a' })).toMatchObject({ controllerId: 'ctl-a' });
   });
 
+  it('budgets AWS requests at 10 per second with bursts of 20 unless told otherwise, 0 meaning no limit', () => {
+    expect(loadConfig(['--region', 'x'], {})).toMatchObject({ awsRateLimit: { requestsPerSecond: 10, burst: 20 } });
+    expect(loadConfig(['--region', 'x', '--aws-rate-limit', '0'], { AWS_BURST: '5' })).toMatchObject({ awsRateLimit: { requestsPerSecond: 0, burst: 5 } });
+    expect(() => loadConfig(['--region', 'x', '--aws-rate-limit', 'fast'], {})).toThrow(/--aws-rate-limit fast is not a number/);
+  });
+
   it('sends STS calls to the EKS endpoint override unless told otherwise', () => {
     expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({ stsEndpoint: 'http://127.0.0.1:4566' });
     expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://a:1', '--sts-endpoint', 'http://b:2'], {})).toMatchObject({ stsEndpoint: 'http://b:2' });

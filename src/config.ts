@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONTROLLER_ID } from './api/names.ts';
+import type { RateLimit } from './eks/rate-limiter.ts';
 
 export interface Config {
   /** Path of a kubeconfig; unset means in-cluster, then the default kubeconfig locations. */
@@ -21,6 +22,8 @@ export interface Config {
   retryBaseMs: number;
   retryMaxMs: number;
   awsMaxAttempts: number;
+  /** Client-side request budget per account and region; requestsPerSecond 0 turns it off. */
+  awsRateLimit: RateLimit;
   awsRequestTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -48,6 +51,9 @@ Every option can also be set by the environment variable in brackets.
   --concurrency N            resources reconciled at once [CONCURRENCY] (default 4)
   --resync DURATION          re-check of in-sync entries against EKS [RESYNC_PERIOD] (default 10m)
   --stalled-retry DURATION   retry period of Stalled resources [STALLED_RETRY_PERIOD] (default 5m)
+  --aws-rate-limit N         EKS requests per second per account and region, shared by all workers;
+                             halved for a while after a ThrottlingException; 0 = no limit [AWS_RATE_LIMIT] (default 10)
+  --aws-burst N              requests that may go at once after a quiet spell [AWS_BURST] (default 20)
   --log-level LEVEL          trace, debug, info, warn, error [LOG_LEVEL] (default info)
   -h, --help                 this text
 
@@ -64,6 +70,8 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   resync: { type: 'string' },
   'stalled-retry': { type: 'string' },
+  'aws-rate-limit': { type: 'string' },
+  'aws-burst': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -93,6 +101,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     retryBaseMs: 1_000,
     retryMaxMs: 5 * 60_000,
     awsMaxAttempts: 3,
+    awsRateLimit: {
+      requestsPerSecond: nonNegativeNumber('--aws-rate-limit', setting('aws-rate-limit', 'AWS_RATE_LIMIT') ?? '10'),
+      burst: positiveInt('--aws-burst', setting('aws-burst', 'AWS_BURST') ?? '20'),
+    },
     awsRequestTimeoutMs: 10_000,
     shutdownTimeoutMs: 25_000,
     logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
@@ -125,6 +137,12 @@ function endpoint(flag: string, url: string | undefined): string | undefined {
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function nonNegativeNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new ConfigError(`${flag} ${text} is not a number of requests per second (0 for no limit)`);
+  return value;
+}
 
 function positiveInt(flag: string, text: string): number {
   const value = Number(text);

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { SdkAccessEntryGateway } from '../eks/access-entries.ts';
 import { CallerAccounts } from '../eks/caller-accounts.ts';
 import { AwsClients } from '../eks/clients.ts';
+import { RateLimiters } from '../eks/rate-limiter.ts';
 import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
 import { defaultControllerId } from '../kube/controller-id.ts';
 import { EventRecorder } from '../kube/events.ts';
@@ -47,8 +48,9 @@ export class AccessEntryController {
       requestTimeoutMs: config.awsRequestTimeoutMs,
     });
     const callerAccounts = new CallerAccounts();
+    const limiters = new RateLimiters(config.awsRateLimit);
     this.#reconciler = new Reconciler({
-      gatewayFor: (reconcileLog) => new SdkAccessEntryGateway(this.#aws, callerAccounts, reconcileLog),
+      gatewayFor: (reconcileLog) => new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, limiters, log: reconcileLog }),
       writer: new AccessEntryWriter(kc, this.#ownWrites),
       events: new EventRecorder(kc, { dedupeWindowMs: 10 * 60_000, log }),
       identity: { defaultRegion: config.region, controllerId },

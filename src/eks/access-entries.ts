@@ -18,6 +18,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
 import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
+import type { RateLimiters } from './rate-limiter.ts';
 import { AwsCallError, type AwsService } from './errors.ts';
 import type { AssociatedPolicy, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
@@ -49,12 +50,23 @@ export interface AccessEntryGateway {
  * failure is rethrown as an AwsCallError naming the operation, so the reconciler classifies
  * errors in one place without knowing the SDK.
  */
+export interface GatewayDeps {
+  clients: AwsClients;
+  callerAccounts: CallerAccounts;
+  /** The request budget per account and region, shared by every reconcile. */
+  limiters: RateLimiters;
+  log: Logger;
+}
+
 export class SdkAccessEntryGateway implements AccessEntryGateway {
-  constructor(
-    private readonly clients: AwsClients,
-    private readonly callerAccounts: CallerAccounts,
-    private readonly log: Logger,
-  ) {}
+  private readonly clients: AwsClients;
+  private readonly callerAccounts: CallerAccounts;
+  private readonly limiters: RateLimiters;
+  private readonly log: Logger;
+
+  constructor(deps: GatewayDeps) {
+    ({ clients: this.clients, callerAccounts: this.callerAccounts, limiters: this.limiters, log: this.log } = deps);
+  }
 
   async describe(ref: EntryRef): Promise<ObservedEntry | undefined> {
     try {
@@ -161,7 +173,18 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
 
   /** `policyArn` names the policy a failed association call was about, for its explanation. */
   #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>, policyArn?: string): Promise<Out> {
-    return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, () => send(this.clients.eks(ref.region)));
+    const bucket = this.limiters.for(`${this.clients.credentialSet(ref.region)}/${ref.region}`);
+    return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, async () => {
+      const waitedMs = (await bucket?.acquire()) ?? 0;
+      if (waitedMs > 0) this.log.trace({ operation, waitedMs }, 'waited for the AWS request budget');
+      try {
+        return await send(this.clients.eks(ref.region));
+      } catch (err) {
+        // Slow every worker down, not just this one: EKS throttles the account, not the call.
+        if (isThrottle(err)) bucket?.throttled();
+        throw err;
+      }
+    });
   }
 
   async #call<Out extends Answer>(call: AwsCall, send: () => Promise<Out>): Promise<Out> {
@@ -181,6 +204,10 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
 
 type Answer = { $metadata: { requestId?: string } };
 type AwsCall = { service: AwsService; operation: string; policyArn?: string };
+
+function isThrottle(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ThrottlingException' || err.name === 'TooManyRequestsException');
+}
 
 function key(ref: EntryRef): { clusterName: string; principalArn: string } {
   return { clusterName: ref.clusterName, principalArn: ref.principalArn };

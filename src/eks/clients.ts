@@ -47,6 +47,8 @@ export class AwsClients {
     return {
       region,
       maxAttempts: this.options.maxAttempts,
+      // Adaptive: beside retrying, the SDK slows this client down while EKS throttles it.
+      retryMode: 'adaptive',
       // Without throwOnRequestTimeout the SDK only warns and keeps waiting on a hung socket.
       requestHandler: new NodeHttpHandler({
         requestTimeout: this.options.requestTimeoutMs,
@@ -62,6 +64,7 @@ export class AwsClients {
 interface SharedClientConfig {
   region: string;
   maxAttempts: number;
+  retryMode: 'adaptive';
   requestHandler: NodeHttpHandler;
   endpoint?: string;
 }

@@ -45,6 +45,8 @@ export class Harness {
       stalledRetryMs: options.stalledRetry ?? 1_000,
       principalGraceMs: options.principalGrace ?? 0,
       awsMaxAttempts: 1,
+      // Off unless a test turns it on: most tests must not wait for a request budget.
+      awsRateLimit: { requestsPerSecond: 0, burst: 1 },
       awsRequestTimeoutMs: 2_000,
       shutdownTimeoutMs: 10_000,
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface RateLimit {
+  /** Sustained requests per second; 0 turns the limiter off. */
+  requestsPerSecond: number;
+  /** Requests that may go at once after a quiet spell. */
+  burst: number;
+}
+
+export interface LimiterClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: LimiterClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+
+/** A throttle halves the rate, never below this share of the configured one. */
+const FLOOR_SHARE = 1 / 8;
+/** After a throttle the rate climbs back by this share of the configured rate per second. */
+const RECOVERY_SHARE_PER_SECOND = 0.05;
+
+/**
+ * A token bucket for one account and region, shared by every worker, that slows down when EKS
+ * says "too fast": a ThrottlingException halves the rate, which then climbs back slowly. So a
+ * thousand resources applied at once queue here instead of burning retries against EKS.
+ * Requests are served in the order they asked (a request reserves its token, possibly in the
+ * future, and waits for it), so no worker starves.
+ */
+export class TokenBucket {
+  readonly #limit: RateLimit;
+  readonly #clock: LimiterClock;
+  #rate: number;
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(limit: RateLimit, clock: LimiterClock = systemClock) {
+    if (!(limit.requestsPerSecond > 0) || !(limit.burst >= 1)) {
+      throw new RangeError(`a rate limit needs requestsPerSecond > 0 and burst >= 1, got ${limit.requestsPerSecond}/s, burst ${limit.burst}`);
+    }
+    this.#limit = limit;
+    this.#clock = clock;
+    this.#rate = limit.requestsPerSecond;
+    this.#tokens = limit.burst;
+    this.#updatedAt = clock.now();
+  }
+
+  /** The rate now, in requests per second (lower than configured for a while after a throttle). */
+  get rate(): number {
+    this.#refill();
+    return this.#rate;
+  }
+
+  /** Waits for a token; resolves with the milliseconds waited. */
+  async acquire(): Promise<number> {
+    this.#refill();
+    this.#tokens -= 1;
+    if (this.#tokens >= 0) return 0;
+    const waitMs = (-this.#tokens / this.#rate) * 1000;
+    await this.#clock.sleep(waitMs);
+    return waitMs;
+  }
+
+  /** EKS answered ThrottlingException: halve the rate. */
+  throttled(): void {
+    this.#refill();
+    this.#rate = Math.max(this.#limit.requestsPerSecond * FLOOR_SHARE, this.#rate / 2);
+    this.#tokens = Math.min(this.#tokens, 0);
+  }
+
+  #refill(): void {
+    const now = this.#clock.now();
+    const seconds = (now - this.#updatedAt) / 1000;
+    this.#updatedAt = now;
+    if (seconds <= 0) return;
+    this.#tokens = Math.min(this.#limit.burst, this.#tokens + seconds * this.#rate);
+    this.#rate = Math.min(this.#limit.requestsPerSecond, this.#rate + seconds * this.#limit.requestsPerSecond * RECOVERY_SHARE_PER_SECOND);
+  }
+}
+
+/** One bucket per key (credential set and region, i.e. account and region), made on first use. */
+export class RateLimiters {
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly clock: LimiterClock = systemClock,
+  ) {}
+
+  /** Undefined when the limit is off. */
+  for(key: string): TokenBucket | undefined {
+    if (this.limit.requestsPerSecond <= 0) return undefined;
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.limit, this.clock);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+}
