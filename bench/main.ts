@@ -3,14 +3,14 @@
 import { parseArgs } from 'node:util';
 import { startEnvironment } from './environment.ts';
 import { table, writeBenchmarks, type Row } from './report.ts';
-import { atScale, createMany, idleLatency, type CreateFigures, type ScaleFigures } from './scenarios.ts';
+import { atScale, createMany, idleLatency, underRateLimit, type CreateFigures, type ScaleFigures } from './scenarios.ts';
 
 const { values } = parseArgs({ options: { full: { type: 'boolean', default: false } } });
 const full = values.full;
 const LATENCY_MS = 50;
 const profile = full
-  ? { create: 1000, concurrencies: [4, 16, 32], idle: 1000, edits: 50, scales: [100, 1000, 10000], resync: [5, 10, 60] }
-  : { create: 300, concurrencies: [4, 16], idle: 300, edits: 20, scales: [300], resync: [2] };
+  ? { create: 1000, concurrencies: [4, 16, 32], idle: 1000, edits: 50, scales: [100, 1000, 10000], resync: [5, 10, 60], budget: 300 }
+  : { create: 300, concurrencies: [4, 16], idle: 300, edits: 20, scales: [300], resync: [2], budget: 100 };
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -73,7 +73,16 @@ try {
       met: Math.max(...perEntry) <= 2 * Math.min(...perEntry),
     });
   }
-  rows.push({ figure: 'convergence under the emulator rate limit', value: 'not measured: the client-side request budget is the runtime issue’s (#10)' });
+  log(`${profile.budget} new entries against an EKS rate limit of 10 requests/s`);
+  const budget = await underRateLimit(env, profile.budget, 10);
+  const budgetRatio = budget.allReadyMs / budget.floorMs;
+  const throttleShare = budget.throttles / budget.calls;
+  rows.push({
+    figure: `${budget.entries} new entries, EKS limited to ${budget.rate} requests/s, the controller budgeted the same`,
+    value: `${s(budget.allReadyMs)} = ${budgetRatio.toFixed(2)} × the floor (${s(budget.floorMs)}); ${budget.throttles} throttled of ${budget.calls} calls (${(throttleShare * 100).toFixed(1)} %)`,
+    target: '≤ 1.2 × the floor; throttles < 1 %',
+    met: budgetRatio <= 1.2 && throttleShare < 0.01,
+  });
 } finally {
   await env.close();
 }

@@ -33,9 +33,15 @@ interface Session {
   close(): Promise<void>;
 }
 
-async function session(env: BenchEnvironment, what: string, concurrency: number, resync = '10m'): Promise<Session> {
+interface SessionOptions {
+  concurrency: number;
+  resync?: string;
+  extraArgs?: string[];
+}
+
+async function session(env: BenchEnvironment, what: string, { concurrency, resync = '10m', extraArgs = [] }: SessionOptions): Promise<Session> {
   const run = newRun(what);
-  const controller = await startController(env, { concurrency, run, resync });
+  const controller = await startController(env, { concurrency, run, resync, extraArgs });
   const clock = new ReadyClock(env.plane.kubeConfig, run);
   await clock.start();
   const names: string[] = [];
@@ -69,7 +75,7 @@ async function applyAndWait(env: BenchEnvironment, s: Session, count: number, pr
 export async function createMany(env: BenchEnvironment, count: number, concurrency: number, latencyMs: number): Promise<CreateFigures> {
   env.emulator.faults.setLatency(latencyMs);
   const baselineMs = await sdkCreateLoop(env, count, concurrency);
-  const s = await session(env, `c${concurrency}`, concurrency);
+  const s = await session(env, `c${concurrency}`, { concurrency });
   try {
     await sleep(1_000); // the controller's first, empty, list
     const callsBefore = env.emulator.calls.total();
@@ -105,7 +111,7 @@ export interface IdleFigures {
 
 /** How fast a single change goes through while `idleEntries` sit in sync. */
 export async function idleLatency(env: BenchEnvironment, idleEntries: number, edits: number, latencyMs: number): Promise<IdleFigures> {
-  const s = await session(env, 'idle', 16);
+  const s = await session(env, 'idle', { concurrency: 16 });
   try {
     await applyAndWait(env, s, idleEntries);
     env.emulator.faults.setLatency(latencyMs);
@@ -152,7 +158,7 @@ export interface ScaleFigures {
 
 /** N entries: converge, then restart the controller and watch it hold them in steady state. */
 export async function atScale(env: BenchEnvironment, entries: number, resyncSeconds: number, resyncs: number): Promise<ScaleFigures> {
-  const s = await session(env, `scale${entries}`, 16);
+  const s = await session(env, `scale${entries}`, { concurrency: 16 });
   try {
     const callsBefore = env.emulator.calls.total();
     const convergeMs = await applyAndWait(env, s, entries);
@@ -197,6 +203,36 @@ async function until(what: string, done: () => boolean, intervalMs: number): Pro
   while (!done()) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(intervalMs);
+  }
+}
+
+export interface BudgetFigures {
+  entries: number;
+  /** The emulator's rate limit, requests per second (the controller is given the same budget). */
+  rate: number;
+  allReadyMs: number;
+  /** Calls made ÷ the rate: the time no client can beat. */
+  floorMs: number;
+  calls: number;
+  throttles: number;
+}
+
+/** N new entries against an EKS that throttles above `rate` requests per second. */
+export async function underRateLimit(env: BenchEnvironment, entries: number, rate: number): Promise<BudgetFigures> {
+  env.emulator.faults.setRateLimit({ requestsPerSecond: rate, burst: rate });
+  const throttlesBefore = env.emulator.calls.countResult('ThrottlingException');
+  const callsBefore = env.emulator.calls.total();
+  const s = await session(env, 'budget', { concurrency: 16, extraArgs: ['--aws-rate-limit', String(rate), '--aws-burst', String(rate)] });
+  try {
+    await sleep(1_000);
+    const allReadyMs = await applyAndWait(env, s, entries);
+    const calls = env.emulator.calls.total() - callsBefore;
+    const throttles = env.emulator.calls.countResult('ThrottlingException') - throttlesBefore;
+    // Throttled calls do no work: the floor counts only the calls that had to succeed.
+    return { entries, rate, allReadyMs, floorMs: ((calls - throttles) / rate) * 1000, calls, throttles };
+  } finally {
+    env.emulator.faults.setRateLimit(undefined);
+    await s.close();
   }
 }
 

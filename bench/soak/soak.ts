@@ -1,0 +1,190 @@
+// One soak run: the controller as a process behind a cuttable relay, the workload and the chaos
+// for the set duration, then convergence (bounded) and every invariant checked.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { AccessEntry } from '../../src/api/accessentry.ts';
+import type { RunningEmulator } from '../../src/emulator/index.ts';
+import { Relay, withServer } from '../../test/testenv/relay.ts';
+import { CreateCallRecorder, createTookEffect } from './call-recorder.ts';
+import { Chaos, type ChaosCounts } from './chaos.ts';
+import { ControllerSupervisor, type ControllerCommand, type ControllerRun } from './controller.ts';
+import { checkCallLog, checkCreates, checkRuns, checkState, mergeResults, type CheckResult } from './invariants.ts';
+import { SoakResources } from './kube.ts';
+import { SoakModel } from './model.ts';
+import type { SoakOptions } from './options.ts';
+import { Random } from './random.ts';
+import { progressLine, summary } from './report.ts';
+import { Workload } from './workload.ts';
+
+export const SOAK_CONTROLLER_ID = 'soak-controller';
+const REGION = 'us-east-1';
+const CONVERGE_POLL_MS = 2_000;
+const STOP_GRACE_MS = 30_000;
+
+export interface SoakTarget {
+  /** Admin access to the API server, for the workload and the checks (never cut). */
+  kubeConfig: KubeConfig;
+  /** In this process, so drift and checks read its state directly. */
+  emulator: RunningEmulator;
+  /** An API-mode cluster in the emulator's default account and region. */
+  clusterName: string;
+  controller: ControllerCommand;
+  /** Where the controller's relayed kubeconfig is written. */
+  workDir: string;
+  logFile: string;
+  /** Prefix of the run's resource names and value of its label: short and unique. */
+  run: string;
+}
+
+export interface SoakResult {
+  passed: boolean;
+  result: CheckResult;
+  convergedAfterMs: number | undefined;
+  chaos: ChaosCounts;
+  runs: readonly ControllerRun[];
+  model: SoakModel;
+  /** The printed summary. */
+  summary: string;
+}
+
+export async function runSoak(target: SoakTarget, options: SoakOptions, log: (line: string) => void): Promise<SoakResult> {
+  const { emulator, clusterName } = target;
+  const rng = new Random(options.seed);
+  const model = new SoakModel();
+  const resources = new SoakResources(target.kubeConfig, target.run);
+  const workload = new Workload({ resources, state: emulator.state, clusterName, model, rng });
+  emulator.state.setAssociationDelay(options.associationDelayMs);
+
+  const server = target.kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig names no server');
+  const relay = new Relay(new URL(server));
+  const kubeconfigPath = join(target.workDir, `${target.run}-controller.kubeconfig`);
+  await writeFile(kubeconfigPath, withServer(target.kubeConfig, await relay.listen()).exportConfig(), { mode: 0o600 });
+  const controller = new ControllerSupervisor(target.controller, controllerFlags(target, options, kubeconfigPath, resources.selector), controllerEnv(), target.logFile);
+  const recorder = new CreateCallRecorder(emulator.calls);
+  const chaos = new Chaos({ emulator, relay, controller, rng, options });
+  const started = performance.now();
+  const elapsed = (): number => performance.now() - started;
+  let listed: AccessEntry[] = [];
+  let phase = 'chaos';
+  const refresh = async (): Promise<AccessEntry[]> => (listed = await resources.list());
+  const progress = setInterval(() => {
+    void refresh()
+      .then(() => workload.observe(listed))
+      .then(() => log(progressLine({ phase, elapsedMs: elapsed(), model, listed, calls: emulator.calls, chaos: chaos.counts, runs: controller.runs.length })))
+      .catch((err: unknown) => log(`progress: ${String(err)}`));
+  }, options.progressEveryMs);
+
+  try {
+    workload.seedForeign(options.foreign);
+    recorder.start();
+    await controller.start();
+    chaos.start();
+    await workload.applyInitial(options.resources, options.intruders);
+    log(`applied ${options.resources} resources and ${options.intruders} intruders in ${(elapsed() / 1000).toFixed(1)} s; workload and chaos running`);
+    workload.start(options.opsPerSecond);
+    await sleep(Math.max(0, options.durationMs - elapsed()));
+    await workload.stop();
+    await chaos.stop();
+    phase = 'converging';
+    log(`faults, cuts and kills stopped at ${(elapsed() / 1000).toFixed(1)} s; waiting up to ${options.convergeTimeoutMs / 1000} s for convergence`);
+
+    const convergedAfterMs = await converge({ options, log, check: async () => stateResult(await refresh()) });
+    phase = 'stopping';
+    await controller.stop(STOP_GRACE_MS);
+    recorder.stop();
+    const result = mergeResults(
+      stateResult(await refresh()),
+      checkCreates(model, recorder.creates),
+      checkCallLog(recorder.creates.length, emulator.calls.count('CreateAccessEntry'), recorder.gaps),
+      checkRuns(controller.runs),
+      convergence(convergedAfterMs, options.convergeTimeoutMs),
+    );
+    const passed = result.violations.length === 0;
+    const text = summary({
+      passed,
+      seed: options.seed,
+      durationMs: options.durationMs,
+      convergedAfterMs,
+      convergeTimeoutMs: options.convergeTimeoutMs,
+      model,
+      calls: emulator.calls,
+      chaos: chaos.counts,
+      runs: controller.runs,
+      result,
+      controllerLog: target.logFile,
+    });
+    return { passed, result, convergedAfterMs, chaos: chaos.counts, runs: controller.runs, model, summary: text };
+  } finally {
+    clearInterval(progress);
+    recorder.stop();
+    await controller.close();
+    await relay.close();
+    emulator.faults.clear();
+    await resources.cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+  }
+
+  function stateResult(now: readonly AccessEntry[]): CheckResult {
+    recorder.poll();
+    const createdPrincipals = new Set(recorder.creates.filter(createTookEffect).map((call) => call.principalArn ?? ''));
+    return checkState({ model, listed: now, state: emulator.state, clusterName, controllerId: SOAK_CONTROLLER_ID, createdPrincipals });
+  }
+}
+
+interface ConvergeInput {
+  options: Pick<SoakOptions, 'convergeTimeoutMs' | 'progressEveryMs'>;
+  log: (line: string) => void;
+  check: () => Promise<CheckResult>;
+}
+
+/** Milliseconds until every state invariant held, or undefined when the bound passed first. */
+async function converge({ options, log, check }: ConvergeInput): Promise<number | undefined> {
+  const started = performance.now();
+  let lastLog = started;
+  for (;;) {
+    const { violations } = await check();
+    const waited = performance.now() - started;
+    if (violations.length === 0) return waited;
+    if (waited > options.convergeTimeoutMs) return undefined;
+    if (performance.now() - lastLog >= options.progressEveryMs) {
+      lastLog = performance.now();
+      const first = violations[0]!;
+      log(`converging for ${(waited / 1000).toFixed(0)} s: ${violations.length} invariants not holding yet, e.g. ${first.subject}: ${first.invariant}: ${first.detail}`);
+    }
+    await sleep(CONVERGE_POLL_MS);
+  }
+}
+
+function convergence(convergedAfterMs: number | undefined, timeoutMs: number): CheckResult {
+  const holds = convergedAfterMs !== undefined;
+  return {
+    checked: { 'converged within the bound': 1 },
+    violations: holds ? [] : [{ subject: 'the run', invariant: 'converged within the bound', detail: `not every invariant held within ${timeoutMs / 1000} s of the faults stopping` }],
+  };
+}
+
+function controllerFlags(target: SoakTarget, options: SoakOptions, kubeconfigPath: string, selector: string): string[] {
+  return [
+    '--kubeconfig', kubeconfigPath,
+    '--region', REGION,
+    '--aws-endpoint', target.emulator.endpoint,
+    '--controller-id', SOAK_CONTROLLER_ID,
+    '--selector', selector,
+    '--concurrency', String(options.concurrency),
+    '--resync', options.resync,
+    '--stalled-retry', '10s',
+    '--log-level', options.controllerLogLevel,
+  ];
+}
+
+function controllerEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: 'soak',
+    AWS_SECRET_ACCESS_KEY: 'soak',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
