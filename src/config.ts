@@ -54,6 +54,8 @@ Every option can also be set by the environment variable in brackets.
   --aws-rate-limit N         EKS requests per second per account and region, shared by all workers;
                              halved for a while after a ThrottlingException; 0 = no limit [AWS_RATE_LIMIT] (default 10)
   --aws-burst N              requests that may go at once after a quiet spell [AWS_BURST] (default 20)
+  --shutdown-timeout DURATION  how long SIGTERM waits for in-flight reconciles before exiting;
+                             keep it below the pod's terminationGracePeriodSeconds [SHUTDOWN_TIMEOUT] (default 25s)
   --log-level LEVEL          trace, debug, info, warn, error [LOG_LEVEL] (default info)
   -h, --help                 this text
 
@@ -73,6 +75,7 @@ const OPTIONS = {
   'aws-rate-limit': { type: 'string' },
   'aws-burst': { type: 'string' },
   'log-level': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -106,7 +109,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
       burst: positiveInt('--aws-burst', setting('aws-burst', 'AWS_BURST') ?? '20'),
     },
     awsRequestTimeoutMs: 10_000,
-    shutdownTimeoutMs: 25_000,
+    shutdownTimeoutMs: duration('--shutdown-timeout', setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT') ?? '25s'),
     logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
   };
 }

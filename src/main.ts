@@ -4,6 +4,9 @@ import { ConfigError, loadConfig, USAGE, type Config } from './config.ts';
 import { AccessEntryController } from './controller/controller.ts';
 import { createLogger } from './log.ts';
 
+/** Time after the shutdown timeout for the last log lines to go out before the process is ended. */
+const HARD_EXIT_MARGIN_MS = 2_000;
+
 function kubeConfigFor(config: Config): KubeConfig {
   const kc = new KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
@@ -30,6 +33,14 @@ async function main(): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'stopping: finishing in-flight reconciles');
+      // Whatever hangs (a call that never answers, a bug), the process ends a little after the
+      // shutdown timeout, before the kubelet's grace period runs out; a second signal ends it now.
+      setTimeout(() => {
+        log.error({ signal }, 'still stopping after the shutdown timeout: exiting anyway');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + HARD_EXIT_MARGIN_MS).unref();
+      process.once('SIGTERM', () => process.exit(1));
+      process.once('SIGINT', () => process.exit(1));
       controller.stop().then(resolve, (err: unknown) => {
         log.error({ err }, 'error while stopping');
         resolve();

@@ -110,6 +110,27 @@ describe('eks-access-entry-controller entry point', () => {
     expect(await controller.exited).toBe(0);
   });
 
+  it('ends within its shutdown timeout on SIGTERM, even with an AWS call that never answers', async () => {
+    const name = uniqueName('hung');
+    emulator.faults.add({ operation: 'CreateAccessEntry', fault: 'Timeout', principalArn: role(name) });
+    const creates = emulator.calls.count('CreateAccessEntry');
+    const controller = runController([
+      '--kubeconfig', saKubeconfig, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint,
+      '--selector', `test.eksaccess.dev/run=${label}-hung`, '--shutdown-timeout', '2s',
+    ]);
+    await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+      group: API_GROUP, version: API_VERSION, plural: PLURAL,
+      body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': `${label}-hung` } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+    });
+    // Counted on arrival: the create is in flight, and the emulator will never answer it.
+    await waitFor(() => (emulator.calls.count('CreateAccessEntry') > creates ? true : undefined), { description: 'the create to reach the emulator', timeoutMs: 30_000 });
+    const signalled = Date.now();
+    controller.child.kill('SIGTERM');
+    await controller.exited;
+    expect(Date.now() - signalled).toBeLessThan(6_000);
+    expect(controller.output()).toContain('shutdown timed out');
+  });
+
   it('answers --help and rejects a bad flag with a message saying what to fix', async () => {
     const help = runController(['--help']);
     expect(await help.exited).toBe(0);
