@@ -1,8 +1,8 @@
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { AccessEntry, AccessEntryList } from '../api/accessentry.ts';
-import { API_GROUP, API_VERSION, PLURAL } from '../api/names.ts';
-import { ListWatchInformer } from '../kube/list-watch.ts';
+import type { AccessEntry } from '../api/accessentry.ts';
+import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/names.ts';
+import { ListWatchInformer, type CachedObject, type ObjectList } from '../kube/list-watch.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
 /** An object graph that may be read but not changed (functions and dates left as they are). */
@@ -16,75 +16,102 @@ export type DeepReadonly<T> = T extends (...args: never[]) => unknown
         ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
         : T;
 
+/** An object of a watched kind: the watch needs only its metadata. */
+export type WatchedObject = CachedObject;
+
 /** An AccessEntry as the watch cache holds it: shared with every reader, so never mutated. */
 export type ReadonlyAccessEntry = DeepReadonly<AccessEntry>;
 
-export interface AccessEntryWatch {
+export interface ObjectWatch<T extends WatchedObject> {
   /** Starts watching; resolves once the first list is in the cache. Rejects if stop() comes first. */
   start(): Promise<void>;
   /** Stops watching for good: no restart, no reconnect, no timer left behind. */
   stop(): void;
   /** The cached objects. They are the cache's own: copy before changing anything. */
-  list(): readonly ReadonlyAccessEntry[];
+  list(): readonly DeepReadonly<T>[];
   /** The cached object of that name. It is the cache's own: copy before changing anything. */
-  get(name: string): ReadonlyAccessEntry | undefined;
+  get(name: string): DeepReadonly<T> | undefined;
   hasSynced(): boolean;
 }
 
-/** What happened to one AccessEntry, as the watch reports it. */
-export type AccessEntryChange =
+export type AccessEntryWatch = ObjectWatch<AccessEntry>;
+
+/** What happened to one object, as the watch reports it. */
+export type ObjectChange<T extends WatchedObject> =
   /** Named by a (re)list: it may have changed in any way while nothing watched it. */
-  | { type: 'listed'; object: ReadonlyAccessEntry }
-  | { type: 'added'; object: ReadonlyAccessEntry }
-  | { type: 'modified'; object: ReadonlyAccessEntry; previous: ReadonlyAccessEntry }
-  | { type: 'deleted'; object: ReadonlyAccessEntry };
+  | { type: 'listed'; object: DeepReadonly<T> }
+  | { type: 'added'; object: DeepReadonly<T> }
+  | { type: 'modified'; object: DeepReadonly<T>; previous: DeepReadonly<T> }
+  | { type: 'deleted'; object: DeepReadonly<T> };
+
+export type AccessEntryChange = ObjectChange<AccessEntry>;
 
 /** The informer this watch restarts (ListWatchInformer); unit tests pass a fake. */
-export interface AccessEntryInformer {
-  on(verb: 'add' | 'delete', callback: (obj: AccessEntry) => void): void;
-  on(verb: 'update', callback: (obj: AccessEntry, previous: AccessEntry) => void): void;
+export interface ObjectInformer<T extends WatchedObject> {
+  on(verb: 'add' | 'delete', callback: (obj: T) => void): void;
+  on(verb: 'update', callback: (obj: T, previous: T) => void): void;
   on(verb: 'error', callback: (err: unknown) => void): void;
   start(): Promise<void>;
   stop(): Promise<void>;
-  get(name: string): AccessEntry | undefined;
-  list(): readonly AccessEntry[];
+  get(name: string): T | undefined;
+  list(): readonly T[];
 }
+
+export type AccessEntryInformer = ObjectInformer<AccessEntry>;
 
 /**
  * Makes the informer. It must call `onListed` each time a list has succeeded, just before the
  * listed objects go into its cache.
  */
-export type InformerFactory = (onListed: () => void) => AccessEntryInformer;
+export type InformerFactory<T extends WatchedObject = AccessEntry> = (onListed: () => void) => ObjectInformer<T>;
 
-export interface WatchAccessEntriesOptions {
-  /** Told of every AccessEntry that changed, and of every one listed. Must not throw. */
-  onChange: (change: AccessEntryChange) => void;
+export interface WatchOptions<T extends WatchedObject> {
+  /** Told of every object that changed, and of every one listed. Must not throw. */
+  onChange: (change: ObjectChange<T>) => void;
   log: Logger;
-  /** Watch only AccessEntries with these labels (a Kubernetes label selector), e.g. to shard. */
+  /** Watch only objects with these labels (a Kubernetes label selector), e.g. to shard. */
   labelSelector?: string;
   /** Delays between restarts of a failed watch. Defaults to 500 ms doubling up to 30 s. */
   restartBackoff?: BackoffOptions;
-  /** For tests; the default is client-node's informer for this kubeconfig. */
-  informerFactory?: InformerFactory;
+  /** For tests; the default is our informer over client-node's Watch, for this kubeconfig. */
+  informerFactory?: InformerFactory<T>;
+}
+
+export type WatchAccessEntriesOptions = WatchOptions<AccessEntry>;
+
+/** A cluster-scoped custom resource to watch: its kind (for messages) and plural. */
+export interface WatchedKind {
+  kind: string;
+  plural: string;
 }
 
 const DEFAULT_RESTART_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
 /** A watch that stayed up this long failed afresh: its next restart starts at the base delay. */
 const STABLE_AFTER_MS = 60_000;
 
-export const ACCESS_ENTRIES_PATH = `/apis/${API_GROUP}/${API_VERSION}/${PLURAL}`;
+export const ACCESS_ENTRIES_PATH = pathOf(PLURAL);
+const ACCESS_ENTRIES: WatchedKind = { kind: KIND, plural: PLURAL };
 
 export function watchAccessEntries(kc: KubeConfig, opts: WatchAccessEntriesOptions): AccessEntryWatch {
-  return new RestartingWatch(opts.informerFactory ?? clientNodeInformer(kc, opts.labelSelector), opts);
+  return watchObjects(kc, ACCESS_ENTRIES, opts);
+}
+
+/** Watches every object of a cluster-scoped kind of this API group, restarting as needed. */
+export function watchObjects<T extends WatchedObject>(kc: KubeConfig, kind: WatchedKind, opts: WatchOptions<T>): ObjectWatch<T> {
+  return new RestartingWatch(kind.kind, opts.informerFactory ?? clientNodeInformer<T>(kc, kind, opts.labelSelector), opts);
+}
+
+function pathOf(plural: string): string {
+  return `/apis/${API_GROUP}/${API_VERSION}/${plural}`;
 }
 
 /**
  * The informer gives up on a failed list or watch (it emits 'error' and stops), so this
  * restarts it with backoff: one restart at a time, none after stop().
  */
-class RestartingWatch implements AccessEntryWatch {
-  private readonly informer: AccessEntryInformer;
-  private readonly onChange: (change: AccessEntryChange) => void;
+class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
+  private readonly informer: ObjectInformer<T>;
+  private readonly onChange: (change: ObjectChange<T>) => void;
   private readonly log: Logger;
   private readonly backoff: Backoff;
 
@@ -101,19 +128,24 @@ class RestartingWatch implements AccessEntryWatch {
   /** Between a list and the resync after it, which names every listed object anyway. */
   private resyncPending = false;
 
-  constructor(factory: InformerFactory, opts: WatchAccessEntriesOptions) {
+  constructor(
+    private readonly kind: string,
+    factory: InformerFactory<T>,
+    opts: WatchOptions<T>,
+  ) {
     this.onChange = opts.onChange;
     this.log = opts.log;
     this.backoff = new Backoff(opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF);
     this.informer = factory(() => this.listed());
-    this.informer.on('add', (obj) => this.changed({ type: 'added', object: obj }));
-    this.informer.on('update', (obj, previous) => this.changed({ type: 'modified', object: obj, previous }));
-    this.informer.on('delete', (obj) => this.notify({ type: 'deleted', object: obj }));
+    const frozen = (obj: T): DeepReadonly<T> => obj as DeepReadonly<T>;
+    this.informer.on('add', (obj) => this.changed({ type: 'added', object: frozen(obj) }));
+    this.informer.on('update', (obj, previous) => this.changed({ type: 'modified', object: frozen(obj), previous: frozen(previous) }));
+    this.informer.on('delete', (obj) => this.notify({ type: 'deleted', object: frozen(obj) }));
     this.informer.on('error', (err) => this.failed(err));
   }
 
   async start(): Promise<void> {
-    if (this.stopped) throw new Error('this AccessEntry watch was stopped; create a new one to watch again');
+    if (this.stopped) throw new Error(`this ${this.kind} watch was stopped; create a new one to watch again`);
     if (!this.started) {
       this.started = true;
       void this.runInformer();
@@ -128,17 +160,17 @@ class RestartingWatch implements AccessEntryWatch {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     for (const waiter of this.syncWaiters.splice(0)) {
-      waiter.reject(new Error('the AccessEntry watch was stopped before its first list completed'));
+      waiter.reject(new Error(`the ${this.kind} watch was stopped before its first list completed`));
     }
     this.stopInformer();
   }
 
-  list(): readonly ReadonlyAccessEntry[] {
-    return this.informer.list();
+  list(): readonly DeepReadonly<T>[] {
+    return this.informer.list() as readonly DeepReadonly<T>[];
   }
 
-  get(name: string): ReadonlyAccessEntry | undefined {
-    return this.informer.get(name);
+  get(name: string): DeepReadonly<T> | undefined {
+    return this.informer.get(name) as DeepReadonly<T> | undefined;
   }
 
   hasSynced(): boolean {
@@ -164,7 +196,7 @@ class RestartingWatch implements AccessEntryWatch {
     } else if (this.errorWhileStarting !== undefined) {
       this.scheduleRestart(this.errorWhileStarting.err);
     } else if (this.consecutiveFailures > 0) {
-      this.log.info({ attempt: this.consecutiveFailures }, 'AccessEntry watch restarted');
+      this.log.info({ attempt: this.consecutiveFailures, kind: this.kind }, `${this.kind} watch restarted`);
     }
   }
 
@@ -184,7 +216,7 @@ class RestartingWatch implements AccessEntryWatch {
     this.lastFailureAt = now;
     const attempt = ++this.consecutiveFailures;
     const delayMs = this.backoff.nextDelay(attempt);
-    this.log.warn({ err, attempt, delayMs }, 'AccessEntry watch failed; restarting it');
+    this.log.warn({ err, attempt, delayMs, kind: this.kind }, `${this.kind} watch failed; restarting it`);
     this.restartTimer = setTimeout(() => void this.runInformer(), delayMs);
   }
 
@@ -198,57 +230,58 @@ class RestartingWatch implements AccessEntryWatch {
   private resync(): void {
     this.resyncPending = false;
     if (this.stopped) return;
-    for (const obj of this.informer.list()) this.notify({ type: 'listed', object: obj });
+    for (const obj of this.informer.list()) this.notify({ type: 'listed', object: obj as DeepReadonly<T> });
     if (this.synced) return;
     this.synced = true;
     for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();
   }
 
-  private changed(change: AccessEntryChange): void {
+  private changed(change: ObjectChange<T>): void {
     if (!this.resyncPending) this.notify(change);
   }
 
   /** Runs inside the informer: must not throw, or the informer's own loop breaks. */
-  private notify(change: AccessEntryChange): void {
-    const name = change.object.metadata?.name;
+  private notify(change: ObjectChange<T>): void {
+    const name = (change.object.metadata as { name?: string } | undefined)?.name;
     if (!name) {
-      this.log.warn('ignoring an AccessEntry event for an object without metadata.name');
+      this.log.warn(`ignoring a ${this.kind} event for an object without metadata.name`);
       return;
     }
     try {
       this.onChange(change);
     } catch (err) {
-      this.log.error({ err, name }, 'onChange failed for an AccessEntry event');
+      this.log.error({ err, name }, `onChange failed for a ${this.kind} event`);
     }
   }
 
   private stopInformer(): void {
-    this.informer.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping the AccessEntry informer failed'));
+    this.informer.stop().catch((err: unknown) => this.log.warn({ err }, `stopping the ${this.kind} informer failed`));
   }
 }
 
-function clientNodeInformer(kc: KubeConfig, labelSelector: string | undefined): InformerFactory {
+function clientNodeInformer<T extends WatchedObject>(kc: KubeConfig, kind: WatchedKind, labelSelector: string | undefined): InformerFactory<T> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const watch = new Watch(kc);
+  const path = pathOf(kind.plural);
   return (onListed) =>
-    new ListWatchInformer(
+    new ListWatchInformer<T>(
       {
-        list: () => listAccessEntries(api, labelSelector),
-        watch: (path, query, onEvent, onDone) => watch.watch(path, query, onEvent, onDone),
+        list: () => listObjects<T>(api, kind, labelSelector),
+        watch: (watchPath, query, onEvent, onDone) => watch.watch(watchPath, query, onEvent, onDone),
       },
-      { path: ACCESS_ENTRIES_PATH, onListed, ...(labelSelector ? { labelSelector } : {}) },
+      { path, onListed, ...(labelSelector ? { labelSelector } : {}) },
     );
 }
 
-async function listAccessEntries(api: CustomObjectsApi, labelSelector: string | undefined): Promise<AccessEntryList> {
+async function listObjects<T extends WatchedObject>(api: CustomObjectsApi, kind: WatchedKind, labelSelector: string | undefined): Promise<ObjectList<T>> {
   const list = (await api.listClusterCustomObject({
     group: API_GROUP,
     version: API_VERSION,
-    plural: PLURAL,
+    plural: kind.plural,
     ...(labelSelector ? { labelSelector } : {}),
   })) as unknown;
-  if (typeof list !== 'object' || list === null || !Array.isArray((list as Partial<AccessEntryList>).items)) {
-    throw new Error(`listing ${ACCESS_ENTRIES_PATH} returned no items array; is the AccessEntry CRD installed?`);
+  if (typeof list !== 'object' || list === null || !Array.isArray((list as Partial<ObjectList<T>>).items)) {
+    throw new Error(`listing ${pathOf(kind.plural)} returned no items array; is the ${kind.kind} CRD installed?`);
   }
-  return list as AccessEntryList;
+  return list as ObjectList<T>;
 }

@@ -19,7 +19,7 @@ interface OpenWatch {
 }
 
 /** The API server as the informer sees it: each list returns `objects`, each watch is recorded. */
-class FakeSource implements ListWatchSource {
+class FakeSource implements ListWatchSource<AccessEntry> {
   objects: AccessEntry[] = [];
   listVersion = '10';
   lists = 0;
@@ -62,7 +62,7 @@ class FakeSource implements ListWatchSource {
 }
 
 interface Recorded {
-  informer: ListWatchInformer;
+  informer: ListWatchInformer<AccessEntry>;
   source: FakeSource;
   events: string[];
   errors: unknown[];
@@ -72,8 +72,8 @@ interface Recorded {
 function informer(objects: AccessEntry[] = []): Recorded {
   const source = new FakeSource();
   source.objects = objects;
-  const recorded: Recorded = { source, events: [], errors: [], listed: 0, informer: undefined as unknown as ListWatchInformer };
-  recorded.informer = new ListWatchInformer(source, { path: '/apis/eksaccess.dev/v1alpha1/accessentries', labelSelector: 'team=a', onListed: () => recorded.listed++ });
+  const recorded: Recorded = { source, events: [], errors: [], listed: 0, informer: undefined as unknown as ListWatchInformer<AccessEntry> };
+  recorded.informer = new ListWatchInformer<AccessEntry>(source, { path: '/apis/eksaccess.dev/v1alpha1/accessentries', labelSelector: 'team=a', onListed: () => recorded.listed++ });
   recorded.informer.on('add', (obj) => recorded.events.push(`add ${obj.metadata.name} ${obj.metadata.resourceVersion}`));
   recorded.informer.on('update', (obj, previous) =>
     recorded.events.push(`update ${obj.metadata.name} ${previous.metadata.resourceVersion}->${obj.metadata.resourceVersion}`),

@@ -1,9 +1,19 @@
-import type { AccessEntry, AccessEntryList } from '../api/accessentry.ts';
+import type { V1ListMeta, V1ObjectMeta } from '@kubernetes/client-node';
 import { API_GROUP } from '../api/names.ts';
 
+/** What the informer needs of an object: its metadata. */
+export interface CachedObject {
+  metadata: V1ObjectMeta;
+}
+
+export interface ObjectList<T extends CachedObject> {
+  metadata: V1ListMeta;
+  items: T[];
+}
+
 /** The two API calls an informer needs. `watch` has the signature of client-node's public Watch.watch. */
-export interface ListWatchSource {
-  list(): Promise<AccessEntryList>;
+export interface ListWatchSource<T extends CachedObject> {
+  list(): Promise<ObjectList<T>>;
   watch(
     path: string,
     query: Record<string, string | boolean>,
@@ -20,10 +30,10 @@ export interface ListWatchOptions {
   onListed: () => void;
 }
 
-type Handlers = {
-  add: ((obj: AccessEntry) => void)[];
-  update: ((obj: AccessEntry, previous: AccessEntry) => void)[];
-  delete: ((obj: AccessEntry) => void)[];
+type Handlers<T> = {
+  add: ((obj: T) => void)[];
+  update: ((obj: T, previous: T) => void)[];
+  delete: ((obj: T) => void)[];
   error: ((err: unknown) => void)[];
 };
 
@@ -45,9 +55,9 @@ const MIN_HEALTHY_WATCH_MS = 1_000;
  *   other tools' annotations, and with kubectl's last-applied-configuration they are most of an
  *   object's size. At ten thousand objects that is tens of MiB.
  */
-export class ListWatchInformer {
-  readonly #cache = new Map<string, AccessEntry>();
-  readonly #handlers: Handlers = { add: [], update: [], delete: [], error: [] };
+export class ListWatchInformer<T extends CachedObject> {
+  readonly #cache = new Map<string, T>();
+  readonly #handlers: Handlers<T> = { add: [], update: [], delete: [], error: [] };
   #resourceVersion = '';
   /** Bumped by every start, re-watch and stop: callbacks of an older session are ignored. */
   #session = 0;
@@ -56,22 +66,22 @@ export class ListWatchInformer {
   #gone = false;
 
   constructor(
-    private readonly source: ListWatchSource,
+    private readonly source: ListWatchSource<T>,
     private readonly options: ListWatchOptions,
   ) {}
 
-  on(verb: 'add' | 'delete', callback: (obj: AccessEntry) => void): void;
-  on(verb: 'update', callback: (obj: AccessEntry, previous: AccessEntry) => void): void;
+  on(verb: 'add' | 'delete', callback: (obj: T) => void): void;
+  on(verb: 'update', callback: (obj: T, previous: T) => void): void;
   on(verb: 'error', callback: (err: unknown) => void): void;
-  on(verb: keyof Handlers, callback: (...args: never[]) => void): void {
+  on(verb: keyof Handlers<T>, callback: (...args: never[]) => void): void {
     (this.#handlers[verb] as unknown[]).push(callback);
   }
 
-  get(name: string): AccessEntry | undefined {
+  get(name: string): T | undefined {
     return this.#cache.get(name);
   }
 
-  list(): AccessEntry[] {
+  list(): T[] {
     return [...this.#cache.values()];
   }
 
@@ -79,7 +89,7 @@ export class ListWatchInformer {
   async start(): Promise<void> {
     this.#stopped = false;
     const session = this.#newSession();
-    let list: AccessEntryList;
+    let list: ObjectList<T>;
     try {
       list = await this.source.list();
     } catch (err) {
@@ -124,7 +134,7 @@ export class ListWatchInformer {
       if ((object as { code?: unknown }).code === 410) this.#gone = true;
       return;
     }
-    const obj = object as unknown as AccessEntry;
+    const obj = object as unknown as T;
     if (type === 'ADDED' || type === 'MODIFIED') this.#put(obj);
     else if (type === 'DELETED') this.#remove(obj);
     this.#resourceVersion = obj.metadata?.resourceVersion ?? this.#resourceVersion;
@@ -139,11 +149,11 @@ export class ListWatchInformer {
     } else if (isTimeout(err) || (err == null && Date.now() - openedAt >= MIN_HEALTHY_WATCH_MS)) {
       void this.#watch(this.#newSession());
     } else {
-      this.#failed(session, err ?? new Error('the API server closed the AccessEntry watch as soon as it opened'));
+      this.#failed(session, err ?? new Error(`the API server closed the watch of ${this.options.path} as soon as it opened`));
     }
   }
 
-  #replaceAll(items: AccessEntry[]): void {
+  #replaceAll(items: T[]): void {
     const listed = new Set(items.map((item) => item.metadata.name));
     for (const [name, cached] of this.#cache) {
       if (!listed.has(name)) this.#remove(cached);
@@ -151,7 +161,7 @@ export class ListWatchInformer {
     for (const item of items) this.#put(item);
   }
 
-  #put(obj: AccessEntry): void {
+  #put(obj: T): void {
     const name = obj.metadata?.name;
     if (!name) return;
     trimForCache(obj);
@@ -162,7 +172,7 @@ export class ListWatchInformer {
     else this.#handlers.update.forEach((handler) => handler(obj, previous));
   }
 
-  #remove(obj: AccessEntry): void {
+  #remove(obj: T): void {
     const name = obj.metadata?.name;
     if (!name || !this.#cache.delete(name)) return;
     this.#handlers.delete.forEach((handler) => handler(obj));
@@ -202,7 +212,7 @@ function isTimeout(err: unknown): boolean {
 const KEPT_ANNOTATION_PREFIX = `${API_GROUP}/`;
 
 /** Drops what the controller never reads from an object before it is cached. */
-export function trimForCache(obj: AccessEntry): void {
+export function trimForCache(obj: CachedObject): void {
   delete obj.metadata.managedFields;
   const annotations = obj.metadata.annotations;
   if (annotations === undefined) return;
