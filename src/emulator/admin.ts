@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLUSTER_ROUTES } from './admin-clusters.ts';
 import { CONTROL_ROUTES } from './admin-controls.ts';
 import { POLICY_ROUTES } from './admin-policies.ts';
+import { ROLE_ROUTES } from './admin-roles.ts';
 import { ok, type AdminAnswer, type AdminRoute } from './admin-types.ts';
 import { EksError } from './errors.ts';
 import { readJsonBody, sendJson } from './http-io.ts';
@@ -16,6 +17,7 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...CLUSTER_ROUTES,
   ...CONTROL_ROUTES,
   ...POLICY_ROUTES,
+  ...ROLE_ROUTES,
   ['POST', '/_emulator/reset', ({ state, calls, faults }) => (state.reset(), calls.reset(), faults.reset(), ok({}))],
 ];
 

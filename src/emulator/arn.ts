@@ -123,3 +123,26 @@ export function groupsReportedByEks(type: EntryType): string[] {
       return ['system:nodes'];
   }
 }
+
+export interface RoleArn {
+  arn: string;
+  partition: Partition;
+  accountId: string;
+  /** The name without its IAM path: what STS puts in assumed-role ARNs. */
+  name: string;
+}
+
+const IAM_ROLE = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role(?:\/[\w+=,.@-]+)*\/([\w+=,.@-]{1,64})$/;
+
+/** Reads an IAM role ARN (paths allowed); undefined for anything else. */
+export function parseRoleArn(arn: string): RoleArn | undefined {
+  const match = IAM_ROLE.exec(arn);
+  if (!match) return undefined;
+  const [, partition, accountId, name] = match as unknown as [string, Partition, string, string];
+  return { arn, partition, accountId, name };
+}
+
+/** `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION`: the role's path is not part of it. */
+export function assumedRoleArn(role: RoleArn, sessionName: string): string {
+  return `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
+}

@@ -17,8 +17,15 @@ export interface CallLogEntry {
   /** The policy an AssociateAccessPolicy or DisassociateAccessPolicy call was about. */
   policyArn?: string;
   clientRequestToken?: string;
+  /** The role an AssumeRole call asked for. */
+  roleArn?: string;
   /** The access key id of the SigV4 scope; absent on unsigned requests. */
   accessKeyId?: string;
+  /**
+   * The session the call was made under, when its access key is one AssumeRole issued:
+   * `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (also for expired or refused credentials).
+   */
+  assumedRole?: string;
   /** HTTP status answered; 0 when nothing was (Timeout, DropConnection, LoseResponse). */
   status: number;
   /** The error name answered (EKS name, or STS code), or that the call met even if its answer was lost. */

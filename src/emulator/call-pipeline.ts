@@ -1,13 +1,14 @@
-// One call, EKS or STS, from arrival to answer: rate limit → latency → fault rules → operation.
-// (The server counts it first and logs it last.) Only LoseResponse lets a faulted call change state.
+// One call, EKS or STS, from arrival to answer: rate limit → latency → fault rules → credentials
+// (temporary ones: token and expiry) → operation. (The server counts it first and logs it last.)
+// Only LoseResponse lets a faulted call change state.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { credentialRefusal, principalOf, type Caller } from './caller.ts';
 import type { OperationContext } from './context.ts';
 import { credentialFault } from './credential-faults.ts';
 import { EksError } from './errors.ts';
 import { isCredentialFault, type CallTarget, type ErrorAnswerFaultKind } from './fault-rules.ts';
 import type { InjectedFault } from './faults.ts';
-import type { Location } from './model.ts';
 import type { Operation } from './operations.ts';
 import type { EmulatorServices } from './services.ts';
 import type { WireProtocol } from './wire-protocol.ts';
@@ -21,14 +22,6 @@ export interface ServiceCall {
   rejection?: EksError;
   /** Applies the call to the state; returns the result or throws an EksError. */
   run: (context: OperationContext) => unknown;
-}
-
-/** Who is calling, from the SigV4 scope and the headers. */
-export interface Caller {
-  location: Location;
-  accessKeyId?: string;
-  signedAt?: Date;
-  userAgent?: string;
 }
 
 export interface Exchange {
@@ -54,7 +47,7 @@ export async function serveCall(services: EmulatorServices, exchange: Exchange, 
   if (!services.faults.admit()) return call.protocol.sendError(response, new EksError('ThrottlingException', 'Rate exceeded'));
   const latency = services.faults.latencyFor(call.operation);
   if (latency > 0 && !(await pause(latency, exchange.closing))) return { status: 0, error: 'EmulatorClosed' };
-  const apply = (): Applied => applyCall(services, call, { state: services.state, location: caller.location });
+  const apply = (): Applied => applyCall(services, call, caller);
   const fault = services.faults.pick(call.target);
   if (fault !== undefined) return injectFault({ exchange, caller, call, fault }, apply);
   const applied = apply();
@@ -63,9 +56,11 @@ export async function serveCall(services: EmulatorServices, exchange: Exchange, 
   return { status: 200 };
 }
 
-function applyCall(services: EmulatorServices, call: ServiceCall, context: OperationContext): Applied {
+function applyCall(services: EmulatorServices, call: ServiceCall, caller: Caller): Applied {
+  const refused = credentialRefusal(caller, services.state.now());
+  if (refused !== undefined) return { error: refused };
   try {
-    return { result: call.run(context) };
+    return { result: call.run({ state: services.state, location: caller.location, principal: principalOf(caller) }) };
   } catch (error) {
     if (error instanceof EksError) return { error };
     services.logger?.error({ err: error, operation: call.operation }, 'EKS emulator bug');

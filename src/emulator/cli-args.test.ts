@@ -14,6 +14,7 @@ describe('parseCli', () => {
         clusters: [],
         keepAliveTimeoutMs: 120_000,
         associationDelayMs: 0,
+        roleTrusts: [],
         logLevel: 'info',
       },
     });
@@ -62,6 +63,22 @@ describe('parseCli', () => {
     expect(parseCli(['--association-delay', '30000'])).toMatchObject({ config: { associationDelayMs: 30_000 } });
   });
 
+  it('reads repeated --role-trust entries as JSON', () => {
+    const manager = 'arn:aws:iam::210987654321:role/eks,manager=x';
+    const command = parseCli([
+      '--role-trust', JSON.stringify({ roleArn: manager, externalId: 'demo', allowedCallers: ['123456789012'] }),
+      '--role-trust', '{"roleArn":"arn:aws:iam::210987654321:role/open","maxSessionDuration":7200}',
+    ]);
+    expect(command).toMatchObject({
+      config: {
+        roleTrusts: [
+          { roleArn: manager, externalId: 'demo', allowedCallers: ['123456789012'] },
+          { roleArn: 'arn:aws:iam::210987654321:role/open', maxSessionDuration: 7200 },
+        ],
+      },
+    });
+  });
+
   it('asks for help with -h', () => {
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
   });
@@ -81,6 +98,9 @@ describe('parseCli', () => {
     [['--keep-alive-timeout', '0'], /--keep-alive-timeout must be a whole number of milliseconds/],
     [['--association-delay=-5'], /--association-delay must be a whole number of milliseconds ≥ 0/],
     [['--association-delay', ''], /--association-delay must be a whole number/],
+    [['--role-trust', 'arn:aws:iam::210987654321:role/x'], /--role-trust 'arn:aws:iam::210987654321:role\/x' must be JSON/],
+    [['--role-trust', '{"externalId":"abc"}'], /roleArn must be an IAM role ARN/],
+    [['--role-trust', '{"roleArn":"arn:aws:iam::210987654321:role/x","externalId":"a"}'], /--role-trust .*externalId must be 2 to 1224/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('rejects %j with a message naming the flag', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);

@@ -1,14 +1,17 @@
 // Flags of the emulator CLI, parsed into a checked configuration (no side effects here).
 import { parseArgs } from 'node:util';
 import { assertAccountId } from './accounts.ts';
+import { parseRoleArn } from './arn.ts';
 import { AUTHENTICATION_MODES, type AuthenticationMode } from './model.ts';
 import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
+import { parseRoleTrust, type RoleTrust } from './role-trust.ts';
 import { parseAuthenticationMode, validateClusterName } from './validation.ts';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
 Runs an Amazon EKS emulator (access entries, access policies, tags, cluster authentication mode,
-and STS GetCallerIdentity) that the AWS SDK and CLI can talk to through an endpoint override.
+and STS GetCallerIdentity and AssumeRole) that the AWS SDK and CLI can talk to through an endpoint
+override.
 
 Options:
   -p, --port <n>                  port to listen on (default 4566; 0 picks a free one)
@@ -21,12 +24,16 @@ Options:
       --keep-alive-timeout <ms>   how long idle connections stay open (default ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})
       --association-delay <ms>    AssociateAccessPolicy answers ResourceNotFoundException for this long
                                   after an entry is created, as EKS sometimes does (default 0: off)
+      --role-trust <json>         who may assume a role; repeatable. json = {"roleArn": ARN, "externalId"?: ID,
+                                  "allowedCallers"?: [ACCOUNT or ARN, ...], "maxSessionDuration"?: SECONDS}
+                                  (roles without one can be assumed by anyone)
       --log-level <lvl>           pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help                      show this help
 
 Example:
   npm run emulator -- --port 4566 --cluster demo --cluster legacy:CONFIG_MAP --cluster eu@eu-west-1 \\
-    --access-key AKIDOTHER=210987654321 --cluster demo/210987654321
+    --access-key AKIDOTHER=210987654321 --cluster demo/210987654321 \\
+    --role-trust '{"roleArn":"arn:aws:iam::210987654321:role/eks-manager","externalId":"demo"}'
 `;
 
 export interface ClusterSpec {
@@ -41,6 +48,10 @@ export interface AccessKeyMapping {
   accountId: string;
 }
 
+export interface RoleTrustSpec extends RoleTrust {
+  roleArn: string;
+}
+
 export interface CliConfig {
   port: number;
   host: string;
@@ -50,6 +61,7 @@ export interface CliConfig {
   clusters: ClusterSpec[];
   keepAliveTimeoutMs: number;
   associationDelayMs: number;
+  roleTrusts: RoleTrustSpec[];
   logLevel: string;
 }
 
@@ -73,6 +85,7 @@ export function parseCli(argv: string[]): CliCommand {
       cluster: { type: 'string', multiple: true, default: [] },
       'keep-alive-timeout': { type: 'string', default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_MS) },
       'association-delay': { type: 'string', default: '0' },
+      'role-trust': { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -89,6 +102,7 @@ export function parseCli(argv: string[]): CliCommand {
       clusters: values.cluster.map(parseClusterSpec),
       keepAliveTimeoutMs: parseKeepAlive(values['keep-alive-timeout']),
       associationDelayMs: parseAssociationDelay(values['association-delay']),
+      roleTrusts: values['role-trust'].map(parseRoleTrustSpec),
       logLevel: parseLogLevel(values['log-level']),
     },
   };
@@ -125,6 +139,23 @@ function parseAccessKey(spec: string): AccessKeyMapping {
   const [accessKeyId = '', accountId, extra] = spec.split('=');
   if (accessKeyId === '' || accountId === undefined || extra !== undefined) throw new Error(`--access-key '${spec}' must be ACCESS_KEY_ID=ACCOUNT`);
   return { accessKeyId, accountId: parseAccount(accountId, `--access-key '${spec}': the account`) };
+}
+
+/** {"roleArn": ARN, ...trust}: JSON, because role names may contain `,` and `=`. */
+export function parseRoleTrustSpec(spec: string): RoleTrustSpec {
+  let value: unknown;
+  try {
+    value = JSON.parse(spec);
+  } catch {
+    throw new Error(`--role-trust '${spec}' must be JSON like {"roleArn":"arn:aws:iam::123456789012:role/NAME","externalId":"abc"}`);
+  }
+  const { roleArn, ...trust } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof roleArn !== 'string' || parseRoleArn(roleArn) === undefined) throw new Error(`--role-trust '${spec}': roleArn must be an IAM role ARN`);
+  try {
+    return { roleArn, ...parseRoleTrust(trust) };
+  } catch (error) {
+    throw new Error(`--role-trust '${spec}': ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function parseLogLevel(raw: string): string {

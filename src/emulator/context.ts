@@ -1,5 +1,6 @@
-// What an operation handler gets: the state, where the caller is, and the decoded request.
+// What an operation handler gets: the state, where and who the caller is, and the decoded request.
 import type { Location } from './model.ts';
+import type { CallerPrincipal } from './role-sessions.ts';
 import type { EmulatorState } from './state.ts';
 import type { JsonObject } from './validation.ts';
 
@@ -7,6 +8,8 @@ export interface OperationContext {
   state: EmulatorState;
   /** The account of the caller's access key (else the default account) and the SigV4 scope's region (else the default region). */
   location: Location;
+  /** Who the caller is as STS names it (the assumed-role session, or the emulator's IAM user); STS operations use it. */
+  principal: CallerPrincipal;
 }
 
 export interface OperationRequest {

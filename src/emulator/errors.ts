@@ -9,6 +9,8 @@ export const EKS_ERROR_STATUS = {
   BadRequestException: 400,
   ClientException: 400,
   SerializationException: 400,
+  // AWS's generic input-validation error; STS answers it as `ValidationError`.
+  ValidationException: 400,
   AccessDeniedException: 403,
   // What the AWS front door answers for bad credentials, before the service sees the call.
   UnrecognizedClientException: 403,

@@ -36,7 +36,7 @@ export function isCredentialFault(kind: ErrorAnswerFaultKind): kind is Credentia
 }
 
 export interface FaultRule {
-  /** Default '*': every operation, GetCallerIdentity included. */
+  /** Default '*': every operation, the STS ones included. */
   operation?: Operation | '*';
   fault: FaultKind;
   /** Fail the next n matching calls, then the rule goes away. */
@@ -50,6 +50,8 @@ export interface FaultRule {
   principalArn?: string;
   /** Only association calls about this policy (AssociateAccessPolicy's body, DisassociateAccessPolicy's path). */
   policyArn?: string;
+  /** Only AssumeRole calls for this role (its RoleArn). */
+  roleArn?: string;
 }
 
 export interface ActiveFaultRule extends FaultRule {
@@ -64,6 +66,7 @@ export interface CallTarget {
   clusterName?: string;
   principalArn?: string;
   policyArn?: string;
+  roleArn?: string;
 }
 
 export function ruleMatches(rule: FaultRule, target: CallTarget): boolean {
@@ -72,11 +75,12 @@ export function ruleMatches(rule: FaultRule, target: CallTarget): boolean {
     (rule.operation === '*' || narrowedTo(rule.operation, target.operation)) &&
     narrowedTo(rule.clusterName, target.clusterName) &&
     narrowedTo(rule.principalArn, target.principalArn) &&
-    narrowedTo(rule.policyArn, target.policyArn)
+    narrowedTo(rule.policyArn, target.policyArn) &&
+    narrowedTo(rule.roleArn, target.roleArn)
   );
 }
 
-const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn', 'policyArn'] as const;
+const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn', 'policyArn', 'roleArn'] as const;
 
 /** Each field's check: the reason it is wrong, or undefined when it is fine (or absent). */
 const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => string | undefined> = {
@@ -88,6 +92,7 @@ const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => str
   clusterName: optionalText('clusterName'),
   principalArn: optionalText('principalArn'),
   policyArn: optionalText('policyArn'),
+  roleArn: optionalText('roleArn'),
 };
 
 function optionalText(field: string): (value: unknown) => string | undefined {

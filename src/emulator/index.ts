@@ -1,5 +1,5 @@
 // Public API of the EKS emulator: start it in-process, then point an EKSClient (and an
-// STSClient, for GetCallerIdentity) at `endpoint`.
+// STSClient, for GetCallerIdentity and AssumeRole) at `endpoint`.
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { assertAccountId } from './accounts.ts';
@@ -24,6 +24,8 @@ export interface EmulatorOptions {
    * ResourceNotFoundException, as real EKS sometimes does. Default 0 (off); see state.setAssociationDelay.
    */
   associationDelayMs?: number;
+  /** The state's clock (session expiry, the association window, timestamps). Default: the real time (a fake Date moves it). */
+  now?: () => Date;
   /** One info line per call when given. */
   logger?: Logger;
 }
@@ -49,6 +51,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     accountId,
     defaultRegion: options.defaultRegion ?? 'us-east-1',
     ...(options.associationDelayMs === undefined ? {} : { associationDelayMs: options.associationDelayMs }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   const faults = new FaultInjector();
   const calls = new CallCounter();
@@ -84,6 +87,13 @@ export type { AssociationDelay, AssociationOperation } from './association-delay
 export type { RateLimit } from './rate-limit.ts';
 export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
 export { STS_CALLER_NAME } from './sts.ts';
+export type { AssumeRoleInput } from './assume-role-input.ts';
+export { DEFAULT_SESSION_SECONDS, MIN_SESSION_SECONDS } from './assume-role-input.ts';
+export { ROLE_CHAINING_MAX_SECONDS } from './role-assumption.ts';
+export { MAX_SESSIONS } from './role-sessions.ts';
+export type { CallerPrincipal, RoleSession } from './role-sessions.ts';
+export { MAX_SESSION_SECONDS } from './role-trust.ts';
+export type { RoleTrust } from './role-trust.ts';
 export { EKS_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
 export type { EksOperation, Operation, StsOperation } from './operations.ts';
 export { AUTHENTICATION_MODES } from './model.ts';

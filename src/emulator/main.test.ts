@@ -21,7 +21,10 @@ afterEach(() => {
 
 describe('emulator CLI', () => {
   it('logs its endpoint, serves the clusters it was given, and exits 0 on SIGTERM', async () => {
-    const cli = runCli(['--port', '0', '--cluster', 'demo:API', '--access-key', 'AKIDB=210987654321', '--cluster', 'prod/210987654321']);
+    const trust = { roleArn: 'arn:aws:iam::210987654321:role/eks-manager', externalId: 'demo' };
+    const cli = runCli([
+      '--port', '0', '--cluster', 'demo:API', '--access-key', 'AKIDB=210987654321', '--cluster', 'prod/210987654321', '--role-trust', JSON.stringify(trust),
+    ]);
     let output = '';
     cli.stdout.setEncoding('utf8');
     const endpoint = await new Promise<string>((resolve, reject) => {
@@ -38,6 +41,8 @@ describe('emulator CLI', () => {
       expect.objectContaining({ name: 'prod', accountId: '210987654321' }),
     ]);
     expect(state.accessKeys).toEqual({ AKIDB: '210987654321' });
+    const roles: unknown = await (await fetch(`${endpoint}/_emulator/role-trust`)).json();
+    expect(roles).toEqual({ roles: { [trust.roleArn]: { externalId: 'demo' } } });
     const exited = once(cli, 'exit');
     cli.kill('SIGTERM');
     const [code] = (await exited) as [number | null];

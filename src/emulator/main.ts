@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<number> {
   const emulator = await startEmulator({ ...config, logger });
   for (const { accessKeyId, accountId } of config.accessKeys) emulator.state.setAccountForAccessKey(accessKeyId, accountId);
   for (const { name, ...location } of config.clusters) emulator.state.createCluster(name, location);
+  for (const { roleArn, ...trust } of config.roleTrusts) emulator.state.setRoleTrust(roleArn, trust);
   logger.info(
     {
       endpoint: emulator.endpoint,
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       accessKeys: config.accessKeys,
       defaultRegion: config.defaultRegion,
       associationDelayMs: config.associationDelayMs,
+      roleTrusts: config.roleTrusts,
     },
     `EKS emulator listening on ${emulator.endpoint}`,
   );

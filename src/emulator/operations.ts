@@ -1,5 +1,6 @@
 // The operations the emulator speaks, named like the SDK commands without `Command`: the EKS
-// ones, and STS GetCallerIdentity so one endpoint override also answers "which account am I?".
+// ones, and STS GetCallerIdentity and AssumeRole so one endpoint override also answers "which
+// account am I?" and "act in that account's role".
 
 export const EKS_OPERATIONS = [
   'CreateCluster',
@@ -22,7 +23,7 @@ export const EKS_OPERATIONS = [
 
 export type EksOperation = (typeof EKS_OPERATIONS)[number];
 
-export const STS_OPERATIONS = ['GetCallerIdentity'] as const;
+export const STS_OPERATIONS = ['GetCallerIdentity', 'AssumeRole'] as const;
 
 export type StsOperation = (typeof STS_OPERATIONS)[number];
 

@@ -1,16 +1,16 @@
-// The HTTP server: EKS REST-JSON operations, STS GetCallerIdentity on `/`, and, under
+// The HTTP server: EKS REST-JSON operations, STS GetCallerIdentity and AssumeRole on `/`, and, under
 // /_emulator/, the admin API. A call is counted, served by the call pipeline, then logged.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.ts';
-import { serveCall, type Caller, type Outcome, type ServiceCall } from './call-pipeline.ts';
+import { serveCall, type Outcome, type ServiceCall } from './call-pipeline.ts';
+import { identifyCaller, type Caller } from './caller.ts';
 import { decodeEksCall } from './eks-calls.ts';
 import { EksError } from './errors.ts';
 import { sendEksError } from './http-io.ts';
 import { serverTimeouts } from './keep-alive.ts';
 import { isStsOperation } from './operations.ts';
 import type { EmulatorServices } from './services.ts';
-import { headerValue, signingScope } from './sigv4.ts';
 import { decodeStsCall, isStsPath } from './sts.ts';
 
 export type { EmulatorServices } from './services.ts';
@@ -68,22 +68,10 @@ async function handleRequest(services: EmulatorServices, closing: AbortSignal, r
     return;
   }
   services.calls.record(call.operation);
-  const caller = identify(services, request, query);
+  const caller = identifyCaller(services.state, request, query);
   const outcome = await serveCall(services, { request, response, closing }, caller, call);
   const ms = Math.round((performance.now() - arrived.at) * 10) / 10;
   logCall(services, { requestId, time: arrived.time, ms, caller, call }, outcome);
-}
-
-/** The caller's account comes from its access key; the region from the SigV4 scope. */
-function identify({ state }: EmulatorServices, request: IncomingMessage, query: URLSearchParams): Caller {
-  const scope = signingScope(request, query);
-  const userAgent = headerValue(request, 'user-agent') ?? headerValue(request, 'x-amz-user-agent');
-  return {
-    location: { accountId: state.accountForAccessKey(scope.accessKeyId), region: scope.region ?? state.defaultRegion },
-    ...(scope.accessKeyId === undefined ? {} : { accessKeyId: scope.accessKeyId }),
-    ...(scope.signedAt === undefined ? {} : { signedAt: scope.signedAt }),
-    ...(userAgent === undefined ? {} : { userAgent }),
-  };
 }
 
 interface ServedCall {
@@ -97,8 +85,9 @@ interface ServedCall {
 /** Into the call log and, when there is a logger, one info line. */
 function logCall(services: EmulatorServices, request: ServedCall, outcome: Outcome): void {
   const { caller, call } = request;
-  // The cluster, principal and policy the call addressed, those it has.
+  // The cluster, principal, policy or role the call addressed, those it has.
   const { operation: _operation, ...addressed } = call.target;
+  const assumedRole = caller.session === undefined ? {} : { assumedRole: caller.session.arn };
   services.calls.logCall({
     time: request.time.toISOString(),
     requestId: request.requestId,
@@ -107,10 +96,11 @@ function logCall(services: EmulatorServices, request: ServedCall, outcome: Outco
     ...addressed,
     ...(call.clientRequestToken === undefined ? {} : { clientRequestToken: call.clientRequestToken }),
     ...(caller.accessKeyId === undefined ? {} : { accessKeyId: caller.accessKeyId }),
+    ...assumedRole,
     ...outcome,
     ...(caller.userAgent === undefined ? {} : { userAgent: caller.userAgent }),
     ms: request.ms,
   });
   const message = isStsOperation(call.operation) ? 'STS call' : 'EKS call';
-  services.logger?.info({ requestId: request.requestId, operation: call.operation, ...caller.location, ...outcome, ms: request.ms }, message);
+  services.logger?.info({ requestId: request.requestId, operation: call.operation, ...caller.location, ...assumedRole, ...outcome, ms: request.ms }, message);
 }

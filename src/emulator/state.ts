@@ -12,6 +12,7 @@ import {
   type AddAccessPolicyOptions,
 } from './access-policies.ts';
 import { AccountDirectory, assertAccountId } from './accounts.ts';
+import type { AssumeRoleInput } from './assume-role-input.ts';
 import { defaultUsername, groupsReportedByEks, parsePrincipalArn, partitionForRegion, type EksResourceArn } from './arn.ts';
 import {
   checkAssociationDelay,
@@ -26,6 +27,9 @@ import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './cl
 import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './errors.ts';
 import type { TokenLedger } from './idempotency.ts';
 import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './model.ts';
+import { RoleAssumption } from './role-assumption.ts';
+import { userPrincipal, type CallerPrincipal, type RoleSession } from './role-sessions.ts';
+import type { RoleTrust } from './role-trust.ts';
 
 export type { AccessEntryChanges, NewAccessEntry } from './cluster-store.ts';
 
@@ -64,6 +68,7 @@ export class EmulatorState {
   readonly defaultRegion: string;
   private readonly clock: Clock;
   private readonly accounts: AccountDirectory;
+  private readonly roles: RoleAssumption;
   private readonly clusters = new ClusterRegistry();
   private readonly policies = new AccessPolicyCatalogue();
   private entryQuota = DEFAULT_ENTRY_QUOTA;
@@ -75,6 +80,7 @@ export class EmulatorState {
     this.accountId = options.accountId;
     this.defaultRegion = options.defaultRegion;
     this.clock = new Clock(options.now, options.newId);
+    this.roles = new RoleAssumption(this.accounts, { now: () => this.clock.now() });
     this.initialAssociationDelay = checkAssociationDelay(options.associationDelayMs ?? 0);
     this.delay = this.initialAssociationDelay;
   }
@@ -97,6 +103,67 @@ export class EmulatorState {
   /** accessKeyId → accountId for every mapped key. */
   accessKeyAccounts(): Record<string, string> {
     return this.accounts.list();
+  }
+
+  /** The state's clock (a test's fake Date moves it): session expiry and the association window go by it. */
+  now(): Date {
+    return this.clock.now();
+  }
+
+  /**
+   * STS AssumeRole: checks the input, the role's trust entry and the session limits, then issues
+   * temporary credentials whose access key id acts in the role's account. The caller defaults to
+   * the emulator's IAM user in the default account. Throws an EksError (ValidationException,
+   * AccessDeniedException) that STS answers as ValidationError / AccessDenied.
+   */
+  assumeRole(input: AssumeRoleInput, caller: CallerPrincipal = userPrincipal(this.accountId, this.defaultRegion)): RoleSession {
+    return this.roles.assume(input, caller);
+  }
+
+  /** The session an AssumeRole access key id stands for (expired ones included); undefined for other keys. */
+  sessionForAccessKey(accessKeyId: string | undefined): RoleSession | undefined {
+    return this.roles.sessions.find(accessKeyId);
+  }
+
+  /** Every session issued since the last reset, oldest first, expired ones included. */
+  sessions(): RoleSession[] {
+    return this.roles.sessions.list();
+  }
+
+  /** Ends the matching sessions now (every session without a filter); returns how many were still valid. */
+  expireSessions(filter: { accessKeyId?: string; roleArn?: string } = {}): number {
+    return this.roles.sessions.expire(filter, this.clock.now());
+  }
+
+  /** Sessions issued from now on last `seconds`, whatever DurationSeconds asked; undefined goes back to DurationSeconds. */
+  setSessionLifetime(seconds: number | undefined): void {
+    this.roles.setSessionLifetime(seconds);
+  }
+
+  sessionLifetime(): number | undefined {
+    return this.roles.sessionLifetime();
+  }
+
+  /**
+   * Who may assume the role (its trust policy, in short). Roles without an entry can be assumed by
+   * anyone; with one, other callers and a missing or wrong ExternalId get AccessDenied.
+   */
+  setRoleTrust(roleArn: string, trust: RoleTrust): RoleTrust {
+    return this.roles.trust.set(roleArn, trust);
+  }
+
+  /** Back to "anyone may assume it"; false when the role had no entry. */
+  removeRoleTrust(roleArn: string): boolean {
+    return this.roles.trust.remove(roleArn);
+  }
+
+  roleTrust(roleArn: string): RoleTrust | undefined {
+    return this.roles.trust.get(roleArn);
+  }
+
+  /** roleArn → trust entry. */
+  roleTrusts(): Record<string, RoleTrust> {
+    return this.roles.trust.list();
   }
 
   createCluster(name: string, options: CreateClusterOptions = {}): ClusterRecord {
@@ -289,12 +356,14 @@ export class EmulatorState {
   }
 
   /**
-   * Forgets every cluster, access-key mapping and added access policy, restores the default quota
-   * and the association delay the emulator started with; the default account and region stay.
+   * Forgets every cluster, access-key mapping, issued session, role trust entry and added access
+   * policy, restores the default quota, the session lifetime and the association delay the
+   * emulator started with; the default account and region stay.
    */
   reset(): void {
     this.clusters.clear();
     this.accounts.clear();
+    this.roles.clear();
     this.policies.reset();
     this.entryQuota = DEFAULT_ENTRY_QUOTA;
     this.delay = this.initialAssociationDelay;

@@ -20,16 +20,22 @@ const STS_ERRORS: Partial<Record<EksErrorName, ErrorAnswer>> = {
   UnrecognizedClientException: { error: 'InvalidClientTokenId', status: 403 },
   ExpiredTokenException: { error: 'ExpiredToken', status: 403 },
   InvalidSignatureException: { error: 'SignatureDoesNotMatch', status: 403 },
+  ValidationException: { error: 'ValidationError', status: 400 },
 };
 
 export function stsErrorAnswer(error: EksError): ErrorAnswer {
   return STS_ERRORS[error.name] ?? { status: error.status, error: error.name };
 }
 
+/** A result's members: text, or a structure of further members (AssumeRole's Credentials). */
+export interface XmlMembers {
+  [name: string]: string | XmlMembers;
+}
+
 /** The protocol for one STS call: the action names the result element, the request id goes in the body too. */
 export function stsProtocol(action: string, requestId: string): WireProtocol {
   return {
-    sendResult: (response, result) => sendXml(response, 200, resultXml(action, result as Record<string, string>, requestId)),
+    sendResult: (response, result) => sendXml(response, 200, resultXml(action, result as XmlMembers, requestId)),
     sendError: (response, error) => {
       const answer = stsErrorAnswer(error);
       sendStsError(response, { ...answer, message: error.message }, requestId);
@@ -47,14 +53,17 @@ export function sendStsError(response: ServerResponse, { status, error, message 
   sendXml(response, status, body);
 }
 
-function resultXml(action: string, result: Record<string, string>, requestId: string): string {
-  const fields = Object.entries(result)
-    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
-    .join('');
+function resultXml(action: string, result: XmlMembers, requestId: string): string {
   return (
-    `<${action}Response xmlns="${STS_XMLNS}"><${action}Result>${fields}</${action}Result>` +
+    `<${action}Response xmlns="${STS_XMLNS}"><${action}Result>${membersXml(result)}</${action}Result>` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
   );
+}
+
+function membersXml(members: XmlMembers): string {
+  return Object.entries(members)
+    .map(([name, value]) => `<${name}>${typeof value === 'string' ? escapeXml(value) : membersXml(value)}</${name}>`)
+    .join('');
 }
 
 function sendXml(response: ServerResponse, status: number, body: string): void {

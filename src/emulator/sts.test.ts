@@ -78,7 +78,7 @@ describe('STS GetCallerIdentity', () => {
     const response = await fetch(`${t.bed.emulator.endpoint}/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'Action=AssumeRole&Version=2011-06-15',
+      body: 'Action=GetSessionToken&Version=2011-06-15',
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('text/xml');

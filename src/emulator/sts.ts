@@ -1,17 +1,17 @@
 // STS on the emulator's port: GetCallerIdentity, so a client can ask which account its
-// credentials are in through the same endpoint override it uses for EKS. The SDK sends awsQuery:
-// `POST /` with the form body `Action=GetCallerIdentity&Version=2011-06-15`.
+// credentials are in through the same endpoint override it uses for EKS, and AssumeRole, so it
+// can act in another account's role. The SDK sends awsQuery: `POST /` with a form body such as
+// `Action=GetCallerIdentity&Version=2011-06-15`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { partitionForRegion } from './arn.ts';
 import type { ServiceCall } from './call-pipeline.ts';
 import type { OperationContext } from './context.ts';
 import { EksError } from './errors.ts';
 import { readBodyText } from './http-io.ts';
-import { isStsOperation } from './operations.ts';
-import { sendStsError, stsProtocol } from './sts-wire.ts';
+import { isStsOperation, STS_OPERATIONS, type StsOperation } from './operations.ts';
+import { assumeRole } from './sts-assume-role.ts';
+import { sendStsError, stsProtocol, type XmlMembers } from './sts-wire.ts';
 
-/** The IAM user every caller appears as; only its account changes. */
-export const STS_CALLER_NAME = 'emulator';
+export { STS_CALLER_NAME } from './role-sessions.ts';
 
 /** STS requests are the ones for the root path; EKS has no operation there. */
 export function isStsPath(rawPath: string): boolean {
@@ -30,17 +30,20 @@ export async function decodeStsCall(request: IncomingMessage, response: ServerRe
   }
   const action = form.get('Action') ?? query.get('Action');
   if (!isStsOperation(action)) {
-    const message = `Could not find operation ${action ?? '(no Action)'} for version 2011-06-15; the emulator's STS has only GetCallerIdentity.`;
+    const message = `Could not find operation ${action ?? '(no Action)'} for version 2011-06-15; the emulator's STS has only ${STS_OPERATIONS.join(' and ')}.`;
     sendStsError(response, { status: 400, error: 'InvalidAction', message }, requestId);
     return undefined;
   }
-  return { operation: action, target: { operation: action }, protocol: stsProtocol(action, requestId), run: getCallerIdentity };
+  return { ...stsCall(action, form), protocol: stsProtocol(action, requestId) };
 }
 
-export function getCallerIdentity({ location }: OperationContext): Record<string, string> {
-  return {
-    Arn: `arn:${partitionForRegion(location.region)}:iam::${location.accountId}:user/${STS_CALLER_NAME}`,
-    UserId: `AIDAEMULATOR${location.accountId}`,
-    Account: location.accountId,
-  };
+function stsCall(action: StsOperation, form: URLSearchParams): Omit<ServiceCall, 'protocol'> {
+  if (action === 'GetCallerIdentity') return { operation: action, target: { operation: action }, run: getCallerIdentity };
+  const roleArn = form.get('RoleArn');
+  return { operation: action, target: { operation: action, ...(roleArn === null ? {} : { roleArn }) }, run: (context) => assumeRole(context, form) };
+}
+
+/** The caller's account, and its ARN: the assumed-role session for AssumeRole credentials, else the emulator's IAM user. */
+export function getCallerIdentity({ principal }: OperationContext): XmlMembers {
+  return { Arn: principal.arn, UserId: principal.userId, Account: principal.accountId };
 }
