@@ -47,6 +47,8 @@ export async function startController(env: BenchEnvironment, options: Controller
     // The throughput scenarios measure the controller, not its request budget; the rate-limit
     // scenario passes its own.
     '--aws-rate-limit', '0',
+    '--metrics-bind-address', '0',
+    '--health-probe-bind-address', '0',
     ...(options.extraArgs ?? []),
   ];
   process.env.AWS_ACCESS_KEY_ID ??= 'bench';

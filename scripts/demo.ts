@@ -14,7 +14,7 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { AccessEntryController } from '../src/controller/controller.ts';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.ts';
 import { startControlPlane, type ControlPlane } from '../test/testenv/control-plane.ts';
-import { installCrd } from '../test/testenv/crd.ts';
+import { installCrds } from '../test/testenv/crd.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXAMPLES = join(ROOT, 'deploy/examples');
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     showEmulator(emulator);
 
     step('Installing the AccessEntry CRD and starting the controller');
-    await installCrd(plane.kubeConfig);
+    await installCrds(plane.kubeConfig);
     const config = loadConfig(
       ['--kubeconfig', plane.kubeconfigPath, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint, '--resync', '3s'],
       {},

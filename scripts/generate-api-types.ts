@@ -1,17 +1,28 @@
-// Generates the TypeScript types of the AccessEntry API from the CRD, so the CRD stays the one
-// place the schema is written down. Run with `npm run generate`; a unit test fails when the
+// Generates the TypeScript types of the API's kinds (AccessEntry, ClusterAccess) from their CRDs,
+// so each CRD stays the one place its schema is written down. Run with `npm run generate`; a unit test fails when the
 // committed output is stale.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { compile } from 'json-schema-to-typescript';
-import { API_VERSION, CRD_NAME } from '../src/api/names.ts';
+import { API_VERSION, CLUSTER_ACCESS_CRD_NAME, CLUSTER_ACCESS_KIND, CRD_NAME, KIND } from '../src/api/names.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 export const CRD_PATH = join(REPO_ROOT, 'crds', `${CRD_NAME}.yaml`);
 export const GENERATED_TYPES_PATH = join(REPO_ROOT, 'src', 'api', `${API_VERSION}.generated.ts`);
 
-const HEADER = `// Generated from crds/${CRD_NAME}.yaml by \`npm run generate\` (scripts/generate-api-types.ts).
+/** Each kind: its CRD and the module generated from it. */
+export const GENERATED_KINDS = [
+  { kind: KIND, crdName: CRD_NAME, crdPath: CRD_PATH, outPath: GENERATED_TYPES_PATH },
+  {
+    kind: CLUSTER_ACCESS_KIND,
+    crdName: CLUSTER_ACCESS_CRD_NAME,
+    crdPath: join(REPO_ROOT, 'crds', `${CLUSTER_ACCESS_CRD_NAME}.yaml`),
+    outPath: join(REPO_ROOT, 'src', 'api', `clusteraccess.${API_VERSION}.generated.ts`),
+  },
+] as const;
+
+const header = (crdName: string): string => `// Generated from crds/${crdName}.yaml by \`npm run generate\` (scripts/generate-api-types.ts).
 // Do not edit by hand: change the CRD and regenerate.
 `;
 
@@ -32,8 +43,8 @@ interface SchemaNode {
   [keyword: string]: unknown;
 }
 
-/** Returns the TypeScript source generated from the CRD's text. */
-export async function generateApiTypes(crdYaml: string): Promise<string> {
+/** Returns the TypeScript source generated from a CRD's text: KIND + Spec, KIND + Status, Condition. */
+export async function generateApiTypes(crdYaml: string, kind: string = KIND, crdName: string = CRD_NAME): Promise<string> {
   const root = versionSchema(crdYaml);
   const spec = requireNode(root.properties?.spec, 'properties.spec');
   const status = requireNode(root.properties?.status, 'properties.status');
@@ -47,9 +58,9 @@ export async function generateApiTypes(crdYaml: string): Promise<string> {
   };
   const compileAs = (node: SchemaNode, title: string): Promise<string> =>
     compile({ ...node, title }, title, COMPILE_OPTIONS);
-  const specTs = await compileAs(spec, 'AccessEntrySpec');
-  const statusTs = await compileAs(statusWithNamedCondition, 'AccessEntryStatus');
-  return `${HEADER}\n${specTs.trim()}\n\n${statusTs.trim()}\n`;
+  const specTs = await compileAs(spec, `${kind}Spec`);
+  const statusTs = await compileAs(statusWithNamedCondition, `${kind}Status`);
+  return `${header(crdName)}\n${specTs.trim()}\n\n${statusTs.trim()}\n`;
 }
 
 function versionSchema(crdYaml: string): SchemaNode {
@@ -61,14 +72,15 @@ function versionSchema(crdYaml: string): SchemaNode {
 }
 
 function requireNode(node: SchemaNode | undefined, path: string): SchemaNode {
-  if (!node) throw new Error(`CRD has no ${path}: is ${CRD_PATH} a complete AccessEntry CRD?`);
+  if (!node) throw new Error(`CRD has no ${path}: is it a complete CRD of this API?`);
   return node;
 }
 
 async function main(): Promise<void> {
-  const source = await generateApiTypes(await readFile(CRD_PATH, 'utf8'));
-  await writeFile(GENERATED_TYPES_PATH, source);
-  console.log(`wrote ${GENERATED_TYPES_PATH}`);
+  for (const { kind, crdName, crdPath, outPath } of GENERATED_KINDS) {
+    await writeFile(outPath, await generateApiTypes(await readFile(crdPath, 'utf8'), kind, crdName));
+    console.log(`wrote ${outPath}`);
+  }
 }
 
 if (import.meta.main) await main();

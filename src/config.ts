@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONTROLLER_ID } from './api/names.ts';
 import type { RateLimit } from './eks/rate-limiter.ts';
+import { DEFAULT_METRICS_BIND_ADDRESS, DEFAULT_PROBE_BIND_ADDRESS, parseBindAddress, type BindAddress } from './metrics/index.ts';
 
 export interface Config {
   /** Path of a kubeconfig; unset means in-cluster, then the default kubeconfig locations. */
@@ -27,6 +28,10 @@ export interface Config {
   awsRequestTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Where /metrics listens (controller-runtime's :8080 by default), or 'disabled'. */
+  metricsAddress: BindAddress | 'disabled';
+  /** Where /healthz and /readyz listen (:8081 by default), or 'disabled'. */
+  probeAddress: BindAddress | 'disabled';
 }
 
 export class ConfigError extends Error {
@@ -56,6 +61,9 @@ Every option can also be set by the environment variable in brackets.
   --aws-burst N              requests that may go at once after a quiet spell [AWS_BURST] (default 20)
   --shutdown-timeout DURATION  how long SIGTERM waits for in-flight reconciles before exiting;
                              keep it below the pod's terminationGracePeriodSeconds [SHUTDOWN_TIMEOUT] (default 25s)
+  --metrics-bind-address ADDR   where /metrics listens, e.g. :8080 or 127.0.0.1:8080; 0 turns it off
+                             [METRICS_BIND_ADDRESS] (default :8080)
+  --health-probe-bind-address ADDR  where /healthz and /readyz listen [HEALTH_PROBE_BIND_ADDRESS] (default :8081)
   --log-level LEVEL          trace, debug, info, warn, error [LOG_LEVEL] (default info)
   -h, --help                 this text
 
@@ -76,6 +84,8 @@ const OPTIONS = {
   'aws-burst': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
+  'metrics-bind-address': { type: 'string' },
+  'health-probe-bind-address': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -96,6 +106,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
   return {
     ...optionalSettings(setting),
+    ...awsSettings(setting),
+    ...endpointSettings(setting),
     region,
     concurrency: positiveInt('--concurrency', setting('concurrency', 'CONCURRENCY') ?? '4'),
     resyncMs: duration('--resync', setting('resync', 'RESYNC_PERIOD') ?? '10m'),
@@ -103,14 +115,26 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     principalGraceMs: 2 * 60_000,
     retryBaseMs: 1_000,
     retryMaxMs: 5 * 60_000,
+    shutdownTimeoutMs: duration('--shutdown-timeout', setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT') ?? '25s'),
+    logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
+  };
+}
+
+function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRateLimit' | 'awsRequestTimeoutMs'> {
+  return {
     awsMaxAttempts: 3,
     awsRateLimit: {
       requestsPerSecond: nonNegativeNumber('--aws-rate-limit', setting('aws-rate-limit', 'AWS_RATE_LIMIT') ?? '10'),
       burst: positiveInt('--aws-burst', setting('aws-burst', 'AWS_BURST') ?? '20'),
     },
     awsRequestTimeoutMs: 10_000,
-    shutdownTimeoutMs: duration('--shutdown-timeout', setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT') ?? '25s'),
-    logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
+  };
+}
+
+function endpointSettings(setting: Setting): Pick<Config, 'metricsAddress' | 'probeAddress'> {
+  return {
+    metricsAddress: bindAddress('--metrics-bind-address', setting('metrics-bind-address', 'METRICS_BIND_ADDRESS') ?? DEFAULT_METRICS_BIND_ADDRESS),
+    probeAddress: bindAddress('--health-probe-bind-address', setting('health-probe-bind-address', 'HEALTH_PROBE_BIND_ADDRESS') ?? DEFAULT_PROBE_BIND_ADDRESS),
   };
 }
 
@@ -127,6 +151,14 @@ function optionalSettings(setting: Setting): Pick<Config, 'kubeconfig' | 'awsEnd
     controllerId: setting('controller-id', 'CONTROLLER_ID'),
   };
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value));
+}
+
+function bindAddress(flag: string, text: string): BindAddress | 'disabled' {
+  try {
+    return parseBindAddress(text);
+  } catch (err) {
+    throw new ConfigError(`${flag}: ${(err as Error).message}`);
+  }
 }
 
 function logLevel(level: string): string {

@@ -3,6 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig, USAGE, type Config } from './config.ts';
 import { AccessEntryController } from './controller/controller.ts';
 import { createLogger } from './log.ts';
+import { PrometheusMetrics, startEndpoints } from './metrics/index.ts';
 
 /** Time after the shutdown timeout for the last log lines to go out before the process is ended. */
 const HARD_EXIT_MARGIN_MS = 2_000;
@@ -28,7 +29,17 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = createLogger(config.logLevel);
-  const controller = await AccessEntryController.create(kubeConfigFor(config), config, log);
+  const metrics = new PrometheusMetrics({ maxConcurrentReconciles: config.concurrency });
+  const controller = await AccessEntryController.create(kubeConfigFor(config), config, log, metrics);
+  // Up before the caches sync, so the probes answer (not ready yet) while they do.
+  const endpoints = await startEndpoints({
+    metrics,
+    healthz: () => controller.health(),
+    readyz: () => controller.ready(),
+    metricsAddress: config.metricsAddress,
+    probeAddress: config.probeAddress,
+    onError: (err) => log.error({ err }, 'metrics or probe server failed'),
+  });
 
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
@@ -41,10 +52,13 @@ async function main(): Promise<number> {
       }, config.shutdownTimeoutMs + HARD_EXIT_MARGIN_MS).unref();
       process.once('SIGTERM', () => process.exit(1));
       process.once('SIGINT', () => process.exit(1));
-      controller.stop().then(resolve, (err: unknown) => {
-        log.error({ err }, 'error while stopping');
-        resolve();
-      });
+      controller
+        .stop()
+        .then(() => endpoints.stop())
+        .then(resolve, (err: unknown) => {
+          log.error({ err }, 'error while stopping');
+          resolve();
+        });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -7,6 +7,11 @@ export const KIND = 'AccessEntry';
 export const PLURAL = 'accessentries';
 export const CRD_NAME = `${PLURAL}.${API_GROUP}`;
 
+/** How the controller reaches a cluster in another account or region (admins only). */
+export const CLUSTER_ACCESS_KIND = 'ClusterAccess';
+export const CLUSTER_ACCESS_PLURAL = 'clusteraccesses';
+export const CLUSTER_ACCESS_CRD_NAME = `${CLUSTER_ACCESS_PLURAL}.${API_GROUP}`;
+
 /** Holds the object until EKS has let go of the entry (or deletionPolicy says Retain). */
 export const FINALIZER = `${API_GROUP}/finalizer`;
 

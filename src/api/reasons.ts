@@ -3,6 +3,8 @@
 export const Reason = {
   /** Ready: EKS matches the spec. */
   Synced: 'Synced',
+  /** A ClusterAccess is Ready: the controller reaches its cluster with its credentials. */
+  Reachable: 'Reachable',
   /** Work has started on a new or changed spec. */
   Progressing: 'Progressing',
   /** The finalizer is removing the entry from EKS. */
@@ -35,6 +37,8 @@ export const Reason = {
   RegionMismatch: 'RegionMismatch',
   /** The entry lives in another AWS account than the controller's credentials belong to. */
   AccountMismatch: 'AccountMismatch',
+  /** Several ClusterAccesses map the cluster the AccessEntry names. */
+  AmbiguousClusterAccess: 'AmbiguousClusterAccess',
   /** The principal's partition (aws, aws-cn, aws-us-gov) cannot hold an entry in the region. */
   PartitionMismatch: 'PartitionMismatch',
   /** spec.accessPolicies names a policy EKS does not offer in the cluster's region. */

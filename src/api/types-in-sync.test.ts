@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CRD_PATH, GENERATED_TYPES_PATH, generateApiTypes } from '../../scripts/generate-api-types.ts';
+import { CRD_PATH, GENERATED_KINDS, generateApiTypes } from '../../scripts/generate-api-types.ts';
 
 describe('generated API types', () => {
-  it('match what the CRD generates today', async () => {
-    const fresh = await generateApiTypes(await readFile(CRD_PATH, 'utf8'));
-    const committed = await readFile(GENERATED_TYPES_PATH, 'utf8');
-    expect(committed, 'src/api/v1alpha1.generated.ts is stale: run `npm run generate`').toBe(fresh);
+  it.each(GENERATED_KINDS)('of $kind match what its CRD generates today', async ({ kind, crdName, crdPath, outPath }) => {
+    const fresh = await generateApiTypes(await readFile(crdPath, 'utf8'), kind, crdName);
+    const committed = await readFile(outPath, 'utf8');
+    expect(committed, `${outPath} is stale: run \`npm run generate\``).toBe(fresh);
+    expect(committed).toContain(`export interface ${kind}Spec {`);
   });
 
   it('follow a change to the CRD', async () => {

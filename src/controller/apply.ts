@@ -2,6 +2,7 @@ import { EventReason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryChanges } from '../eks/diff.ts';
 import type { AssociatedPolicy, DesiredEntry, ObservedEntry } from '../eks/types.ts';
+import type { DriftField } from '../metrics/index.ts';
 import type { Ledger } from './plan.ts';
 
 /** Something a reconcile changed in EKS, for an Event. */
@@ -19,6 +20,8 @@ export interface Applied {
   /** The associated access policies as the calls left them; null when the spec leaves them unmanaged. */
   policies: AssociatedPolicy[] | null;
   notes: ChangeNote[];
+  /** What the calls changed in EKS: drift, when the spec did not change (a resync found it). */
+  changed: DriftField[];
 }
 
 /** The ledger of a resource that has just created its entry: every field it sent is its own. */
@@ -51,6 +54,7 @@ export interface SyncInput {
 
 export async function applySync(gateway: AccessEntryGateway, { desired, observed, plan, before }: SyncInput): Promise<Omit<Applied, 'policies'> & { error?: unknown }> {
   const { changes } = plan;
+  const changed: DriftField[] = [];
   let entry = observed;
   let ledger: Ledger = plan.adopt ? { managedTagKeys: [], adopted: false } : before;
   const notes: ChangeNote[] = plan.adopt ? [{ reason: EventReason.Adopted, message: `Adopted existing access entry ${observed.accessEntryArn}` }] : [];
@@ -58,24 +62,27 @@ export async function applySync(gateway: AccessEntryGateway, { desired, observed
     if (changes.update) {
       entry = { ...(await gateway.update(desired, changes.update)), tags: entry.tags };
       ledger = withUsername(ledger, desired.username);
+      changed.push(...changes.update.fields);
     }
     if (Object.keys(changes.tagsToSet).length > 0) {
       await gateway.tag(desired, entry.accessEntryArn, changes.tagsToSet);
+      changed.push('tags');
       entry = { ...entry, tags: { ...entry.tags, ...changes.tagsToSet } };
       ledger = { ...ledger, managedTagKeys: union(ledger.managedTagKeys, Object.keys(changes.tagsToSet)), adopted: ledger.adopted || plan.adopt };
     }
     if (changes.tagKeysToRemove.length > 0) {
       await gateway.untag(desired, entry.accessEntryArn, changes.tagKeysToRemove);
+      if (!changed.includes('tags')) changed.push('tags');
       entry = { ...entry, tags: without(entry.tags, changes.tagKeysToRemove) };
       ledger = { ...ledger, managedTagKeys: ledger.managedTagKeys.filter((key) => !changes.tagKeysToRemove.includes(key)) };
     }
   } catch (error) {
-    return { entry, ledger, notes: [], error };
+    return { entry, ledger, notes: [], changed, error };
   }
   if (changes.update || Object.keys(changes.tagsToSet).length > 0 || changes.tagKeysToRemove.length > 0) {
     notes.push({ reason: EventReason.Updated, message: describeChanges(changes) });
   }
-  return { entry, ledger: inSync(ledger, desired, plan.adopt), notes };
+  return { entry, ledger: inSync(ledger, desired, plan.adopt), notes, changed };
 }
 
 /**

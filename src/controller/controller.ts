@@ -1,87 +1,160 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { ClusterAccess } from '../api/clusteraccess.ts';
+import { CLUSTER_ACCESS_KIND, CLUSTER_ACCESS_PLURAL } from '../api/names.ts';
 import type { Config } from '../config.ts';
 import { SdkAccessEntryGateway } from '../eks/access-entries.ts';
 import { CallerAccounts } from '../eks/caller-accounts.ts';
 import { AwsClients } from '../eks/clients.ts';
 import { RateLimiters } from '../eks/rate-limiter.ts';
 import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
+import { ClusterAccessWriter } from '../kube/cluster-access-writer.ts';
 import { defaultControllerId } from '../kube/controller-id.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { OwnWrites } from '../kube/own-writes.ts';
 import { PooledKubeConfig } from '../kube/pooled-kubeconfig.ts';
+import { NOOP_METRICS, type CheckResult, type ControllerMetrics, type ResourceCondition, type ResourceCounts } from '../metrics/index.ts';
+import { ClusterAccessReconciler } from './cluster-access-reconciler.ts';
+import { ClusterDirectory } from './cluster-directory.ts';
 import { needsReconcile } from './event-filter.ts';
 import { Reconciler } from './reconciler.ts';
 import { DONE, type ReconcileResult } from './result.ts';
-import { watchAccessEntries, type AccessEntryChange, type AccessEntryWatch } from './watch.ts';
+import {
+  watchAccessEntries,
+  watchObjects,
+  type AccessEntryChange,
+  type AccessEntryWatch,
+  type ObjectChange,
+  type ObjectWatch,
+  type ReadonlyAccessEntry,
+} from './watch.ts';
 import { WorkQueue } from './work-queue.ts';
 
+/** ClusterAccesses are few and their checks cheap: two at a time is plenty. */
+const CLUSTER_ACCESS_CONCURRENCY = 2;
+
 /**
- * Watch → filter → queue → reconcile. Watch events only enqueue names (needsReconcile decides
+ * Watch → filter → queue → reconcile, for AccessEntries and, beside them, the ClusterAccesses
+ * that say how to reach their clusters. Watch events only enqueue names (needsReconcile decides
  * which); the reconciler reads the freshest copy known: the cached object, or the controller's
  * own last write when the cache has not caught up with it yet.
  */
 export class AccessEntryController {
   readonly #watch: AccessEntryWatch;
+  readonly #clusterWatch: ObjectWatch<ClusterAccess>;
   readonly #queue: WorkQueue;
+  readonly #clusterQueue: WorkQueue;
   readonly #reconciler: Reconciler;
+  readonly #clusterReconciler: ClusterAccessReconciler;
   readonly #aws: AwsClients;
   readonly #ownWrites = new OwnWrites();
 
   /** Resolves the controller id (derived from the management cluster unless configured), then builds the controller. */
-  static async create(kubeConfig: KubeConfig, config: Config, log: Logger): Promise<AccessEntryController> {
+  static async create(kubeConfig: KubeConfig, config: Config, log: Logger, metrics: ControllerMetrics = NOOP_METRICS): Promise<AccessEntryController> {
     const kc = PooledKubeConfig.from(kubeConfig);
     const controllerId = config.controllerId ?? (await defaultControllerId(kc));
-    return new AccessEntryController(kc, config, controllerId, log);
+    return new AccessEntryController(kc, config, { controllerId, log, metrics });
   }
+
+  readonly controllerId: string;
+  private readonly log: Logger;
 
   private constructor(
     kc: KubeConfig,
     private readonly config: Config,
-    readonly controllerId: string,
-    private readonly log: Logger,
+    { controllerId, log, metrics }: { controllerId: string; log: Logger; metrics: ControllerMetrics },
   ) {
+    this.controllerId = controllerId;
+    this.log = log;
     this.#aws = new AwsClients({
       ...(config.awsEndpoint ? { eksEndpoint: config.awsEndpoint } : {}),
       ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
       maxAttempts: config.awsMaxAttempts,
       requestTimeoutMs: config.awsRequestTimeoutMs,
+      sessionName: sessionName(controllerId),
     });
     const callerAccounts = new CallerAccounts();
     const limiters = new RateLimiters(config.awsRateLimit);
+    const gatewayFor = (reconcileLog: Logger): SdkAccessEntryGateway =>
+      new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, limiters, log: reconcileLog, metrics });
+    this.#clusterWatch = watchObjects<ClusterAccess>(kc, { kind: CLUSTER_ACCESS_KIND, plural: CLUSTER_ACCESS_PLURAL }, {
+      onChange: (change) => this.#clusterChanged(change),
+      log,
+    });
     this.#reconciler = new Reconciler({
-      gatewayFor: (reconcileLog) => new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, limiters, log: reconcileLog }),
+      gatewayFor,
+      clusters: new ClusterDirectory(() => this.#clusterWatch.list()),
       writer: new AccessEntryWriter(kc, this.#ownWrites),
       events: new EventRecorder(kc, { dedupeWindowMs: 10 * 60_000, log }),
       identity: { defaultRegion: config.region, controllerId },
       timing: { resyncMs: config.resyncMs, stalledRetryMs: config.stalledRetryMs, principalGraceMs: config.principalGraceMs },
       log,
+      metrics,
     });
-    this.#queue = new WorkQueue({
-      concurrency: config.concurrency,
-      backoff: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
-      handler: (name) => this.#handle(name),
-      onError: (name, err, attempt) => {
-        this.log.debug({ accessEntry: name, attempt, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed, backing off');
-      },
+    this.#clusterReconciler = new ClusterAccessReconciler({
+      gatewayFor,
+      writer: new ClusterAccessWriter(kc),
+      recheckMs: config.resyncMs,
+      stalledRetryMs: config.stalledRetryMs,
+      log,
+    });
+    const backoff = { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
+    const onError = (kind: string) => (name: string, err: unknown, attempt: number): void => {
+      this.log.debug({ [kind]: name, attempt, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed, backing off');
+    };
+    this.#queue = new WorkQueue({ concurrency: config.concurrency, backoff, handler: (name) => this.#handle(name), onError: onError('accessEntry'), metrics });
+    this.#clusterQueue = new WorkQueue({
+      concurrency: CLUSTER_ACCESS_CONCURRENCY,
+      backoff,
+      handler: (name) => this.#handleCluster(name),
+      onError: onError('clusterAccess'),
     });
     this.#watch = watchAccessEntries(kc, {
       onChange: (change) => this.#changed(change),
       log,
       ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
     });
+    metrics.onScrape(() => metrics.resources(countConditions(this.#watch.list())));
   }
 
+  /** /healthz: fails once a watch has been failing longer than a restart of the pod should be waited for. */
+  health(now = Date.now()): CheckResult {
+    for (const [kind, watch] of [['AccessEntry', this.#watch], [CLUSTER_ACCESS_KIND, this.#clusterWatch]] as const) {
+      const failing = watch.failingSince();
+      if (failing && now - failing.at > WATCH_DEAD_AFTER_MS) {
+        return { ok: false, reason: `the ${kind} watch has been failing for ${Math.round((now - failing.at) / 1000)} s: ${errorText(failing.error)}` };
+      }
+    }
+    return { ok: true };
+  }
+
+  /** /readyz: ready once both caches have synced. */
+  ready(): CheckResult {
+    if (!this.#clusterWatch.hasSynced()) return { ok: false, reason: 'the ClusterAccess cache has not synced yet' };
+    if (!this.#watch.hasSynced()) return { ok: false, reason: 'the AccessEntry cache has not synced yet' };
+    return { ok: true };
+  }
+
+  /**
+   * The ClusterAccesses are in the cache before the first AccessEntry is reconciled: an entry of
+   * a mapped cluster must never be tried with the controller's own credentials and region.
+   */
   async start(): Promise<void> {
+    this.#clusterQueue.start();
+    await this.#clusterWatch.start();
     this.#queue.start();
     await this.#watch.start();
-    this.log.info({ resources: this.#watch.list().length, controllerId: this.controllerId }, 'controller started');
+    this.log.info(
+      { resources: this.#watch.list().length, clusterAccesses: this.#clusterWatch.list().length, controllerId: this.controllerId },
+      'controller started',
+    );
   }
 
   /** Stops watching, lets in-flight reconciles finish (up to the shutdown timeout), then returns. */
   async stop(): Promise<void> {
     this.#watch.stop();
-    const drained = this.#queue.shutdown({ drain: true });
+    this.#clusterWatch.stop();
+    const drained = Promise.all([this.#queue.shutdown({ drain: true }), this.#clusterQueue.shutdown({ drain: true })]);
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs, 'timeout').unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') this.log.warn('shutdown timed out with reconciles in flight');
     this.#aws.destroy();
@@ -93,6 +166,17 @@ export class AccessEntryController {
     if (needsReconcile(change)) this.#queue.add(name);
   }
 
+  /** A ClusterAccess that changes is checked again, and so is every AccessEntry of its cluster. */
+  #clusterChanged(change: ObjectChange<ClusterAccess>): void {
+    const { object } = change;
+    if (change.type === 'modified' && object.metadata.generation === change.previous.metadata.generation) return;
+    if (change.type !== 'deleted') this.#clusterQueue.add(object.metadata.name ?? '');
+    if (change.type === 'listed') return;
+    for (const entry of this.#watch.list()) {
+      if (entry.spec.clusterName === object.spec.clusterName) this.#queue.add(entry.metadata.name ?? '');
+    }
+  }
+
   async #handle(name: string): Promise<ReconcileResult> {
     const cached = this.#watch.get(name);
     if (!cached) {
@@ -101,10 +185,38 @@ export class AccessEntryController {
     }
     return withJitter(await this.#reconciler.reconcile(this.#ownWrites.freshest(cached)));
   }
+
+  async #handleCluster(name: string): Promise<ReconcileResult> {
+    const cached = this.#clusterWatch.get(name);
+    if (!cached) return DONE;
+    return withJitter(await this.#clusterReconciler.reconcile(structuredClone(cached) as ClusterAccess));
+  }
+}
+
+/** A watch failing this long is not coming back by itself: liveness fails and the pod is restarted. */
+const WATCH_DEAD_AFTER_MS = 2 * 60_000;
+
+function countConditions(entries: readonly ReadonlyAccessEntry[]): ResourceCounts {
+  const counts: Record<ResourceCondition, number> = { Ready: 0, Reconciling: 0, Stalled: 0 };
+  for (const entry of entries) {
+    for (const condition of entry.status?.conditions ?? []) {
+      if (condition.status === 'True' && condition.type in counts) counts[condition.type as ResourceCondition]++;
+    }
+  }
+  return counts;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Spreads resyncs out so thousands of entries are not all re-checked in the same second. */
 function withJitter(result: ReconcileResult): ReconcileResult {
   if (result.kind !== 'requeueAfter') return result;
   return { kind: 'requeueAfter', delayMs: Math.round(result.delayMs * (1 + Math.random() * 0.1)) };
+}
+
+/** STS session names are at most 64 characters of [\w+=,.@-]; CloudTrail shows them. */
+function sessionName(controllerId: string): string {
+  return controllerId.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }

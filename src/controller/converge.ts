@@ -42,7 +42,10 @@ export async function converge(deps: ConvergeDeps, resource: AccessEntry, desire
     if (plan.kind === 'refuse') return { kind: 'refused', failure: plan.failure };
     if (plan.kind === 'sync' && observed) return sync(deps.gateway, { resource, desired, observed, plan, ledger });
     const created = await tryCreate(deps.gateway, desired, clientRequestToken(resource));
-    if (created) return withPolicies(deps.gateway, resource, desired, { entry: created, ledger: createdLedger(desired), policies: [], notes: [createdNote(created, plan.kind === 'create' && plan.recreate)] });
+    if (created) {
+      const applied: Applied = { entry: created, ledger: createdLedger(desired), policies: [], notes: [createdNote(created, plan.kind === 'create' && plan.recreate)], changed: [] };
+      return withPolicies(deps.gateway, resource, desired, applied);
+    }
     // Describe said "none", create said "exists": another writer is racing us; start over later.
     if (lookedUp) throw new Error('EKS reported the access entry missing, then existing, while it was being created; retrying');
     lookedUp = true;
@@ -75,7 +78,8 @@ async function withPolicies(gateway: AccessEntryGateway, resource: AccessEntry, 
   const known = new Set((resource.status?.accessPolicies ?? []).map((policy) => policy.policyArn));
   const result = await applyPolicies(gateway, desired, { associated, changes: diffPolicies(desired.accessPolicies, associated), known });
   const notes: ChangeNote[] = [...applied.notes, ...result.notes];
-  const next: Applied = { ...applied, policies: result.policies, notes };
+  const changed = result.notes.length > 0 ? [...applied.changed, 'accessPolicies' as const] : applied.changed;
+  const next: Applied = { ...applied, policies: result.policies, notes, changed };
   return result.error === undefined ? { kind: 'synced', applied: next } : { kind: 'interrupted', error: result.error, applied: next };
 }
 

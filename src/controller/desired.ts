@@ -1,7 +1,7 @@
 import type { AccessEntry } from '../api/accessentry.ts';
 import { MANAGED_BY_TAG, OWNER_TAG, type EntryType } from '../api/names.ts';
 import { accessPolicyArn } from '../eks/arn.ts';
-import type { DesiredEntry, DesiredPolicy } from '../eks/types.ts';
+import type { AwsTarget, DesiredEntry, DesiredPolicy } from '../eks/types.ts';
 
 export interface Identity {
   /** Region used when the resource names none. */
@@ -10,12 +10,14 @@ export interface Identity {
   controllerId: string;
 }
 
-/** The entry the resource asks for, in the region it is reconciled in. */
-export function desiredEntry(resource: AccessEntry, region: string, controllerId: string): DesiredEntry {
+/** The entry the resource asks for, in the region (and with the credentials) it is reconciled in. */
+export function desiredEntry(resource: AccessEntry, target: AwsTarget, controllerId: string): DesiredEntry {
   const { spec } = resource;
   const type: EntryType = spec.type ?? 'STANDARD';
+  const { region } = target;
   return {
     region,
+    ...(target.credentials ? { credentials: target.credentials } : {}),
     clusterName: spec.clusterName,
     principalArn: spec.principalArn,
     type,

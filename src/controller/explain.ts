@@ -1,4 +1,4 @@
-import type { AccessEntry } from '../api/accessentry.ts';
+import type { AccessEntryStatus } from '../api/accessentry.ts';
 import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
@@ -15,7 +15,8 @@ export class ExplainedFailure extends Error {
 }
 
 export interface ExplainContext {
-  resource: AccessEntry;
+  /** The status of the resource the failure is about: its Reconciling condition times the principal grace. */
+  status: AccessEntryStatus | undefined;
   ref: EntryRef;
   gateway: AccessEntryGateway;
   now: Date;
@@ -37,7 +38,7 @@ export async function explainFailure(err: unknown, context: ExplainContext): Pro
   }
   const failure = classifyFailure(err, context.ref, mode);
   if (!(err instanceof AwsCallError && err.operation === 'CreateAccessEntry')) return failure;
-  return withPrincipalGrace(failure, context.resource.status, context.now, context.principalGraceMs);
+  return withPrincipalGrace(failure, context.status, context.now, context.principalGraceMs);
 }
 
 /** Association calls answer "not found" for a policy EKS does not offer (and, for a while, for a new entry). */

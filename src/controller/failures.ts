@@ -108,12 +108,10 @@ function classifyEksRefusal(err: AwsCallError, ref: EntryRef, authenticationMode
       return stalled(Reason.InvalidParameter, `EKS refused ${err.operation}${err.policyArn ? ` of ${err.policyArn}` : ''}: ${err.awsMessage}`);
     case 'ResourceLimitExceededException':
       return stalled(Reason.QuotaExceeded, `${where} has reached its access-entry quota (3,000, not adjustable): remove unused entries. ${err.awsMessage}`);
+    case 'AccessDenied':
     case 'AccessDeniedException':
     case 'UnauthorizedException':
-      return stalled(
-        Reason.AccessDenied,
-        `the controller's AWS identity may not call ${err.service}:${err.operation} on ${where}: grant it that action. ${err.awsMessage}`,
-      );
+      return accessDenied(err, ref, where);
     case 'ResourceNotFoundException':
     case 'NotFoundException':
       return notFound(err, where);
@@ -121,6 +119,18 @@ function classifyEksRefusal(err: AwsCallError, ref: EntryRef, authenticationMode
       // Unknown AWS errors are retried with backoff rather than declared terminal on a guess.
       return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: ${err.awsName}: ${err.awsMessage}`, ...aws };
   }
+}
+
+function accessDenied(err: AwsCallError, ref: EntryRef, where: string): Failure {
+  const stalled = (message: string): Failure => ({ retryable: false, reason: Reason.AccessDenied, message, awsError: err.awsName });
+  // STS names it AccessDenied: the trust policy of a ClusterAccess's role refused the controller.
+  if (err.awsName === 'AccessDenied' && ref.credentials) {
+    return stalled(
+      `the controller may not assume ${ref.credentials.roleArn} (sts:AssumeRole refused): the role's trust policy must ` +
+        `allow the controller's own identity${ref.credentials.externalId ? ' with this external id' : ''}. ${err.awsMessage}`,
+    );
+  }
+  return stalled(`the controller's AWS identity may not call ${err.service}:${err.operation} on ${where}: grant it that action. ${err.awsMessage}`);
 }
 
 function notFound(err: AwsCallError, where: string): Failure {

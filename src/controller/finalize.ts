@@ -6,12 +6,15 @@ import type { EntryRef, ObservedEntry } from '../eks/types.ts';
 import type { ChangeNote } from './apply.ts';
 import { ExplainedFailure, explainFailure } from './explain.ts';
 import { ownershipOf } from './ownership.ts';
-import { accountMismatch, recordedPlace, specRegion } from './place.ts';
+import type { ClusterResolution } from './cluster-directory.ts';
+import { accountMismatch, credentialsOf, isFailure, recordedPlace, specRegion } from './place.ts';
 
 export interface FinalizeContext {
   gateway: AccessEntryGateway;
   controllerId: string;
   defaultRegion: string;
+  /** What the ClusterAccesses say about the resource's cluster: the credentials to delete with. */
+  cluster: ClusterResolution;
   now: Date;
 }
 
@@ -26,13 +29,16 @@ export interface FinalizeContext {
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
   const recorded = recordedPlace(resource.status);
+  const reach = credentialsOf(context.cluster, resource.spec.clusterName);
+  if (isFailure(reach)) throw new ExplainedFailure(reach);
   const ref: EntryRef = {
-    region: recorded?.region ?? specRegion(resource, context.defaultRegion),
+    region: recorded?.region ?? specRegion(resource, context.defaultRegion, context.cluster),
     clusterName: resource.spec.clusterName,
     principalArn: resource.spec.principalArn,
+    ...reach,
   };
   if (recorded?.accountId !== undefined) {
-    const mismatch = accountMismatch(recorded.accountId, await context.gateway.callerAccount(ref.region));
+    const mismatch = accountMismatch(recorded.accountId, await context.gateway.callerAccount(ref));
     if (mismatch) throw new ExplainedFailure({ ...mismatch, message: `${mismatch.message}. Until then the finalizer stays` });
   }
   const observed = await describeForDeletion(resource, ref, context);
@@ -62,7 +68,7 @@ async function describeForDeletion(resource: AccessEntry, ref: EntryRef, context
   try {
     return await context.gateway.describe(ref);
   } catch (err) {
-    const failure = await explainFailure(err, { resource, ref, gateway: context.gateway, now: context.now, principalGraceMs: 0 });
+    const failure = await explainFailure(err, { status: resource.status, ref, gateway: context.gateway, now: context.now, principalGraceMs: 0 });
     if (failure.reason === Reason.AuthenticationModeConfigMap) return undefined;
     // Carries the explanation, so the caller does not look the cluster up a second time.
     throw new ExplainedFailure(failure);

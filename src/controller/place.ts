@@ -1,12 +1,19 @@
 import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
 import { Reason } from '../api/reasons.ts';
 import { partitionOfArn, partitionOfRegion, placeOfAccessEntry } from '../eks/arn.ts';
+import type { Credentials } from '../eks/types.ts';
+import type { ClusterResolution } from './cluster-directory.ts';
 import type { Failure } from './failures.ts';
 
-/** Where an entry lives. The account is known once the entry exists (it is in its ARN). */
+/**
+ * Where an entry lives, and with which credentials it is reached. The account is known once the
+ * entry exists (it is in its ARN).
+ */
 export interface Place {
   region: string;
   accountId?: string;
+  /** From the cluster's ClusterAccess; unset: the controller's own. */
+  credentials?: Credentials;
 }
 
 /**
@@ -21,9 +28,26 @@ export function recordedPlace(status: AccessEntryStatus | undefined): Place | un
   return { region, ...(accountId !== undefined ? { accountId } : {}) };
 }
 
-/** The region the spec resolves to now: spec.region, else the controller's default. */
-export function specRegion(resource: AccessEntry, defaultRegion: string): string {
-  return resource.spec.region ?? defaultRegion;
+/** The region the spec resolves to now: spec.region, else its ClusterAccess's, else the controller's default. */
+export function specRegion(resource: AccessEntry, defaultRegion: string, cluster: ClusterResolution = { kind: 'default' }): string {
+  return resource.spec.region ?? (cluster.kind === 'mapped' ? cluster.region : defaultRegion);
+}
+
+function regionSource(resource: AccessEntry, region: string, cluster: ClusterResolution): string {
+  if (resource.spec.region !== undefined) return `spec.region ${region}`;
+  return cluster.kind === 'mapped' ? `the region of ClusterAccess ${cluster.name}, ${region}` : `the controller's default region (--region) ${region}`;
+}
+
+/** The credentials a resolution gives, or a Stalled failure when it is ambiguous. */
+export function credentialsOf(cluster: ClusterResolution, clusterName: string): { credentials?: Credentials } | Failure {
+  if (cluster.kind === 'ambiguous') {
+    return stalled(
+      Reason.AmbiguousClusterAccess,
+      `ClusterAccesses ${cluster.names.join(', ')} all map cluster ${clusterName}: set spec.region to choose one, ` +
+        'or ask the controller\'s administrators to remove the extra ones; nothing is done until one remains',
+    );
+  }
+  return cluster.kind === 'mapped' && cluster.credentials ? { credentials: cluster.credentials } : {};
 }
 
 /**
@@ -31,9 +55,11 @@ export function specRegion(resource: AccessEntry, defaultRegion: string): string
  * entry already lives. An entry never follows a changed default region: the old one would keep
  * granting access, orphaned, while a new one was created.
  */
-export function placeToReconcile(resource: AccessEntry, defaultRegion: string): Place | Failure {
-  const region = specRegion(resource, defaultRegion);
-  const source = resource.spec.region === undefined ? `the controller's default region (--region) ${region}` : `spec.region ${region}`;
+export function placeToReconcile(resource: AccessEntry, defaultRegion: string, cluster: ClusterResolution): Place | Failure {
+  const reach = credentialsOf(cluster, resource.spec.clusterName);
+  if (isFailure(reach)) return reach;
+  const region = specRegion(resource, defaultRegion, cluster);
+  const source = regionSource(resource, region, cluster);
   const partition = partitionOfArn(resource.spec.principalArn);
   if (partition !== partitionOfRegion(region)) {
     return stalled(
@@ -51,7 +77,7 @@ export function placeToReconcile(resource: AccessEntry, defaultRegion: string): 
         `this AccessEntry (its entry in ${recorded.region} is deleted with it) and create a new one`,
     );
   }
-  return { region, ...(recorded?.accountId !== undefined ? { accountId: recorded.accountId } : {}) };
+  return { region, ...(recorded?.accountId !== undefined ? { accountId: recorded.accountId } : {}), ...reach };
 }
 
 /** Refuses to act with credentials of another account than the one the entry lives in. */
@@ -60,11 +86,12 @@ export function accountMismatch(recordedAccount: string, callerAccount: string):
   return stalled(
     Reason.AccountMismatch,
     `the access entry lives in AWS account ${recordedAccount} (status.accountId) but the controller's credentials belong to ` +
-      `account ${callerAccount}: give the controller credentials of account ${recordedAccount}; it never looks for the entry elsewhere`,
+      `account ${callerAccount}: give the controller credentials of account ${recordedAccount} (its own, or a ClusterAccess role); ` +
+      'it never looks for the entry elsewhere',
   );
 }
 
-export function isFailure(value: Place | Failure): value is Failure {
+export function isFailure<T extends object>(value: T | Failure): value is Failure {
   return 'reason' in value;
 }
 

@@ -192,9 +192,12 @@ describe('Reconciler', () => {
   let order: string[];
   let now: Date;
   let defaultRegion: string;
+  let drift: string[];
   const reconciler = () =>
     new Reconciler({
       gatewayFor: () => eks,
+      clusters: { resolve: () => ({ kind: 'default' }) },
+      metrics: { driftCorrected: (field) => drift.push(field) },
       writer: kube,
       events: kube,
       identity: { defaultRegion, controllerId: 'test' },
@@ -218,6 +221,7 @@ describe('Reconciler', () => {
     kube = new FakeKube(resource(), order);
     now = new Date('2026-06-01T00:00:00Z');
     defaultRegion = 'us-east-1';
+    drift = [];
   });
 
   it('creates a missing entry with one EKS call, after the finalizer and a Reconciling status', async () => {
@@ -257,6 +261,17 @@ describe('Reconciler', () => {
     await reconcile();
     expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'UpdateAccessEntry']);
     expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], username: DEFAULT_USERNAME });
+  });
+
+  it('counts what it puts back as drift, but not what a spec edit changes', async () => {
+    await reconcile();
+    eks.entry()!.kubernetesGroups = ['cluster-admins'];
+    delete eks.entry()!.tags.team;
+    await reconcile();
+    expect(drift).toEqual(['kubernetesGroups', 'tags']);
+    edit({ kubernetesGroups: ['ops'] });
+    await reconcile();
+    expect(drift).toEqual(['kubernetesGroups', 'tags']);
   });
 
   it('resets a username it set once the spec drops it, and never diffs it again', async () => {

@@ -5,7 +5,9 @@ import { EventReason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryRef } from '../eks/types.ts';
 import type { ResourceWriter } from '../kube/access-entry-writer.ts';
+import type { DriftField, ReconcilerMetrics } from '../metrics/index.ts';
 import type { ChangeNote } from './apply.ts';
+import type { ClusterDirectory, ClusterResolution } from './cluster-directory.ts';
 import { converge, type Converged } from './converge.ts';
 import { desiredEntry, type Identity } from './desired.ts';
 import { reconcileRequest } from './event-filter.ts';
@@ -34,16 +36,20 @@ export interface ReconcilerTiming {
 
 export interface ReconcilerDeps {
   gatewayFor(log: Logger): AccessEntryGateway;
+  /** The ClusterAccesses: region and credentials per cluster. */
+  clusters: Pick<ClusterDirectory, 'resolve'>;
   writer: ResourceWriter;
   events: EventSink;
   identity: Identity;
   timing: ReconcilerTiming;
   log: Logger;
   now?: () => Date;
+  /** Drift corrections; none by default. */
+  metrics?: ReconcilerMetrics;
 }
 
-/** A reconcile's outcome for the status, and what it changed, for Events. */
-type Attempt = { outcome: Extract<Outcome, { kind: 'synced' | 'failed' }>; notes: ChangeNote[] };
+/** A reconcile's outcome for the status, and what it changed, for Events and the drift metric. */
+type Attempt = { outcome: Extract<Outcome, { kind: 'synced' | 'failed' }>; notes: ChangeNote[]; changed: DriftField[] };
 
 /**
  * Keeps one EKS access entry equal to one AccessEntry resource: guards (deletion, finalizer,
@@ -63,13 +69,17 @@ export class Reconciler {
     const gateway = this.deps.gatewayFor(log);
     if (resource.metadata.deletionTimestamp) return this.#finalize(resource, gateway, log);
     let current = resource;
+    // A change found while the spec stands still was made outside Git: drift.
+    const specUnchanged = resource.status?.observedGeneration === resource.metadata.generation;
     try {
       current = await this.#prepare(current);
-      return await this.#conclude(current, await this.#attempt(current, gateway), log);
+      const attempt = await this.#attempt(current, gateway);
+      if (specUnchanged) for (const field of attempt.changed) this.deps.metrics?.driftCorrected(field);
+      return await this.#conclude(current, attempt, log);
     } catch (err) {
       // Only Kubernetes API failures (and bugs) get here: the status may not be writable either.
       const failure = classifyFailure(err, this.#ref(current));
-      const attempt: Attempt = { outcome: { kind: 'failed', failure, ledger: ledgerOf(current.status) }, notes: [] };
+      const attempt: Attempt = { outcome: { kind: 'failed', failure, ledger: ledgerOf(current.status) }, notes: [], changed: [] };
       return this.#conclude(current, attempt, log).catch((writeErr: unknown) => {
         log.warn({ err: writeErr, reason: failure.reason }, failure.message);
         return resultFor(failure, this.deps.timing.stalledRetryMs);
@@ -92,13 +102,14 @@ export class Reconciler {
     const failed = (failure: Failure, known: Partial<Omit<Attempt['outcome'], 'kind'>> = {}): Attempt => ({
       outcome: { kind: 'failed', failure, ledger, ...known },
       notes: [],
+      changed: [],
     });
-    const place = placeToReconcile(resource, identity.defaultRegion);
+    const place = placeToReconcile(resource, identity.defaultRegion, this.#cluster(resource));
     if (isFailure(place)) return failed(place);
-    const desired = desiredEntry(resource, place.region, identity.controllerId);
+    const desired = desiredEntry(resource, place, identity.controllerId);
     let converged: Converged;
     try {
-      const mismatch = place.accountId === undefined ? undefined : accountMismatch(place.accountId, await gateway.callerAccount(place.region));
+      const mismatch = place.accountId === undefined ? undefined : accountMismatch(place.accountId, await gateway.callerAccount(place));
       if (mismatch) return failed(mismatch);
       converged = await converge({ gateway, controllerId: identity.controllerId, exists: (name) => this.deps.writer.exists(name) }, resource, desired, ledger);
     } catch (err) {
@@ -106,14 +117,14 @@ export class Reconciler {
     }
     switch (converged.kind) {
       case 'synced': {
-        const { entry, ledger: applied, policies, notes } = converged.applied;
-        return { outcome: { kind: 'synced', entry, ledger: applied, policies }, notes };
+        const { entry, ledger: applied, policies, notes, changed } = converged.applied;
+        return { outcome: { kind: 'synced', entry, ledger: applied, policies }, notes, changed };
       }
       case 'refused':
         return failed(converged.failure);
       case 'interrupted': {
-        const { notes, ...known } = converged.applied;
-        return { ...failed(await this.#explain(converged.error, resource, desired, gateway), known), notes };
+        const { notes, changed, ...known } = converged.applied;
+        return { ...failed(await this.#explain(converged.error, resource, desired, gateway), known), notes, changed };
       }
     }
   }
@@ -138,7 +149,7 @@ export class Reconciler {
     const { identity } = this.deps;
     const now = this.#now();
     try {
-      const note = await releaseEntry(resource, { gateway, controllerId: identity.controllerId, defaultRegion: identity.defaultRegion, now });
+      const note = await releaseEntry(resource, { gateway, controllerId: identity.controllerId, defaultRegion: identity.defaultRegion, cluster: this.#cluster(resource), now });
       const released = await this.deps.writer.removeFinalizer(resource);
       await this.deps.events.emit(released, 'Normal', note.reason, note.message);
       log.info({ result: note.reason }, 'access entry finalized');
@@ -152,7 +163,7 @@ export class Reconciler {
   }
 
   #explain(err: unknown, resource: AccessEntry, ref: EntryRef, gateway: AccessEntryGateway): Promise<Failure> {
-    return explainFailure(err, { resource, ref, gateway, now: this.#now(), principalGraceMs: this.deps.timing.principalGraceMs });
+    return explainFailure(err, { status: resource.status, ref, gateway, now: this.#now(), principalGraceMs: this.deps.timing.principalGraceMs });
   }
 
   /** Writes the status `outcome` implies if it differs; returns the resource as it now stands. */
@@ -168,9 +179,14 @@ export class Reconciler {
     return this.deps.writer.writeStatus(resource, status);
   }
 
+  /** What the ClusterAccesses say about the cluster this resource names. */
+  #cluster(resource: AccessEntry): ClusterResolution {
+    return this.deps.clusters.resolve(resource.spec.clusterName, resource.spec.region);
+  }
+
   #ref(resource: AccessEntry): EntryRef {
     return {
-      region: resource.status?.region ?? specRegion(resource, this.deps.identity.defaultRegion),
+      region: resource.status?.region ?? specRegion(resource, this.deps.identity.defaultRegion, this.#cluster(resource)),
       clusterName: resource.spec.clusterName,
       principalArn: resource.spec.principalArn,
     };

@@ -112,7 +112,7 @@ function policyFields(policies: AssociatedPolicy[] | null | undefined): Record<s
 }
 
 /** metav1.Condition bookkeeping: lastTransitionTime moves only when the status flips. */
-class ConditionSet {
+export class ConditionSet {
   readonly #byType: Map<string, Condition>;
 
   constructor(

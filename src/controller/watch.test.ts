@@ -334,3 +334,21 @@ describe('watchAccessEntries: stop', () => {
     expect(h.informer.stops).toBe(2);
   });
 });
+
+describe('watchAccessEntries: health', () => {
+  it('says since when it has been failing, and forgets it once a restart works', async () => {
+    const h = harness();
+    await synced(h);
+    expect(h.watch.failingSince()).toBeUndefined();
+    const broken = new Error('connection refused');
+    h.informer.startFailures = [broken, broken];
+    h.informer.fail(broken);
+    const since = h.watch.failingSince();
+    expect(since?.error).toBe(broken);
+    await restartCompletes(1_000);
+    expect(h.watch.failingSince()).toBe(since);
+    await restartCompletes(2_000);
+    await restartCompletes(4_000);
+    expect(h.watch.failingSince()).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@ import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-nod
 import type { Logger } from 'pino';
 import type { AccessEntry } from '../api/accessentry.ts';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/names.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { ListWatchInformer, type CachedObject, type ObjectList } from '../kube/list-watch.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
@@ -32,6 +33,8 @@ export interface ObjectWatch<T extends WatchedObject> {
   /** The cached object of that name. It is the cache's own: copy before changing anything. */
   get(name: string): DeepReadonly<T> | undefined;
   hasSynced(): boolean;
+  /** Since when the watch has been failing (restarts not getting it back), or undefined while it works. */
+  failingSince(): { at: number; error: unknown } | undefined;
 }
 
 export type AccessEntryWatch = ObjectWatch<AccessEntry>;
@@ -125,6 +128,7 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private consecutiveFailures = 0;
   private lastFailureAt = Number.NEGATIVE_INFINITY;
+  private failing: { at: number; error: unknown } | undefined;
   /** Between a list and the resync after it, which names every listed object anyway. */
   private resyncPending = false;
 
@@ -177,6 +181,10 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
     return this.synced;
   }
 
+  failingSince(): { at: number; error: unknown } | undefined {
+    return this.failing;
+  }
+
   /** Never rejects: a failed start is logged and retried. */
   private async runInformer(): Promise<void> {
     this.restartTimer = undefined;
@@ -193,11 +201,14 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
     if (this.stopped) {
       // stop() may have come while the informer was listing; make sure no watch outlives it.
       this.stopInformer();
-    } else if (this.errorWhileStarting !== undefined) {
-      this.scheduleRestart(this.errorWhileStarting.err);
-    } else if (this.consecutiveFailures > 0) {
-      this.log.info({ attempt: this.consecutiveFailures, kind: this.kind }, `${this.kind} watch restarted`);
+      return;
     }
+    if (this.errorWhileStarting !== undefined) {
+      this.scheduleRestart(this.errorWhileStarting.err);
+      return;
+    }
+    this.failing = undefined;
+    if (this.consecutiveFailures > 0) this.log.info({ attempt: this.consecutiveFailures, kind: this.kind }, `${this.kind} watch restarted`);
   }
 
   private failed(err: unknown): void {
@@ -212,6 +223,7 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
   private scheduleRestart(err: unknown): void {
     if (this.stopped || this.starting || this.restartTimer !== undefined) return;
     const now = Date.now();
+    this.failing ??= { at: now, error: err };
     if (now - this.lastFailureAt > STABLE_AFTER_MS) this.consecutiveFailures = 0;
     this.lastFailureAt = now;
     const attempt = ++this.consecutiveFailures;
@@ -274,12 +286,9 @@ function clientNodeInformer<T extends WatchedObject>(kc: KubeConfig, kind: Watch
 }
 
 async function listObjects<T extends WatchedObject>(api: CustomObjectsApi, kind: WatchedKind, labelSelector: string | undefined): Promise<ObjectList<T>> {
-  const list = (await api.listClusterCustomObject({
-    group: API_GROUP,
-    version: API_VERSION,
-    plural: kind.plural,
-    ...(labelSelector ? { labelSelector } : {}),
-  })) as unknown;
+  const list = await kubeCall<unknown>(`list ${kind.plural}`, () =>
+    api.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: kind.plural, ...(labelSelector ? { labelSelector } : {}) }),
+  );
   if (typeof list !== 'object' || list === null || !Array.isArray((list as Partial<ObjectList<T>>).items)) {
     throw new Error(`listing ${pathOf(kind.plural)} returned no items array; is the ${kind.kind} CRD installed?`);
   }

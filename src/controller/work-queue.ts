@@ -1,3 +1,4 @@
+import { NOOP_METRICS, type WorkQueueMetrics } from '../metrics/index.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import type { ReconcileResult } from './result.ts';
 
@@ -20,6 +21,8 @@ export interface WorkQueueOptions {
   /** Told of every `retry` (and every throw); `attempt` counts consecutive failures of that key from 1. */
   onError?: (key: string, err: unknown, attempt: number) => void;
   clock?: Clock;
+  /** controller_runtime_* and workqueue_* metrics; none by default. */
+  metrics?: WorkQueueMetrics;
 }
 
 const systemClock: Clock = {
@@ -45,6 +48,7 @@ export class WorkQueue {
   private readonly onError: (key: string, err: unknown, attempt: number) => void;
   private readonly clock: Clock;
   private readonly backoff: Backoff;
+  private readonly metrics: WorkQueueMetrics;
 
   /** Ready to run, oldest first (a Set keeps insertion order and drops duplicates). */
   private readonly ready = new Set<string>();
@@ -67,6 +71,7 @@ export class WorkQueue {
     this.onError = options.onError ?? ((): void => {});
     this.clock = options.clock ?? systemClock;
     this.backoff = new Backoff(options.backoff);
+    this.metrics = options.metrics ?? NOOP_METRICS;
   }
 
   /** Keys waiting to run now (not counting those waiting out a delay). */
@@ -82,6 +87,7 @@ export class WorkQueue {
   /** Queue the key to run as soon as possible. This cuts short any delay or backoff it waits out. */
   add(key: string): void {
     if (this.shuttingDown) return;
+    this.metrics.queueAdded(key);
     this.cancelDelayed(key);
     if (this.running.has(key)) {
       this.dirty.add(key);
@@ -97,6 +103,7 @@ export class WorkQueue {
       throw new RangeError(`addAfter delay for "${key}" must be a finite number of milliseconds, got ${delayMs}`);
     }
     if (this.shuttingDown) return;
+    this.metrics.queueRetried();
     if (delayMs <= 0) {
       this.add(key);
       return;
@@ -129,6 +136,7 @@ export class WorkQueue {
     this.shuttingDown = true;
     this.ready.clear();
     this.dirty.clear();
+    this.metrics.queueShutDown();
     for (const key of [...this.delayed.keys()]) this.cancelDelayed(key);
     if (!options.drain || this.running.size === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -140,18 +148,22 @@ export class WorkQueue {
       if (next.done === true) return;
       this.ready.delete(next.value);
       this.running.add(next.value);
+      this.metrics.queueStarted(next.value);
       void this.run(next.value);
     }
   }
 
   /** Never rejects: a handler's failure is reported and retried, never left unhandled. */
   private async run(key: string): Promise<void> {
+    const started = performance.now();
     let result: ReconcileResult;
     try {
       result = checked(key, await this.handler(key));
     } catch (error) {
+      this.metrics.reconcileThrew();
       result = { kind: 'retry', error };
     }
+    this.metrics.reconciled(result, (performance.now() - started) / 1000);
     this.schedule(key, result);
     this.finished(key);
   }
@@ -182,6 +194,7 @@ export class WorkQueue {
 
   private finished(key: string): void {
     this.running.delete(key);
+    this.metrics.queueFinished(key);
     if (this.dirty.delete(key)) this.ready.add(key);
     if (this.shuttingDown && this.running.size === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();

@@ -18,9 +18,10 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Logger } from 'pino';
 import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
+import { NOOP_METRICS, type AwsMetrics } from '../metrics/index.ts';
 import type { RateLimiters } from './rate-limiter.ts';
 import { AwsCallError, type AwsService } from './errors.ts';
-import type { AssociatedPolicy, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
+import type { AssociatedPolicy, AwsTarget, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
 /** The narrow slice of EKS the reconciler uses; unit tests fake exactly this. */
 export interface AccessEntryGateway {
@@ -34,8 +35,8 @@ export interface AccessEntryGateway {
   delete(ref: EntryRef): Promise<'deleted' | 'not-found'>;
   /** The cluster's authentication mode, to explain an InvalidRequestException. */
   authenticationMode(ref: EntryRef): Promise<string | undefined>;
-  /** The AWS account the controller's credentials for this region belong to (STS, asked once per credential set). */
-  callerAccount(region: string): Promise<string>;
+  /** The AWS account the credentials of this target belong to (STS, asked once per credential set). */
+  callerAccount(target: AwsTarget): Promise<string>;
   /** Every access policy associated with the entry (all pages). */
   listAssociatedPolicies(ref: EntryRef): Promise<AssociatedPolicy[]>;
   /** Associates a policy, or replaces the scope of one already associated. */
@@ -56,6 +57,8 @@ export interface GatewayDeps {
   /** The request budget per account and region, shared by every reconcile. */
   limiters: RateLimiters;
   log: Logger;
+  /** AWS calls, throttles and budget waits; none by default. */
+  metrics?: AwsMetrics;
 }
 
 export class SdkAccessEntryGateway implements AccessEntryGateway {
@@ -63,9 +66,11 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
   private readonly callerAccounts: CallerAccounts;
   private readonly limiters: RateLimiters;
   private readonly log: Logger;
+  private readonly metrics: AwsMetrics;
 
   constructor(deps: GatewayDeps) {
     ({ clients: this.clients, callerAccounts: this.callerAccounts, limiters: this.limiters, log: this.log } = deps);
+    this.metrics = deps.metrics ?? NOOP_METRICS;
   }
 
   async describe(ref: EntryRef): Promise<ObservedEntry | undefined> {
@@ -163,9 +168,9 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     return arns;
   }
 
-  callerAccount(region: string): Promise<string> {
-    return this.callerAccounts.accountOf(this.clients.credentialSet(region), async () => {
-      const out = await this.#call({ service: 'sts', operation: 'GetCallerIdentity' }, () => this.clients.sts(region).send(new GetCallerIdentityCommand({})));
+  callerAccount(target: AwsTarget): Promise<string> {
+    return this.callerAccounts.accountOf(this.clients.credentialSet(target), async () => {
+      const out = await this.#call({ service: 'sts', operation: 'GetCallerIdentity' }, () => this.clients.sts(target).send(new GetCallerIdentityCommand({})));
       if (!out.Account) throw new Error('STS answered GetCallerIdentity without an account: the endpoint does not behave like STS');
       return out.Account;
     });
@@ -173,12 +178,15 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
 
   /** `policyArn` names the policy a failed association call was about, for its explanation. */
   #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>, policyArn?: string): Promise<Out> {
-    const bucket = this.limiters.for(`${this.clients.credentialSet(ref.region)}/${ref.region}`);
+    const bucket = this.limiters.for(`${this.clients.credentialSet(ref)}/${ref.region}`);
     return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, async () => {
-      const waitedMs = (await bucket?.acquire()) ?? 0;
-      if (waitedMs > 0) this.log.trace({ operation, waitedMs }, 'waited for the AWS request budget');
+      if (bucket) {
+        const waitedMs = await bucket.acquire();
+        this.metrics.rateLimiterWaited(waitedMs / 1000);
+        if (waitedMs > 0) this.log.trace({ operation, waitedMs }, 'waited for the AWS request budget');
+      }
       try {
-        return await send(this.clients.eks(ref.region));
+        return await send(this.clients.eks(ref));
       } catch (err) {
         // Slow every worker down, not just this one: EKS throttles the account, not the call.
         if (isThrottle(err)) bucket?.throttled();
@@ -192,10 +200,13 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     const started = performance.now();
     try {
       const out = await send();
+      this.metrics.awsCall(call.service, operation, undefined, elapsed(started) / 1000);
       this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'AWS call');
       return out;
     } catch (cause) {
       const err = new AwsCallError(operation, cause, call.service, call.policyArn);
+      this.metrics.awsCall(call.service, operation, err.awsName, elapsed(started) / 1000);
+      if (isThrottle(cause)) this.metrics.awsThrottled(call.service);
       this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');
       throw err;
     }

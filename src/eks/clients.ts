@@ -1,6 +1,9 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsTarget, Credentials } from './types.ts';
 
 export interface AwsClientOptions {
   /** Overrides the EKS endpoint, e.g. the emulator's http://127.0.0.1:4566. */
@@ -10,31 +13,34 @@ export interface AwsClientOptions {
   /** SDK attempts per call; the work queue's backoff retries beyond that. */
   maxAttempts: number;
   requestTimeoutMs: number;
+  /** Names the controller in the sessions of roles it assumes (CloudTrail shows it). */
+  sessionName: string;
 }
 
 /**
- * One EKS and one STS client per region, created on first use. Credentials come from the SDK's
- * default chain, so IRSA and EKS Pod Identity work without code: all clients share that one
- * credential set (CREDENTIAL_SET). Later, clients per account (assumed roles) slot in here,
- * each under a credential set of its own, without the reconciler noticing.
+ * One EKS and one STS client per region and credential set, made on first use and reused. The
+ * controller's own credentials come from the SDK's default chain, so IRSA and EKS Pod Identity
+ * work without code; a ClusterAccess's role is assumed with those (STS AssumeRole through the
+ * SDK's provider, which renews the session before it expires).
  */
 export class AwsClients {
   readonly #eks = new Map<string, EKSClient>();
   readonly #sts = new Map<string, STSClient>();
+  readonly #assumed = new Map<string, AwsCredentialIdentityProvider>();
 
   constructor(private readonly options: AwsClientOptions) {}
 
-  eks(region: string): EKSClient {
-    return cached(this.#eks, region, () => new EKSClient(this.#config(region, this.options.eksEndpoint)));
+  eks(target: AwsTarget): EKSClient {
+    return cached(this.#eks, clientKey(target), () => new EKSClient(this.#config(target, this.options.eksEndpoint)));
   }
 
-  sts(region: string): STSClient {
-    return cached(this.#sts, region, () => new STSClient(this.#config(region, this.options.stsEndpoint)));
+  sts(target: AwsTarget): STSClient {
+    return cached(this.#sts, clientKey(target), () => new STSClient(this.#config(target, this.options.stsEndpoint)));
   }
 
-  /** The credential set the clients of a region sign with; the key of the caller-identity cache. */
-  credentialSet(_region: string): string {
-    return CREDENTIAL_SET;
+  /** The identity the clients of a target sign as: the key of the caller-identity cache and the request budget. */
+  credentialSet(target: AwsTarget): string {
+    return target.credentials ? `role:${target.credentials.roleArn}|${target.credentials.externalId ?? ''}` : CREDENTIAL_SET;
   }
 
   destroy(): void {
@@ -43,9 +49,9 @@ export class AwsClients {
     this.#sts.clear();
   }
 
-  #config(region: string, endpoint: string | undefined): SharedClientConfig {
+  #config(target: AwsTarget, endpoint: string | undefined): SharedClientConfig {
     return {
-      region,
+      region: target.region,
       maxAttempts: this.options.maxAttempts,
       // Adaptive: beside retrying, the SDK slows this client down while EKS throttles it.
       retryMode: 'adaptive',
@@ -56,8 +62,28 @@ export class AwsClients {
         throwOnRequestTimeout: true,
       }),
       ...(endpoint ? { endpoint } : {}),
+      ...(target.credentials ? { credentials: this.#assumedRole(target.region, target.credentials) } : {}),
     };
   }
+
+  /** One provider per role: its clients of every region share one session, renewed before it expires. */
+  #assumedRole(region: string, credentials: Credentials): AwsCredentialIdentityProvider {
+    const key = this.credentialSet({ region, credentials });
+    return cached(this.#assumed, key, () =>
+      fromTemporaryCredentials({
+        params: {
+          RoleArn: credentials.roleArn,
+          RoleSessionName: this.options.sessionName,
+          ...(credentials.externalId ? { ExternalId: credentials.externalId } : {}),
+        },
+        clientConfig: { region, ...(this.options.stsEndpoint ? { endpoint: this.options.stsEndpoint } : {}) },
+      }),
+    );
+  }
+}
+
+function clientKey(target: AwsTarget): string {
+  return `${target.region}|${target.credentials?.roleArn ?? ''}|${target.credentials?.externalId ?? ''}`;
 }
 
 /** What the EKS and STS clients are configured with alike. */
@@ -67,16 +93,17 @@ interface SharedClientConfig {
   retryMode: 'adaptive';
   requestHandler: NodeHttpHandler;
   endpoint?: string;
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 /** The SDK's default credential chain. */
 const CREDENTIAL_SET = 'default';
 
-function cached<T>(clients: Map<string, T>, region: string, create: () => T): T {
-  let client = clients.get(region);
-  if (!client) {
-    client = create();
-    clients.set(region, client);
+function cached<T>(items: Map<string, T>, key: string, create: () => T): T {
+  let item = items.get(key);
+  if (!item) {
+    item = create();
+    items.set(key, item);
   }
-  return client;
+  return item;
 }

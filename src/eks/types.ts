@@ -1,8 +1,20 @@
 import type { EntryType } from '../api/names.ts';
 
-/** Where an access entry lives: EKS keys entries by region, cluster and principal. */
-export interface EntryRef {
+/** Credentials other than the controller's own: an IAM role to assume (from a ClusterAccess). */
+export interface Credentials {
+  roleArn: string;
+  externalId?: string;
+}
+
+/** Which AWS identity and region a call goes to. */
+export interface AwsTarget {
   region: string;
+  /** Unset: the controller's own credentials. */
+  credentials?: Credentials;
+}
+
+/** Where an access entry lives: EKS keys entries by region, cluster and principal. */
+export interface EntryRef extends AwsTarget {
   clusterName: string;
   principalArn: string;
 }

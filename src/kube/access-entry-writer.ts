@@ -94,7 +94,7 @@ export class AccessEntryWriter implements ResourceWriter {
  * The merge patch that turns `previous` into `next`: a merge patch keeps every field it does not
  * mention, so a field the new status drops (managedUsername after a reset, say) is sent as null.
  */
-export function statusPatch(previous: AccessEntryStatus | undefined, next: AccessEntryStatus): Record<string, unknown> {
+export function statusPatch(previous: object | undefined, next: object): Record<string, unknown> {
   const removed = Object.keys(previous ?? {}).filter((key) => !(key in next));
   return { ...Object.fromEntries(removed.map((key) => [key, null])), ...next };
 }

@@ -8,8 +8,9 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { installCrd } from '../testenv/crd.ts';
+import { installCrds } from '../testenv/crd.ts';
 import { kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+import { freePorts } from '../testenv/ports.ts';
 import { CLUSTER, role } from './support/harness.ts';
 import { serviceAccountKubeconfig } from './support/service-account.ts';
 
@@ -24,11 +25,14 @@ let saKubeconfig: string;
 
 const WITH_CREDENTIALS = { HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
 
+/** Endpoints off unless a test asks for them: files run in parallel, and ports are shared. */
+const NO_ENDPOINTS = ['--metrics-bind-address', '0', '--health-probe-bind-address', '0'];
+
 function runController(
   args: string[],
   env: NodeJS.ProcessEnv = WITH_CREDENTIALS,
 ): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TSX, ['src/main.ts', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+  const child = spawn(TSX, ['src/main.ts', ...NO_ENDPOINTS, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -37,7 +41,7 @@ function runController(
 }
 
 beforeAll(async () => {
-  await installCrd(kc);
+  await installCrds(kc);
   emulator = await startEmulator();
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
   workDir = await mkdtemp(join(tmpdir(), 'eaec-entrypoint-'));
@@ -54,10 +58,12 @@ afterAll(async () => {
 });
 
 describe('eks-access-entry-controller entry point', () => {
-  it('reconciles with only the shipped RBAC, logs JSON with request ids, records events, and exits cleanly on SIGTERM', async () => {
+  it('reconciles with only the shipped RBAC, logs JSON with request ids, records events, serves metrics and probes, and exits cleanly on SIGTERM', async () => {
+    const [metricsPort, probePort] = (await freePorts(2)) as [number, number];
     const controller = runController([
       '--kubeconfig', saKubeconfig, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint,
       '--selector', `test.eksaccess.dev/run=${label}`, '--log-level', 'debug',
+      '--metrics-bind-address', `127.0.0.1:${metricsPort}`, '--health-probe-bind-address', `127.0.0.1:${probePort}`,
     ]);
     try {
       const name = uniqueName('cli');
@@ -79,6 +85,14 @@ describe('eks-access-entry-controller entry point', () => {
         return list.items.find((e) => e.reason === 'Created');
       }, { description: 'a Created event', timeoutMs: 10_000 });
       expect(events.message).toContain('arn:aws:eks:');
+
+      const ready = await fetch(`http://127.0.0.1:${probePort}/readyz`);
+      expect(ready.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${probePort}/healthz`)).status).toBe(200);
+      const exposition = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(exposition).toMatch(/^controller_runtime_reconcile_total\{controller="accessentry",result="requeue_after"\} [1-9]/m);
+      expect(exposition).toMatch(/^eks_access_entry_aws_api_calls_total\{.*operation="CreateAccessEntry".*\} [1-9]/m);
+      expect(exposition).toMatch(/^eks_access_entry_resources\{.*condition="Ready".*\} [1-9]/m);
     } finally {
       controller.child.kill('SIGTERM');
     }

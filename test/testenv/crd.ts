@@ -1,7 +1,8 @@
 // Installs the AccessEntry CRD on a test control plane and waits until the API server serves it.
 // Test files run in parallel against one control plane, so installing must be idempotent and
 // tolerate another file installing at the same moment.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ApiException,
@@ -14,6 +15,13 @@ import { CRD_NAME } from '../../src/api/names.ts';
 import { waitFor } from './kube.ts';
 
 export const CRD_FILE = fileURLToPath(new URL(`../../crds/${CRD_NAME}.yaml`, import.meta.url));
+const CRDS_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));
+
+/** Installs every CRD the controller needs (all of crds/), as `kubectl apply -f crds/` does. */
+export async function installCrds(kubeConfig: KubeConfig): Promise<void> {
+  const files = (await readdir(CRDS_DIR)).filter((file) => file.endsWith('.yaml')).sort();
+  await Promise.all(files.map((file) => installCrd(kubeConfig, join(CRDS_DIR, file))));
+}
 
 const CONFLICT = 409;
 const NOT_FOUND = 404;

@@ -8,7 +8,7 @@ import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../.
 import type { Config } from '../../../src/config.ts';
 import { AccessEntryController } from '../../../src/controller/controller.ts';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
-import { installCrd } from '../../testenv/crd.ts';
+import { installCrds } from '../../testenv/crd.ts';
 import { testKubeConfig, uniqueName, waitFor } from '../../testenv/kube.ts';
 
 export const ACCOUNT = '123456789012';
@@ -54,12 +54,15 @@ export class Harness {
       retryBaseMs: 100,
       retryMaxMs: 2_000,
       awsEndpoint: 'http://placeholder',
+      // In-process controllers serve no endpoints (main.ts starts them); the entrypoint test does.
+      metricsAddress: 'disabled',
+      probeAddress: 'disabled',
     };
   }
 
   static async start(options?: HarnessOptions): Promise<Harness> {
     const harness = new Harness(options);
-    await installCrd(harness.kc);
+    await installCrds(harness.kc);
     harness.emulator = await startEmulator();
     // The emulator serves STS too, as main.ts assumes when only --aws-endpoint is given.
     harness.config.awsEndpoint = harness.emulator.endpoint;
