@@ -152,6 +152,7 @@ describe('failures', () => {
         rules: [
           { apiGroups: [API_GROUP], resources: ['accessentries'], verbs: ['get', 'list', 'watch'] },
           { apiGroups: [API_GROUP], resources: ['accessentries/status'], verbs: ['patch'] },
+          { apiGroups: [API_GROUP], resources: ['clusteraccesses'], verbs: ['get', 'list', 'watch'] },
           { apiGroups: [''], resources: ['events'], verbs: ['create'] },
         ],
       },
