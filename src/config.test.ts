@@ -18,6 +18,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--region', 'x', '--aws-rate-limit', 'fast'], {})).toThrow(/--aws-rate-limit fast is not a number/);
   });
 
+  it('elects a leader only when asked, on a Lease named per shard, with client-go timings', () => {
+    expect(loadConfig(['--region', 'x'], {})).not.toHaveProperty('leaderElection');
+    expect(loadConfig(['--region', 'x', '--leader-elect'], { POD_NAMESPACE: 'ops' })).toMatchObject({
+      leaderElection: { namespace: 'ops', leaseName: 'eks-access-entry-controller', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    });
+    const shard = loadConfig(['--region', 'x', '--selector', 'team=a'], { LEADER_ELECT: 'true', POD_NAMESPACE: 'ops' });
+    expect(shard).toMatchObject({ leaderElection: { leaseName: expect.stringMatching(/^eks-access-entry-controller-[0-9a-f]{8}$/) } });
+    expect(() => loadConfig(['--region', 'x', '--leader-elect'], {})).toThrow(/POD_NAMESPACE/);
+    expect(() => loadConfig(['--region', 'x', '--leader-elect', '--leader-election-renew-deadline', '20s'], { POD_NAMESPACE: 'ops' })).toThrow(/lease duration > renew deadline/);
+  });
+
+  it('names this replica after its pod, uniquely', () => {
+    const a = loadConfig(['--region', 'x'], { POD_NAME: 'ctl-7d9' }) as { identity: string };
+    const b = loadConfig(['--region', 'x'], { POD_NAME: 'ctl-7d9' }) as { identity: string };
+    expect(a.identity).toMatch(/^ctl-7d9_[0-9a-f]{8}$/);
+    expect(a.identity).not.toBe(b.identity);
+  });
+
   it('sends STS calls to the EKS endpoint override unless told otherwise', () => {
     expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({ stsEndpoint: 'http://127.0.0.1:4566' });
     expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://a:1', '--sts-endpoint', 'http://b:2'], {})).toMatchObject({ stsEndpoint: 'http://b:2' });

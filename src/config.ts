@@ -1,3 +1,5 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONTROLLER_ID } from './api/names.ts';
 import type { RateLimit } from './eks/rate-limiter.ts';
@@ -32,6 +34,19 @@ export interface Config {
   metricsAddress: BindAddress | 'disabled';
   /** Where /healthz and /readyz listen (:8081 by default), or 'disabled'. */
   probeAddress: BindAddress | 'disabled';
+  /** This process among the replicas: the Lease holder identity and the suffix of its AWS user agent. */
+  identity: string;
+  /** Unset: no leader election (one replica). */
+  leaderElection?: LeaderElectionConfig;
+}
+
+export interface LeaderElectionConfig {
+  namespace: string;
+  /** The Lease's name: one per deployment (per shard, with --selector). */
+  leaseName: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +79,12 @@ Every option can also be set by the environment variable in brackets.
   --metrics-bind-address ADDR   where /metrics listens, e.g. :8080 or 127.0.0.1:8080; 0 turns it off
                              [METRICS_BIND_ADDRESS] (default :8080)
   --health-probe-bind-address ADDR  where /healthz and /readyz listen [HEALTH_PROBE_BIND_ADDRESS] (default :8081)
+  --leader-elect             run as one of several replicas: only the holder of a Lease reconciles [LEADER_ELECT]
+  --leader-election-namespace NS  namespace of the Lease [POD_NAMESPACE] (required with --leader-elect)
+  --leader-election-id NAME  the Lease's name [LEADER_ELECTION_ID] (default ${DEFAULT_CONTROLLER_ID}, plus a hash
+                             of --selector when set, so shards do not share one)
+  --leader-election-lease-duration, --leader-election-renew-deadline, --leader-election-retry-period DURATION
+                             client-go's timings (defaults 15s, 10s, 2s)
   --log-level LEVEL          trace, debug, info, warn, error [LOG_LEVEL] (default info)
   -h, --help                 this text
 
@@ -86,6 +107,12 @@ const OPTIONS = {
   'shutdown-timeout': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
   'health-probe-bind-address': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-id': { type: 'string' },
+  'leader-election-lease-duration': { type: 'string' },
+  'leader-election-renew-deadline': { type: 'string' },
+  'leader-election-retry-period': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,8 +131,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   };
   const region = setting('region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
+  const leaderElect = values['leader-elect'] === true || env.LEADER_ELECT === 'true';
+  const leaderElection = leaderElect ? leaderElectionSettings(setting) : undefined;
   return {
     ...optionalSettings(setting),
+    ...(leaderElection ? { leaderElection } : {}),
+    identity: `${env.POD_NAME ?? hostname()}_${randomUUID().slice(0, 8)}`,
     ...awsSettings(setting),
     ...endpointSettings(setting),
     region,
@@ -118,6 +149,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     shutdownTimeoutMs: duration('--shutdown-timeout', setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT') ?? '25s'),
     logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
   };
+}
+
+function leaderElectionSettings(setting: Setting): LeaderElectionConfig {
+  const namespace = setting('leader-election-namespace', 'POD_NAMESPACE');
+  if (!namespace) throw new ConfigError('--leader-elect needs the Lease\'s namespace: pass --leader-election-namespace or set POD_NAMESPACE (the downward API)');
+  const selector = setting('selector', 'LABEL_SELECTOR');
+  const shard = selector ? `-${createHash('sha256').update(selector).digest('hex').slice(0, 8)}` : '';
+  const timings = {
+    leaseDurationMs: duration('--leader-election-lease-duration', setting('leader-election-lease-duration') ?? '15s'),
+    renewDeadlineMs: duration('--leader-election-renew-deadline', setting('leader-election-renew-deadline') ?? '10s'),
+    retryPeriodMs: duration('--leader-election-retry-period', setting('leader-election-retry-period') ?? '2s'),
+  };
+  if (!(timings.leaseDurationMs > timings.renewDeadlineMs && timings.renewDeadlineMs > timings.retryPeriodMs)) {
+    throw new ConfigError('leader election needs lease duration > renew deadline > retry period, as client-go does');
+  }
+  return { namespace, leaseName: setting('leader-election-id', 'LEADER_ELECTION_ID') ?? `${DEFAULT_CONTROLLER_ID}${shard}`, ...timings };
 }
 
 function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRateLimit' | 'awsRequestTimeoutMs'> {

@@ -2,6 +2,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig, USAGE, type Config } from './config.ts';
 import { AccessEntryController } from './controller/controller.ts';
+import { DirectRunner, LeaderRunner, type Runner } from './leadership.ts';
 import { createLogger } from './log.ts';
 import { PrometheusMetrics, startEndpoints } from './metrics/index.ts';
 
@@ -28,14 +29,23 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  return run(config);
+}
+
+/** Runs until SIGTERM or SIGINT; resolves with the exit code. */
+async function run(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
   const metrics = new PrometheusMetrics({ maxConcurrentReconciles: config.concurrency });
-  const controller = await AccessEntryController.create(kubeConfigFor(config), config, log, metrics);
+  const kc = kubeConfigFor(config);
+  const create = (): Promise<AccessEntryController> => AccessEntryController.create(kc, config, log, metrics);
+  const runner: Runner = config.leaderElection
+    ? new LeaderRunner({ create, kc, election: config.leaderElection, identity: config.identity, log, metrics, onLost: () => process.exit(1) })
+    : new DirectRunner(create);
   // Up before the caches sync, so the probes answer (not ready yet) while they do.
   const endpoints = await startEndpoints({
     metrics,
-    healthz: () => controller.health(),
-    readyz: () => controller.ready(),
+    healthz: () => runner.health(),
+    readyz: () => runner.ready(),
     metricsAddress: config.metricsAddress,
     probeAddress: config.probeAddress,
     onError: (err) => log.error({ err }, 'metrics or probe server failed'),
@@ -52,7 +62,7 @@ async function main(): Promise<number> {
       }, config.shutdownTimeoutMs + HARD_EXIT_MARGIN_MS).unref();
       process.once('SIGTERM', () => process.exit(1));
       process.once('SIGINT', () => process.exit(1));
-      controller
+      runner
         .stop()
         .then(() => endpoints.stop())
         .then(resolve, (err: unknown) => {
@@ -63,7 +73,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  await controller.start();
+  await runner.start();
   await stopped;
   log.info('stopped');
   return 0;

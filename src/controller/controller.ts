@@ -72,6 +72,7 @@ export class AccessEntryController {
       maxAttempts: config.awsMaxAttempts,
       requestTimeoutMs: config.awsRequestTimeoutMs,
       sessionName: sessionName(controllerId),
+      userAgent: `eks-access-entry-controller/${config.identity}`,
     });
     const callerAccounts = new CallerAccounts();
     const limiters = new RateLimiters(config.awsRateLimit);

@@ -15,6 +15,8 @@ export interface AwsClientOptions {
   requestTimeoutMs: number;
   /** Names the controller in the sessions of roles it assumes (CloudTrail shows it). */
   sessionName: string;
+  /** Appended to the SDK's user agent: tells replicas apart in CloudTrail (and in the emulator's call log). */
+  userAgent?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export class AwsClients {
         throwOnRequestTimeout: true,
       }),
       ...(endpoint ? { endpoint } : {}),
+      ...(this.options.userAgent ? { customUserAgent: this.options.userAgent } : {}),
       ...(target.credentials ? { credentials: this.#assumedRole(target.region, target.credentials) } : {}),
     };
   }
@@ -93,6 +96,7 @@ interface SharedClientConfig {
   retryMode: 'adaptive';
   requestHandler: NodeHttpHandler;
   endpoint?: string;
+  customUserAgent?: string;
   credentials?: AwsCredentialIdentityProvider;
 }
 

@@ -57,6 +57,7 @@ export class Harness {
       // In-process controllers serve no endpoints (main.ts starts them); the entrypoint test does.
       metricsAddress: 'disabled',
       probeAddress: 'disabled',
+      identity: 'in-process-test',
     };
   }
 

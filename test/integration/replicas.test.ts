@@ -1,0 +1,166 @@
+// Two replicas of the shipped entry point with leader election, on the real API server: only the
+// leader acts, and leadership moves when it dies, stops or loses the API server.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
+import { startEmulator, WRITE_OPERATIONS, type RunningEmulator } from '../../src/emulator/index.ts';
+import { installCrds } from '../testenv/crd.ts';
+import { kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+import { Relay, withServer } from '../testenv/relay.ts';
+import { CLUSTER, role } from './support/harness.ts';
+import { serviceAccountKubeconfig } from './support/service-account.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// node with tsx's loader, not the tsx CLI: the CLI runs the script in a child process, which a
+// SIGKILL of the CLI would leave running.
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const NAMESPACE = 'eks-access-entry-controller';
+const LEASE = { duration: 3_000, renewDeadline: 2_000, retry: 500 };
+const kc = testKubeConfig();
+const label = uniqueName('replicas');
+const lease = uniqueName('lease');
+let emulator: RunningEmulator;
+let workDir: string;
+let saKubeconfig: string;
+const replicas: Replica[] = [];
+
+interface Replica {
+  name: string;
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startReplica(name: string, kubeconfig = saKubeconfig): Replica {
+  const child = spawn(
+    NODE,
+    [
+      '--import', 'tsx', 'src/main.ts', '--kubeconfig', kubeconfig, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint,
+      '--selector', `test.eksaccess.dev/run=${label}`, '--metrics-bind-address', '0', '--health-probe-bind-address', '0',
+      '--leader-elect', '--leader-election-namespace', NAMESPACE, '--leader-election-id', lease,
+      '--leader-election-lease-duration', `${LEASE.duration}ms`, '--leader-election-renew-deadline', `${LEASE.renewDeadline}ms`,
+      '--leader-election-retry-period', `${LEASE.retry}ms`, '--shutdown-timeout', '3s',
+    ],
+    { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POD_NAME: name } },
+  );
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const replica = { name, child, output: () => text, exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
+  replicas.push(replica);
+  return replica;
+}
+
+const leads = (replica: Replica): boolean => replica.output().includes('became leader');
+const leaderOf = async (candidates: Replica[]): Promise<Replica> =>
+  waitFor(() => candidates.find(leads), { description: `one of ${candidates.map((r) => r.name).join(', ')} to lead`, timeoutMs: 30_000 });
+
+async function createEntry(name: string): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: API_GROUP, version: API_VERSION, plural: PLURAL,
+    body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': label } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+  });
+}
+
+async function ready(name: string, timeoutMs = 30_000): Promise<void> {
+  const wait = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, `--timeout=${Math.round(timeoutMs / 1000)}s`]);
+  expect(wait.code, wait.stderr).toBe(0);
+}
+
+/** Which replica made the calls about a principal, from the user agent the emulator logged. */
+const callersOf = (principal: string): string[] => [
+  ...new Set(emulator.calls.log().filter((c) => c.principalArn === principal).map((c) => /eks-access-entry-controller\/(\S+?)_/.exec(c.userAgent ?? '')?.[1] ?? '?')),
+];
+
+beforeAll(async () => {
+  await installCrds(kc);
+  emulator = await startEmulator();
+  emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
+  workDir = await mkdtemp(join(tmpdir(), 'eaec-replicas-'));
+  const manifests = ['namespace', 'serviceaccount', 'rbac'].flatMap((f) => ['-f', join(ROOT, `deploy/controller/${f}.yaml`)]);
+  const applied = await kubectl(['apply', '--server-side', ...manifests]);
+  expect(applied.code, applied.stderr).toBe(0);
+  saKubeconfig = join(workDir, 'controller.kubeconfig');
+  await serviceAccountKubeconfig(kc, NAMESPACE, 'eks-access-entry-controller', saKubeconfig);
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === 'fail') for (const replica of replicas) console.log(`--- ${replica.name}\n${replica.output()}`);
+  for (const replica of replicas.splice(0)) replica.child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('two replicas with leader election', () => {
+  it('only the leader acts; a killed leader is replaced within the lease; a stopped one hands over at once; writes never interleave', async () => {
+    const a = startReplica('replica-a');
+    const b = startReplica('replica-b');
+    const first = await leaderOf([a, b]);
+    const standby = first === a ? b : a;
+    const one = uniqueName('one');
+    await createEntry(one);
+    await ready(one);
+    expect(callersOf(role(one))).toEqual([first.name]);
+
+    first.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor(() => leads(standby), { description: `${standby.name} to take over`, timeoutMs: 10_000 });
+    expect(Date.now() - killedAt).toBeLessThan(LEASE.duration + 2 * LEASE.retry + 1_500);
+    const two = uniqueName('two');
+    await createEntry(two);
+    await ready(two);
+    expect(callersOf(role(two))).toEqual([standby.name]);
+
+    const c = startReplica('replica-c');
+    await waitFor(() => (c.output().includes('waiting for leadership') ? true : undefined), { description: 'replica-c to stand by' });
+    standby.child.kill('SIGTERM');
+    expect(await standby.exited).toBe(0);
+    const stoppedAt = Date.now();
+    await waitFor(() => leads(c), { description: 'replica-c to take over', timeoutMs: 10_000 });
+    // Released, not waited out: within a retry period or two, not the lease duration.
+    expect(Date.now() - stoppedAt).toBeLessThan(LEASE.duration);
+    const three = uniqueName('three');
+    await createEntry(three);
+    await ready(three);
+    expect(callersOf(role(three))).toEqual(['replica-c']);
+
+    // Ordered by arrival, the writers form blocks: once another replica wrote, the earlier never writes again.
+    const writers = emulator.calls.log().filter((c) => WRITE_OPERATIONS.has(c.operation)).map((c) => /\/(\S+?)_/.exec(c.userAgent ?? '')?.[1]);
+    const blocks = writers.filter((writer, i) => i === 0 || writer !== writers[i - 1]);
+    expect(new Set(blocks).size).toBe(blocks.length);
+  });
+
+  it('a leader that loses the API server for longer than the renew deadline steps down, and the other takes over', async () => {
+    const relay = new Relay(new URL(kc.getCurrentCluster()!.server));
+    const relayed = join(workDir, 'relayed.kubeconfig');
+    const sa = testKubeConfig();
+    sa.loadFromFile(saKubeconfig);
+    await writeFile(relayed, withServer(sa, await relay.listen()).exportConfig());
+    try {
+      const cut = startReplica('replica-cut', relayed);
+      await leaderOf([cut]);
+      const other = startReplica('replica-other');
+      await waitFor(() => (other.output().includes('waiting for leadership') ? true : undefined), { description: 'the other to stand by' });
+      relay.block();
+      const blockedAt = Date.now();
+      expect(await cut.exited).toBe(1);
+      expect(Date.now() - blockedAt).toBeLessThan(LEASE.renewDeadline + 1_000);
+      expect(cut.output()).toContain('lost leadership while leading');
+      await waitFor(() => leads(other), { description: 'the other replica to take over', timeoutMs: 10_000 });
+      const after = uniqueName('after');
+      await createEntry(after);
+      await ready(after);
+      expect(callersOf(role(after))).toEqual(['replica-other']);
+    } finally {
+      await relay.close();
+    }
+  });
+});
