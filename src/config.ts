@@ -131,11 +131,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   };
   const region = setting('region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
-  const leaderElect = values['leader-elect'] === true || env.LEADER_ELECT === 'true';
-  const leaderElection = leaderElect ? leaderElectionSettings(setting) : undefined;
   return {
     ...optionalSettings(setting),
-    ...(leaderElection ? { leaderElection } : {}),
+    ...leaderElectionOf(values['leader-elect'] === true || env.LEADER_ELECT === 'true', setting),
     identity: `${env.POD_NAME ?? hostname()}_${randomUUID().slice(0, 8)}`,
     ...awsSettings(setting),
     ...endpointSettings(setting),
@@ -149,6 +147,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     shutdownTimeoutMs: duration('--shutdown-timeout', setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT') ?? '25s'),
     logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
   };
+}
+
+function leaderElectionOf(enabled: boolean, setting: Setting): Pick<Config, 'leaderElection'> {
+  return enabled ? { leaderElection: leaderElectionSettings(setting) } : {};
 }
 
 function leaderElectionSettings(setting: Setting): LeaderElectionConfig {
