@@ -43,9 +43,10 @@ export class Chaos {
   #restarting = false;
 
   constructor(private readonly deps: ChaosDeps) {
+    // A crash fails the run anyway; restarting lets the other invariants still be checked.
     deps.controller.onUnexpectedExit = () => {
       this.counts.unexpectedExits++;
-      if (!this.#abort.signal.aborted) void this.#restartSoon();
+      void this.#restartSoon().catch(() => undefined);
     };
   }
 
@@ -61,12 +62,17 @@ export class Chaos {
 
   /** No more faults, cuts or kills; resolves with the controller running. */
   async stop(): Promise<void> {
+    await this.halt();
+    if (!this.deps.controller.running()) await this.deps.controller.start();
+  }
+
+  /** No more faults, cuts or kills, and no restart under way; the controller may be down. */
+  async halt(): Promise<void> {
     this.#abort.abort();
     await Promise.all(this.#loops);
     this.deps.emulator.faults.clear();
     this.deps.relay.unblock();
     while (this.#restarting) await sleep(100);
-    if (!this.deps.controller.running()) await this.deps.controller.start();
   }
 
   async #killLoop(meanMs: number): Promise<void> {

@@ -32,6 +32,7 @@ export class ControllerSupervisor {
   readonly #started = performance.now();
   #child: ChildProcess | undefined;
   #exited: Promise<void> | undefined;
+  #closed = false;
   /** Told of every exit the soak did not ask for. */
   onUnexpectedExit: (run: ControllerRun) => void = () => undefined;
 
@@ -56,6 +57,7 @@ export class ControllerSupervisor {
 
   /** Starts a new run; resolves once the process is spawned (not once it is ready). */
   async start(): Promise<void> {
+    if (this.#closed) throw new Error('the controller supervisor was closed');
     if (this.#child) throw new Error('the controller is already running');
     const child = spawn(this.command.command, [...this.command.args, ...this.flags], { cwd: this.command.cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +86,7 @@ export class ControllerSupervisor {
 
   /** Writes a line into the controller's log, so what the soak did can be read beside what the controller did. */
   note(text: string): void {
-    this.#log.write(`=== soak: ${text} at ${new Date().toISOString()}\n`);
+    if (!this.#closed) this.#log.write(`=== soak: ${text} at ${new Date().toISOString()}\n`);
   }
 
   /** SIGKILL, as a node's OOM killer or a crashed host would; resolves once it is gone. */
@@ -107,6 +109,7 @@ export class ControllerSupervisor {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#child) await this.kill();
     this.#guard.remove();
     await new Promise<void>((resolve) => this.#log.end(resolve));

@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IMAGE_NODE_FLAGS } from '../controller-process.ts';
 import { CLUSTER, ROOT, startEnvironment } from '../environment.ts';
 import { describeOptions, parseSoakArgs, USAGE, type SoakOptions } from './options.ts';
 import { runSoak } from './soak.ts';
@@ -33,7 +34,7 @@ try {
       kubeConfig: env.plane.kubeConfig,
       emulator: env.emulator,
       clusterName: CLUSTER,
-      controller: { command: join(ROOT, 'node_modules', '.bin', 'node'), args: [join(ROOT, 'dist', 'main.js')], cwd: ROOT },
+      controller: { command: join(ROOT, 'node_modules', '.bin', 'node'), args: [...IMAGE_NODE_FLAGS, join(ROOT, 'dist', 'main.js')], cwd: ROOT },
       workDir,
       logFile,
       run: `soak-${Date.now().toString(36)}`,

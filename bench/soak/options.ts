@@ -38,6 +38,11 @@ export interface SoakOptions {
   /** The controller's --resync: drift made in EKS is only seen on a resync. */
   resync: string;
   concurrency: number;
+  /**
+   * The controller's --aws-rate-limit (0: off). Its budget halves on every ThrottlingException,
+   * injected ones included, so the default is well above what the run needs.
+   */
+  awsRateLimit: number;
   /** The emulator's not-yet-visible window for associations after a create. */
   associationDelayMs: number;
   seed: number;
@@ -48,7 +53,7 @@ export interface SoakOptions {
 
 export const DEFAULT_FAULT_RATES: FaultRates = {
   serverError: 0.04,
-  throttling: 0.04,
+  throttling: 0.02,
   timeout: 0.004,
   dropConnection: 0.02,
   loseResponse: 0.02,
@@ -64,9 +69,10 @@ export const DEFAULT_OPTIONS: SoakOptions = {
   faults: DEFAULT_FAULT_RATES,
   killEveryMs: 30_000,
   cutEveryMs: 8_000,
-  convergeTimeoutMs: 3 * 60_000,
+  convergeTimeoutMs: 2 * 60_000,
   resync: '15s',
   concurrency: 8,
+  awsRateLimit: 100,
   associationDelayMs: 1_000,
   seed: Date.now() % 1_000_000,
   progressEveryMs: 10_000,
@@ -76,12 +82,13 @@ export const DEFAULT_OPTIONS: SoakOptions = {
 /** The integration suite's version: about a minute, well under two with setup and convergence. */
 export const SHORT_OPTIONS: SoakOptions = {
   ...DEFAULT_OPTIONS,
-  durationMs: 45_000,
+  durationMs: 40_000,
   resources: 60,
   foreign: 10,
   intruders: 4,
   opsPerSecond: 3,
-  killEveryMs: 15_000,
+  // At least two kills and three cuts fit in the 40 s whatever the draws.
+  killEveryMs: 10_000,
   cutEveryMs: 5_000,
   convergeTimeoutMs: 40_000,
   resync: '8s',
@@ -101,15 +108,16 @@ Then it waits for convergence and checks every invariant; exits 1 if one fails.
   --intruders N              resources naming a foreign principal, to stay NotOwned (default 8)
   --ops N                    workload operations per second (default 4)
   --server-error-rate P      fraction of AWS calls answered ServerException (default 0.04)
-  --throttle-rate P          ... ThrottlingException (default 0.04)
+  --throttle-rate P          ... ThrottlingException (default 0.02)
   --timeout-rate P           ... never answered (default 0.004)
   --drop-rate P              ... connection dropped before the call runs (default 0.02)
   --lose-rate P              ... applied, then the answer lost (default 0.02)
   --kill-every DURATION|off  mean time between SIGKILLs of the controller (default 30s)
   --cut-every DURATION|off   mean time between cuts of its API server connections (default 8s)
-  --converge-timeout DURATION  bound on convergence after the faults stop (default 3m)
+  --converge-timeout DURATION  bound on convergence after the faults stop (default 2m)
   --resync DURATION          the controller's resync period (default 15s)
   --concurrency N            the controller's concurrency (default 8)
+  --aws-rate-limit N         the controller's AWS request budget per second, 0 = off (default 100)
   --association-delay DURATION|off  emulator's not-yet-visible window after create (default 1s)
   --seed N                   random seed (default: from the clock; printed)
   --log-level LEVEL          the controller's log level, in soak-controller.log (default info)
@@ -131,6 +139,7 @@ const FLAGS = {
   'converge-timeout': { type: 'string' },
   resync: { type: 'string' },
   concurrency: { type: 'string' },
+  'aws-rate-limit': { type: 'string' },
   'association-delay': { type: 'string' },
   seed: { type: 'string' },
   'log-level': { type: 'string' },
@@ -160,12 +169,19 @@ export function parseSoakArgs(argv: string[], defaults: SoakOptions = DEFAULT_OP
     killEveryMs: optionalDuration('--kill-every', v['kill-every'], defaults.killEveryMs),
     cutEveryMs: optionalDuration('--cut-every', v['cut-every'], defaults.cutEveryMs),
     convergeTimeoutMs: v['converge-timeout'] === undefined ? defaults.convergeTimeoutMs : duration('--converge-timeout', v['converge-timeout']),
-    resync: v.resync === undefined ? defaults.resync : (duration('--resync', v.resync), v.resync),
+    resync: v.resync === undefined ? defaults.resync : checkedDuration('--resync', v.resync),
     concurrency: count('concurrency', defaults.concurrency, 1),
+    awsRateLimit: count('aws-rate-limit', defaults.awsRateLimit),
     associationDelayMs: optionalDuration('--association-delay', v['association-delay'], defaults.associationDelayMs) ?? 0,
     seed: count('seed', defaults.seed),
     controllerLogLevel: v['log-level'] ?? defaults.controllerLogLevel,
   };
+}
+
+/** The text itself (the controller parses it again), once it is known to be a duration. */
+function checkedDuration(flag: string, text: string): string {
+  duration(flag, text);
+  return text;
 }
 
 function optionalDuration(flag: string, text: string | undefined, fallback: number | undefined): number | undefined {
@@ -197,10 +213,10 @@ function positive(flag: string, text: string | undefined, fallback: number): num
 /** One line saying what this run does, for the start of its output. */
 export function describeOptions(o: SoakOptions): string {
   const pct = (p: number): string => `${(p * 100).toFixed(1)}%`;
-  const every = (ms: number | undefined): string => (ms === undefined ? 'off' : `~${(ms / 1000).toFixed(0)} s`);
+  const every = (ms: number | undefined): string => (ms === undefined ? 'never' : `every ~${(ms / 1000).toFixed(0)} s`);
   return [
     `seed ${o.seed}, ${(o.durationMs / 1000).toFixed(0)} s of chaos, ${o.resources} resources (+${o.intruders} intruders), ${o.foreign} foreign entries, ${o.opsPerSecond} ops/s`,
     `faults per AWS call: ServerException ${pct(o.faults.serverError)}, Throttling ${pct(o.faults.throttling)}, Timeout ${pct(o.faults.timeout)}, DropConnection ${pct(o.faults.dropConnection)}, LoseResponse ${pct(o.faults.loseResponse)}`,
-    `SIGKILL every ${every(o.killEveryMs)}, API server connections cut every ${every(o.cutEveryMs)}, controller --resync ${o.resync} --concurrency ${o.concurrency}, association delay ${o.associationDelayMs} ms`,
+    `SIGKILL ${every(o.killEveryMs)}, API server connections cut ${every(o.cutEveryMs)}, controller --resync ${o.resync} --concurrency ${o.concurrency} --aws-rate-limit ${o.awsRateLimit}, association delay ${o.associationDelayMs} ms`,
   ].join('\n');
 }

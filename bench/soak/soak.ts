@@ -94,7 +94,7 @@ export async function runSoak(target: SoakTarget, options: SoakOptions, log: (li
     const convergedAfterMs = await converge({ options, log, check: async () => stateResult(await refresh()) });
     phase = 'stopping';
     await controller.stop(STOP_GRACE_MS);
-    recorder.stop();
+    await settled(recorder, emulator);
     const result = mergeResults(
       stateResult(await refresh()),
       checkCreates(model, recorder.creates),
@@ -119,6 +119,9 @@ export async function runSoak(target: SoakTarget, options: SoakOptions, log: (li
     return { passed, result, convergedAfterMs, chaos: chaos.counts, runs: controller.runs, model, summary: text };
   } finally {
     clearInterval(progress);
+    // Idempotent: after a failure mid-run, nothing may touch the controller while it is closed.
+    await workload.stop();
+    await chaos.halt();
     recorder.stop();
     await controller.close();
     await relay.close();
@@ -130,6 +133,16 @@ export async function runSoak(target: SoakTarget, options: SoakOptions, log: (li
     recorder.poll();
     const createdPrincipals = new Set(recorder.creates.filter(createTookEffect).map((call) => call.principalArn ?? ''));
     return checkState({ model, listed: now, state: emulator.state, clusterName, controllerId: SOAK_CONTROLLER_ID, createdPrincipals });
+  }
+}
+
+/** Once the controller is gone, every call it made gets logged (a hung one when its socket closes). */
+async function settled(recorder: CreateCallRecorder, emulator: RunningEmulator): Promise<void> {
+  const deadline = performance.now() + 5_000;
+  recorder.stop();
+  while (recorder.creates.length < emulator.calls.count('CreateAccessEntry') && performance.now() < deadline) {
+    await sleep(100);
+    recorder.poll();
   }
 }
 
@@ -173,9 +186,13 @@ function controllerFlags(target: SoakTarget, options: SoakOptions, kubeconfigPat
     '--controller-id', SOAK_CONTROLLER_ID,
     '--selector', selector,
     '--concurrency', String(options.concurrency),
+    '--aws-rate-limit', String(options.awsRateLimit),
     '--resync', options.resync,
     '--stalled-retry', '10s',
     '--log-level', options.controllerLogLevel,
+    // Off: fixed ports would collide with other controllers on the machine (other runs, tests).
+    '--metrics-bind-address', '0',
+    '--health-probe-bind-address', '0',
   ];
 }
 

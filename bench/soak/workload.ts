@@ -79,6 +79,7 @@ export class Workload {
     })();
   }
 
+  /** Resolves once the operation under way is done; idempotent. */
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#loop;

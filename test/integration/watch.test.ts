@@ -1,6 +1,5 @@
 // The AccessEntry watch against a real API server, including one whose connection breaks.
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessEntry } from '../../src/api/accessentry.ts';
@@ -8,6 +7,7 @@ import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../s
 import { watchAccessEntries, type AccessEntryChange, type AccessEntryWatch } from '../../src/controller/watch.ts';
 import { installCrd } from '../testenv/crd.ts';
 import { testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+import { Relay, withServer } from '../testenv/relay.ts';
 
 const RESOURCE = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
 
@@ -21,74 +21,6 @@ class ChangeLog {
   since(mark: number): string[] {
     return this.names.slice(mark);
   }
-}
-
-/**
- * A TCP relay in front of the API server that the test can cut: `sever()` resets every
- * connection (as a load balancer or a restarting API server would), `block()` makes it refuse
- * new ones until `unblock()`.
- */
-class Relay {
-  private readonly sockets = new Set<Socket>();
-  private blocked = false;
-  private readonly server: Server;
-
-  constructor(private readonly target: URL) {
-    this.server = createServer((client) => this.relay(client));
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('relay has no TCP address');
-    return `https://127.0.0.1:${address.port}`;
-  }
-
-  sever(): void {
-    for (const socket of this.sockets) socket.resetAndDestroy();
-  }
-
-  block(): void {
-    this.blocked = true;
-    this.sever();
-  }
-
-  unblock(): void {
-    this.blocked = false;
-  }
-
-  async close(): Promise<void> {
-    this.sever();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private relay(client: Socket): void {
-    if (this.blocked) {
-      client.resetAndDestroy();
-      return;
-    }
-    const upstream = connect(Number(this.target.port), this.target.hostname);
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  }
-}
-
-function withServer(kubeConfig: KubeConfig, server: string): KubeConfig {
-  const copy = new KubeConfig();
-  copy.loadFromOptions({
-    clusters: kubeConfig.clusters.map((cluster) => ({ ...cluster, server })),
-    users: kubeConfig.users,
-    contexts: kubeConfig.contexts,
-    currentContext: kubeConfig.currentContext,
-  });
-  return copy;
 }
 
 let kubeConfig: KubeConfig;
