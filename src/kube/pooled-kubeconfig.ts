@@ -1,16 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { RequestOptions } from 'node:https';
+import type { AgentOptions } from 'node:https';
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { Agent } from 'undici';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/** How long a request may wait for response headers before its connection is given up on. */
+const HEADERS_TIMEOUT_MS = 60_000;
 
 /**
  * A KubeConfig whose API calls share connections. client-node builds a new connection pool for
  * every request (a new TLS handshake each time, and sockets left open until they time out), which
- * made each AccessEntry cost milliseconds of CPU and the process hundreds of MiB. Here the first
- * pool made for a set of TLS credentials is kept and reused; headers (a rotated ServiceAccount
- * token, an exec plugin's token) are still applied per request by client-node itself. When the
- * credentials change (a renewed client certificate), the old pool is closed once its requests end.
+ * made each AccessEntry cost milliseconds of CPU and the process hundreds of MiB. Here one pool is
+ * kept per set of TLS credentials; headers (a rotated ServiceAccount token, an exec plugin's token)
+ * are still applied per request by client-node itself. When the credentials change (a renewed
+ * client certificate), the old pool is closed once its requests end.
+ *
+ * The pool speaks HTTP/1.1 only. undici's HTTP/2 session, once shared, could be left waiting
+ * forever on a stream after its connection was reset (the soak found the controller idle with
+ * every request hung); with HTTP/1.1 a reset fails the request on that socket and the next one
+ * opens a new socket. Proxies keep client-node's own dispatcher.
  */
 export class PooledKubeConfig extends KubeConfig {
   #pool: { key: string; dispatcher: Dispatcher } | undefined;
@@ -28,24 +37,32 @@ export class PooledKubeConfig extends KubeConfig {
     const fresh = context.getDispatcher();
     // No TLS material (plain http behind a proxy, say): client-node's default dispatcher pools already.
     if (fresh === undefined) return;
-    const key = await this.#credentialsKey();
+    const tls: AgentOptions = {};
+    await this.applyToHTTPSOptions(tls);
+    const key = credentialsKey(tls);
     if (this.#pool?.key !== key) {
       const previous = this.#pool;
-      this.#pool = { key, dispatcher: fresh };
+      this.#pool = { key, dispatcher: this.#dispatcherFor(tls) ?? fresh };
       void previous?.dispatcher.close().catch(() => undefined);
     }
+    if (fresh !== this.#pool.dispatcher) void fresh.close().catch(() => undefined);
     context.setDispatcher(this.#pool.dispatcher);
   }
 
-  /** What the pool's connections were made with: CA, client certificate and key, server name. */
-  async #credentialsKey(): Promise<string> {
-    const options: RequestOptions = {};
-    await this.applyToHTTPSOptions(options);
-    const hash = createHash('sha256');
-    for (const part of [options.ca, options.cert, options.key, options.pfx, options.servername, String(options.rejectUnauthorized)]) {
-      hash.update(part === undefined ? '-' : Buffer.isBuffer(part) || typeof part === 'string' ? part : JSON.stringify(part));
-      hash.update('\0');
-    }
-    return hash.digest('hex');
+  /** An HTTP/1.1 pool with client-node's TLS and keep-alive settings; undefined behind a proxy. */
+  #dispatcherFor(tls: AgentOptions): Dispatcher | undefined {
+    const options = this.createDispatcherOptions(this.getCurrentCluster(), tls);
+    if (options.type !== 'agent') return undefined;
+    return new Agent({ connect: options.connect, allowH2: false, headersTimeout: HEADERS_TIMEOUT_MS });
   }
+}
+
+/** What a pool's connections are made with: CA, client certificate and key, server name. */
+function credentialsKey(tls: AgentOptions): string {
+  const hash = createHash('sha256');
+  for (const part of [tls.ca, tls.cert, tls.key, tls.pfx, tls.servername, String(tls.rejectUnauthorized)]) {
+    hash.update(part === undefined ? '-' : Buffer.isBuffer(part) || typeof part === 'string' ? part : JSON.stringify(part));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
 }
