@@ -73,8 +73,13 @@ async function run(config: Config): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  // Only a signal ends the controller. Without this, a loop left with nothing pending (every
+  // request hung on a dead connection, say) would let Node exit 0 in silence, which looks like a
+  // clean stop to the kubelet and to whoever reads the logs.
+  const keepRunning = setInterval(() => undefined, 2 ** 31 - 1);
   await runner.start();
   await stopped;
+  clearInterval(keepRunning);
   log.info('stopped');
   return 0;
 }

@@ -118,12 +118,22 @@ export class AccessEntryController {
     metrics.onScrape(() => metrics.resources(countConditions(this.#watch.list())));
   }
 
-  /** /healthz: fails once a watch has been failing longer than a restart of the pod should be waited for. */
+  /**
+   * /healthz: fails once a watch has been failing, or a reconcile running, longer than a restart
+   * of the pod should be waited for. Every call a reconcile makes has a timeout, so one that runs
+   * for minutes is stuck (a connection that never answers, a bug) and holds its worker forever.
+   */
   health(now = Date.now()): CheckResult {
     for (const [kind, watch] of [['AccessEntry', this.#watch], [CLUSTER_ACCESS_KIND, this.#clusterWatch]] as const) {
       const failing = watch.failingSince();
       if (failing && now - failing.at > WATCH_DEAD_AFTER_MS) {
         return { ok: false, reason: `the ${kind} watch has been failing for ${Math.round((now - failing.at) / 1000)} s: ${errorText(failing.error)}` };
+      }
+    }
+    for (const [kind, queue] of [['AccessEntry', this.#queue], [CLUSTER_ACCESS_KIND, this.#clusterQueue]] as const) {
+      const longest = queue.longestRunning(now);
+      if (longest && longest.forMs > RECONCILE_STUCK_AFTER_MS) {
+        return { ok: false, reason: `the reconcile of ${kind} ${longest.key} has been running for ${Math.round(longest.forMs / 1000)} s` };
       }
     }
     return { ok: true };
@@ -196,6 +206,8 @@ export class AccessEntryController {
 
 /** A watch failing this long is not coming back by itself: liveness fails and the pod is restarted. */
 const WATCH_DEAD_AFTER_MS = 2 * 60_000;
+/** Far beyond what a reconcile's calls can take with their timeouts and retries. */
+const RECONCILE_STUCK_AFTER_MS = 5 * 60_000;
 
 function countConditions(entries: readonly ReadonlyAccessEntry[]): ResourceCounts {
   const counts: Record<ResourceCondition, number> = { Ready: 0, Reconciling: 0, Stalled: 0 };

@@ -76,6 +76,27 @@ describe('WorkQueue ordering and deduplication', () => {
   });
 });
 
+describe('WorkQueue.longestRunning', () => {
+  it('names the handler running longest and for how long, so a stuck reconcile can fail liveness', async () => {
+    const { handler, calls } = heldHandler();
+    const queue = queueWith({ handler, concurrency: 2 });
+    queue.start();
+    expect(queue.longestRunning()).toBeUndefined();
+    queue.add('a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    queue.add('b');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(queue.longestRunning()).toEqual({ key: 'a', forMs: 1_500 });
+
+    calls[0]!.succeed();
+    await settle();
+    expect(queue.longestRunning()).toEqual({ key: 'b', forMs: 500 });
+    calls[1]!.succeed();
+    await settle();
+    expect(queue.longestRunning()).toBeUndefined();
+  });
+});
+
 describe('WorkQueue with a key added while it runs', () => {
   it('never runs one key twice at once, and runs it once more afterwards', async () => {
     let running = 0;

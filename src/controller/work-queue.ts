@@ -52,7 +52,8 @@ export class WorkQueue {
 
   /** Ready to run, oldest first (a Set keeps insertion order and drops duplicates). */
   private readonly ready = new Set<string>();
-  private readonly running = new Set<string>();
+  /** Running now, with when each started (clock time). */
+  private readonly running = new Map<string, number>();
   /** Added while running: run again as soon as the current run ends. */
   private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, Delayed>();
@@ -82,6 +83,15 @@ export class WorkQueue {
   /** Handlers running right now. */
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /** The handler that has been running longest, and for how long; undefined when none runs. */
+  longestRunning(now = this.clock.now()): { key: string; forMs: number } | undefined {
+    // Map order is start order: the first entry started first.
+    const first = this.running.entries().next();
+    if (first.done === true) return undefined;
+    const [key, startedAt] = first.value;
+    return { key, forMs: now - startedAt };
   }
 
   /** Queue the key to run as soon as possible. This cuts short any delay or backoff it waits out. */
@@ -147,7 +157,7 @@ export class WorkQueue {
       const next = this.ready.values().next();
       if (next.done === true) return;
       this.ready.delete(next.value);
-      this.running.add(next.value);
+      this.running.set(next.value, this.clock.now());
       this.metrics.queueStarted(next.value);
       void this.run(next.value);
     }

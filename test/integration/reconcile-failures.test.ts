@@ -2,7 +2,7 @@
 // outages and throttling are ridden out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Reason } from '../../src/api/reasons.ts';
-import { uniqueName } from '../testenv/kube.ts';
+import { uniqueName, waitFor } from '../testenv/kube.ts';
 import { CLUSTER, Harness, role } from './support/harness.ts';
 
 let h: Harness;
@@ -113,5 +113,28 @@ describe('failures', () => {
     ]);
     expect(new Set(createsOf(principal).map((call) => call.clientRequestToken)).size).toBe(1);
     expect(ready.status?.accessEntryArn).toBe(h.entry(principal)?.accessEntryArn);
+  });
+
+  it('fails liveness while a reconcile has been running for minutes, naming the resource, and passes once it ends', async () => {
+    const name = uniqueName('stuck');
+    const inSixMinutes = (): number => Date.now() + 6 * 60_000;
+    h.emulator.faults.setLatency(1_500, 'CreateAccessEntry');
+    try {
+      await h.create(name, { clusterName: CLUSTER, principalArn: role(name) });
+      // Seen from six minutes on, the reconcile now waiting on CreateAccessEntry is stuck.
+      const reason = await waitFor(
+        () => {
+          const verdict = h.controller!.health(inSixMinutes());
+          return verdict.ok ? undefined : verdict.reason;
+        },
+        { description: 'liveness to fail over the reconcile in flight' },
+      );
+      expect(reason).toMatch(new RegExp(`reconcile of AccessEntry ${name} has been running for 3\\d\\d s`));
+      expect(h.controller!.health().ok).toBe(true);
+    } finally {
+      h.emulator.faults.setLatency(0, 'CreateAccessEntry');
+    }
+    await h.waitForReady(name);
+    expect(h.controller!.health(inSixMinutes())).toEqual({ ok: true });
   });
 });
