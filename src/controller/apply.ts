@@ -86,13 +86,15 @@ export async function applySync(gateway: AccessEntryGateway, { desired, observed
 }
 
 /**
- * Once in sync, every tag key the spec declares and its username are this resource's: removing
- * one from the spec later removes it from EKS (and resets the username to EKS's default).
+ * Once in sync, the tag keys the spec declares and its username are this resource's: removing
+ * one from the spec later removes it from EKS (and resets the username to EKS's default). Keys
+ * recorded earlier that are neither declared nor on the entry any more are forgotten: a tag of
+ * that key added later is someone else's.
  */
 function inSync(ledger: Ledger, desired: DesiredEntry, adopt: boolean): Ledger {
   return {
     ...withUsername(ledger, desired.username),
-    managedTagKeys: union(ledger.managedTagKeys, Object.keys(desired.tags)),
+    managedTagKeys: Object.keys(desired.tags).sort(),
     adopted: ledger.adopted || adopt,
   };
 }

@@ -161,8 +161,11 @@ class FakeKube implements ResourceWriter, EventSink {
     this.resource.metadata.finalizers = [];
     return this.#stored();
   }
+  /** How many more status writes get through; the ones after fail as if the API server were gone. */
+  statusWritesLeft = Infinity;
   async writeStatus(_r: AccessEntry, status: AccessEntryStatus) {
     this.log.push('writeStatus');
+    if (this.statusWritesLeft-- <= 0) throw new Error('connect ECONNREFUSED 10.0.0.1:443');
     this.statusWrites.push(structuredClone(status));
     this.resource.status = structuredClone(status);
     return this.#stored();
@@ -375,6 +378,50 @@ describe('Reconciler', () => {
     expect(condition('Reconciling')?.reason).toBe(Reason.AwsServerError);
     await reconcile();
     expect(eks.entry()?.tags).toEqual({ env: 'prod', [MANAGED_BY_TAG]: 'test', [OWNER_TAG]: 'dev' });
+  });
+
+  describe('when the status write after EKS calls is lost and the spec changes before the retry', () => {
+    const ownTags = { [MANAGED_BY_TAG]: 'test', [OWNER_TAG]: 'dev' };
+
+    it('still removes a tag it set on an existing entry', async () => {
+      await reconcile();
+      edit({ tags: { team: 'a', cost: 'x' } });
+      kube.statusWritesLeft = 1; // the Reconciling write only
+      await reconcile();
+      expect(eks.entry()?.tags).toEqual({ team: 'a', cost: 'x', ...ownTags });
+      kube.statusWritesLeft = Infinity;
+      edit({ tags: { team: 'a' } });
+      await reconcile();
+      expect(eks.entry()?.tags).toEqual({ team: 'a', ...ownTags });
+      expect(kube.resource.status?.managedTagKeys).toEqual([MANAGED_BY_TAG, OWNER_TAG, 'team'].sort());
+    });
+
+    it('still removes a tag and resets a username it created the entry with', async () => {
+      kube.resource.spec.tags = { team: 'a', cost: 'x' };
+      kube.resource.spec.username = 'alice';
+      kube.statusWritesLeft = 1;
+      await reconcile();
+      expect(eks.entry()).toMatchObject({ username: 'alice', tags: { team: 'a', cost: 'x', ...ownTags } });
+      kube.statusWritesLeft = Infinity;
+      edit({ tags: { team: 'a' }, username: undefined });
+      await reconcile();
+      expect(eks.entry()).toMatchObject({ username: DEFAULT_USERNAME, tags: { team: 'a', ...ownTags } });
+      expect(condition('Ready')?.status).toBe('True');
+    });
+
+    it('forgets, once in sync, keys it recorded but never set, so a later tag of that key is left alone', async () => {
+      await reconcile();
+      edit({ tags: { team: 'a', cost: 'x' } });
+      eks.failNext.TagResource = 'ServerException';
+      await reconcile();
+      expect(kube.resource.status?.managedTagKeys).toContain('cost');
+      edit({ tags: { team: 'a' } });
+      await reconcile();
+      expect(kube.resource.status?.managedTagKeys).not.toContain('cost');
+      eks.entry()!.tags.cost = 'finance';
+      await reconcile();
+      expect(eks.entry()?.tags.cost).toBe('finance');
+    });
   });
 
   it('blames IAM propagation for InvalidParameter on create only within the grace', async () => {

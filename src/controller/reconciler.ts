@@ -15,7 +15,7 @@ import { eventMessage, explainFailure, resultFor } from './explain.ts';
 import { classifyFailure, type Failure } from './failures.ts';
 import { hasFinalizer, releaseEntry } from './finalize.ts';
 import { accountMismatch, isFailure, placeToReconcile, specRegion } from './place.ts';
-import { ledgerOf } from './plan.ts';
+import { ledgerAhead, ledgerOf } from './plan.ts';
 import { DONE, requeueAfter, type ReconcileResult } from './result.ts';
 import { nextStatus, type Outcome } from './status.ts';
 
@@ -93,7 +93,7 @@ export class Reconciler {
     // Every new generation says Reconciling before its first EKS call, so no tool reads the
     // last generation's Ready as this one's (kstatus also reads "no status" as Current).
     if (current.status?.observedGeneration === current.metadata.generation) return current;
-    return this.#writeStatus(current, { kind: 'progressing' });
+    return this.#writeStatus(current, { kind: 'progressing', ledger: ledgerAhead(current) });
   }
 
   async #attempt(resource: AccessEntry, gateway: AccessEntryGateway): Promise<Attempt> {

@@ -24,15 +24,17 @@ function condition(status: ReturnType<typeof nextStatus>, type: string) {
 }
 
 describe('nextStatus', () => {
-  it('says Reconciling with Ready Unknown before the first EKS call', () => {
-    const status = nextStatus(undefined, { kind: 'progressing' }, at(1, t0));
+  it('says Reconciling with Ready Unknown before the first EKS call, recording the ledger ahead of it', () => {
+    const status = nextStatus(undefined, { kind: 'progressing', ledger: { ...ledger, managedUsername: 'dev-user' } }, at(1, t0));
     expect(status.observedGeneration).toBe(1);
     expect(condition(status, 'Reconciling')?.status).toBe('True');
     expect(condition(status, 'Ready')?.status).toBe('Unknown');
+    expect(status).toMatchObject({ managedTagKeys: ['a', 'b'], managedUsername: 'dev-user' });
+    expect(status.accessEntryArn).toBeUndefined();
   });
 
   it('is Ready without Reconciling or Stalled once in sync, and records where the entry lives', () => {
-    const status = nextStatus(nextStatus(undefined, { kind: 'progressing' }, at(1, t0)), { kind: 'synced', entry, ledger, policies: null }, at(1, t1));
+    const status = nextStatus(nextStatus(undefined, { kind: 'progressing', ledger }, at(1, t0)), { kind: 'synced', entry, ledger, policies: null }, at(1, t1));
     expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([['Ready', 'True', Reason.Synced]]);
     expect(status).toMatchObject({
       managedTagKeys: ['a', 'b'],

@@ -12,7 +12,12 @@ import type { Ledger } from './plan.ts';
  * not manage them (the status then lists none); left out when they are not known this time.
  */
 export type Outcome =
-  | { kind: 'progressing' }
+  /**
+   * A new generation is about to be worked on. `ledger` is written ahead of the EKS calls: what
+   * they may set (its tag keys, its username) is recorded as this resource's before they run, so
+   * a status write lost after them cannot leave a tag or username nobody would remove.
+   */
+  | { kind: 'progressing'; ledger: Ledger }
   | { kind: 'synced'; entry: ObservedEntry; ledger: Ledger; policies: AssociatedPolicy[] | null }
   /** `entry` when the entry is known (it exists, or the failing calls started from it). */
   | { kind: 'failed'; failure: Failure; entry?: ObservedEntry; ledger: Ledger; policies?: AssociatedPolicy[] | null }
@@ -36,9 +41,8 @@ const PROGRESSING_MESSAGE = 'Reconciling the access entry with EKS';
 export function nextStatus(current: AccessEntryStatus | undefined, outcome: Outcome, context: StatusContext): AccessEntryStatus {
   const conditions = new ConditionSet(current?.conditions ?? [], context.generation, context.now);
   setConditions(conditions, outcome);
-  const learnt = 'ledger' in outcome ? { ...entryFields(outcome.entry, outcome.ledger), ...policyFields(outcome.policies) } : {};
   return withFields(current ?? {}, {
-    ...learnt,
+    ...learntFields(outcome),
     ...(context.handledRequest !== undefined ? { lastHandledReconcileAt: context.handledRequest } : {}),
     observedGeneration: context.generation,
     conditions: conditions.list(),
@@ -74,6 +78,18 @@ function setConditions(conditions: ConditionSet, outcome: Outcome): void {
       conditions.set(terminal ? ConditionType.Stalled : ConditionType.Reconciling, 'True', reason, message);
       conditions.remove(terminal ? ConditionType.Reconciling : ConditionType.Stalled);
     }
+  }
+}
+
+function learntFields(outcome: Outcome): Record<string, unknown> {
+  switch (outcome.kind) {
+    case 'progressing':
+      return entryFields(undefined, outcome.ledger);
+    case 'synced':
+    case 'failed':
+      return { ...entryFields(outcome.entry, outcome.ledger), ...policyFields(outcome.policies) };
+    case 'deleting':
+      return {};
   }
 }
 
