@@ -175,11 +175,13 @@ export async function atScale(env: BenchEnvironment, entries: number, resyncSeco
     await until('the restarted controller to make its first EKS call', () => env.emulator.calls.count('DescribeAccessEntry') > describesBefore, 20);
     const syncMs = performance.now() - restarted.startedAt;
     await until('the restarted controller to re-check every entry', () => env.emulator.calls.count('DescribeAccessEntry') >= describesBefore + entries, 100);
+    // Each entry is next checked 1 to 1.1 resync periods (the jitter) after its last check. All
+    // were checked just now, so a window from half a period on, `resyncs` periods long, holds
+    // exactly `resyncs` checks of each entry whatever its jitter: k checks take k to 1.1 k periods.
+    await sleep(resyncSeconds * 500);
     const readsBefore = env.emulator.calls.count('DescribeAccessEntry');
     await sleep(resyncs * resyncSeconds * 1000);
-    // Each entry's next check is due its resync period, stretched by up to 10 % of jitter, after its last.
-    const periodsElapsed = resyncs / 1.05;
-    const reads = (env.emulator.calls.count('DescribeAccessEntry') - readsBefore) / periodsElapsed;
+    const reads = (env.emulator.calls.count('DescribeAccessEntry') - readsBefore) / resyncs;
     watcher.stop();
     return {
       entries,

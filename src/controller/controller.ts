@@ -174,6 +174,7 @@ export class AccessEntryController {
   #changed(change: AccessEntryChange): void {
     const name = change.object.metadata.name ?? '';
     if (change.type === 'deleted') this.#ownWrites.forget(name);
+    else this.#ownWrites.seen(change.object);
     if (needsReconcile(change)) this.#queue.add(name);
   }
 

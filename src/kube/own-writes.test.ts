@@ -32,6 +32,15 @@ describe('OwnWrites', () => {
     expect(writes.size).toBe(0);
   });
 
+  it('lets go of a write as soon as the watch delivers it, not at the next reconcile', () => {
+    const writes = new OwnWrites();
+    writes.remember(version('12', {}, { accessEntryArn: 'arn:entry' }));
+    writes.seen(version('11'));
+    expect(writes.size).toBe(1);
+    writes.seen(version('12', {}, { accessEntryArn: 'arn:entry' }));
+    expect(writes.size).toBe(0);
+  });
+
   it('hands out copies, so a reconcile cannot change the cache or the memory', () => {
     const writes = new OwnWrites();
     const cached = version('10');

@@ -19,7 +19,7 @@ interface Readable {
  * caught up. Without it a reconcile that runs again soon after a write (a spec edit arrived
  * meanwhile) would start from the cache's older copy: no entry ARN yet, fewer managed tag keys.
  * It would repeat a create, emit Created twice, or forget a tag it had set. Holds at most one
- * object per resource, and only until the cache shows that write.
+ * object per resource, and only until the cache shows that write: in steady state, none.
  */
 export class OwnWrites {
   readonly #written = new Map<string, AccessEntry>();
@@ -30,6 +30,13 @@ export class OwnWrites {
     if (!name) return;
     trimForCache(written);
     this.#written.set(name, written);
+  }
+
+  /** The watch delivered `cached`: once it shows our last write, that copy is no longer needed. */
+  seen(cached: Readable): void {
+    const name = cached.metadata.name ?? '';
+    const written = this.#written.get(name);
+    if (written !== undefined && caughtUp(cached, written)) this.#written.delete(name);
   }
 
   forget(name: string): void {
