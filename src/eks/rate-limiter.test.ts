@@ -38,8 +38,22 @@ describe('TokenBucket', () => {
     expect(bucket.rate).toBe(2);
     clock.t += 5_000;
     expect(bucket.rate).toBeCloseTo(2 + 5 * 16 * 0.05);
-    clock.t += 60_000;
+    clock.t += 120_000;
     expect(bucket.rate).toBe(16);
+  });
+
+  it('climbs back quickly to just under the rate EKS throttled, then only slowly past it', () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ requestsPerSecond: 10, burst: 10 }, clock);
+    bucket.throttled();
+    // Back from 5 to 9 (90 % of the throttled rate) at 0.5/s: 8 s.
+    clock.t += 8_000;
+    expect(bucket.rate).toBeCloseTo(9);
+    // Past it at 0.1/s: another 10 s to the configured rate.
+    clock.t += 5_000;
+    expect(bucket.rate).toBeCloseTo(9.5);
+    clock.t += 5_000;
+    expect(bucket.rate).toBe(10);
   });
 
   it('refuses a limit that could never let a request through', () => {

@@ -16,8 +16,11 @@ const systemClock: LimiterClock = { now: () => performance.now(), sleep: (ms) =>
 
 /** A throttle halves the rate, never below this share of the configured one. */
 const FLOOR_SHARE = 1 / 8;
-/** After a throttle the rate climbs back by this share of the configured rate per second. */
+/** After a throttle the rate climbs back by this share of the configured rate per second... */
 const RECOVERY_SHARE_PER_SECOND = 0.05;
+/** ...up to this share of the rate EKS throttled, and from there on slowly, probing. */
+const CEILING_SHARE = 0.9;
+const PROBE_SHARE_PER_SECOND = 0.01;
 
 /**
  * A token bucket for one account and region, shared by every worker, that slows down when EKS
@@ -30,6 +33,8 @@ export class TokenBucket {
   readonly #limit: RateLimit;
   readonly #clock: LimiterClock;
   #rate: number;
+  /** Below the rate EKS last throttled: reached again quickly, passed slowly. */
+  #ceiling: number;
   #tokens: number;
   #updatedAt: number;
 
@@ -40,6 +45,7 @@ export class TokenBucket {
     this.#limit = limit;
     this.#clock = clock;
     this.#rate = limit.requestsPerSecond;
+    this.#ceiling = limit.requestsPerSecond;
     this.#tokens = limit.burst;
     this.#updatedAt = clock.now();
   }
@@ -60,9 +66,14 @@ export class TokenBucket {
     return waitMs;
   }
 
-  /** EKS answered ThrottlingException: halve the rate. */
+  /**
+   * EKS answered ThrottlingException: halve the rate. A throttle at or above the ceiling also
+   * lowers the ceiling under that rate, so the rate does not climb straight back into the limit
+   * (a storm's further throttles, at lower rates, leave it where it is).
+   */
   throttled(): void {
     this.#refill();
+    if (this.#rate >= this.#ceiling) this.#ceiling = this.#rate * CEILING_SHARE;
     this.#rate = Math.max(this.#limit.requestsPerSecond * FLOOR_SHARE, this.#rate / 2);
     this.#tokens = Math.min(this.#tokens, 0);
   }
@@ -73,7 +84,21 @@ export class TokenBucket {
     this.#updatedAt = now;
     if (seconds <= 0) return;
     this.#tokens = Math.min(this.#limit.burst, this.#tokens + seconds * this.#rate);
-    this.#rate = Math.min(this.#limit.requestsPerSecond, this.#rate + seconds * this.#limit.requestsPerSecond * RECOVERY_SHARE_PER_SECOND);
+    this.#rate = this.#climbed(seconds);
+  }
+
+  /** The rate `seconds` later: quickly back up to the ceiling, then slowly up to the configured rate. */
+  #climbed(seconds: number): number {
+    const configured = this.#limit.requestsPerSecond;
+    let rate = this.#rate;
+    let left = seconds;
+    if (rate < this.#ceiling) {
+      const fast = configured * RECOVERY_SHARE_PER_SECOND;
+      const toCeiling = (this.#ceiling - rate) / fast;
+      rate = Math.min(this.#ceiling, rate + left * fast);
+      left = Math.max(0, left - toCeiling);
+    }
+    return Math.min(configured, rate + left * configured * PROBE_SHARE_PER_SECOND);
   }
 }
 
