@@ -40,8 +40,11 @@ export function createdNote(entry: ObservedEntry, recreate: boolean): ChangeNote
 }
 
 /**
- * Makes the calls a sync plan needs, in order: UpdateAccessEntry, then TagResource, then
- * UntagResource. A call that fails stops the rest; what the earlier calls applied is still
+ * Makes the calls a sync plan needs, in order: TagResource, then UpdateAccessEntry, then
+ * UntagResource. Tags go first so the ownership tags are on the entry before anything else is
+ * changed: an adopted entry (or one whose tags were stripped) is claimed before it is edited,
+ * and an IAM policy that allows UpdateAccessEntry only on entries tagged managed-by lets the
+ * update through. A call that fails stops the rest; what the earlier calls applied is still
  * returned with the error, so the status records tags this controller set and cannot orphan them.
  */
 export interface SyncInput {
@@ -59,16 +62,16 @@ export async function applySync(gateway: AccessEntryGateway, { desired, observed
   let ledger: Ledger = plan.adopt ? { managedTagKeys: [], adopted: false } : before;
   const notes: ChangeNote[] = plan.adopt ? [{ reason: EventReason.Adopted, message: `Adopted existing access entry ${observed.accessEntryArn}` }] : [];
   try {
-    if (changes.update) {
-      entry = { ...(await gateway.update(desired, changes.update)), tags: entry.tags };
-      ledger = withUsername(ledger, desired.username);
-      changed.push(...changes.update.fields);
-    }
     if (Object.keys(changes.tagsToSet).length > 0) {
       await gateway.tag(desired, entry.accessEntryArn, changes.tagsToSet);
       changed.push('tags');
       entry = { ...entry, tags: { ...entry.tags, ...changes.tagsToSet } };
       ledger = { ...ledger, managedTagKeys: union(ledger.managedTagKeys, Object.keys(changes.tagsToSet)), adopted: ledger.adopted || plan.adopt };
+    }
+    if (changes.update) {
+      entry = { ...(await gateway.update(desired, changes.update)), tags: entry.tags };
+      ledger = withUsername(ledger, desired.username);
+      changed.push(...changes.update.fields);
     }
     if (changes.tagKeysToRemove.length > 0) {
       await gateway.untag(desired, entry.accessEntryArn, changes.tagKeysToRemove);

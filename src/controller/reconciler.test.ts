@@ -271,10 +271,10 @@ describe('Reconciler', () => {
     eks.entry()!.kubernetesGroups = ['cluster-admins'];
     delete eks.entry()!.tags.team;
     await reconcile();
-    expect(drift).toEqual(['kubernetesGroups', 'tags']);
+    expect(drift).toEqual(['tags', 'kubernetesGroups']);
     edit({ kubernetesGroups: ['ops'] });
     await reconcile();
-    expect(drift).toEqual(['kubernetesGroups', 'tags']);
+    expect(drift).toEqual(['tags', 'kubernetesGroups']);
   });
 
   it('resets a username it set once the spec drops it, and never diffs it again', async () => {
@@ -307,6 +307,14 @@ describe('Reconciler', () => {
     expect(kube.resource.status).toMatchObject({ adopted: true, managedTagKeys: [OWNER_TAG, MANAGED_BY_TAG, 'team'] });
     expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], tags: { owner: 'ops', team: 'a', [MANAGED_BY_TAG]: 'test' } });
     expect(kube.events).toEqual(['Adopted', 'Updated']);
+  });
+
+  it('on adoption tags the entry as its own before changing it, so a tag-conditioned IAM policy lets the update through', async () => {
+    eks.seed({ kubernetesGroups: ['x'], tags: {} });
+    kube.resource.spec.adoptExisting = true;
+    await reconcile();
+    expect(awsCalls().filter((call) => call === 'TagResource' || call === 'UpdateAccessEntry')).toEqual(['TagResource', 'UpdateAccessEntry']);
+    expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], tags: { [MANAGED_BY_TAG]: 'test' } });
   });
 
   it('never adopts an entry another controller manages, whatever adoptExisting says', async () => {
