@@ -1,5 +1,11 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t eks-access-entry-controller .
+# Base images are pinned by tag only: no registry is reachable where this was written, so their
+# digests could not be looked up. A tag moves; a digest does not. To pin, where a registry is
+# reachable, look each digest up and append it to the tag (Renovate and Dependabot then bump both):
+#   crane digest node:24-bookworm-slim
+#   skopeo inspect --format '{{.Digest}}' docker://docker.io/library/node:24-bookworm-slim
+# FROM node:24-bookworm-slim@sha256:<digest printed above> AS build
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,6 +15,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
 
+# The same for the runtime image (a multi-arch index digest, so every platform stays pinned):
+#   crane digest gcr.io/distroless/nodejs24-debian12:nonroot
+#   skopeo inspect --format '{{.Digest}}' docker://gcr.io/distroless/nodejs24-debian12:nonroot
+# FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:<digest printed above>
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production

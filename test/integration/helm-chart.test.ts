@@ -1,0 +1,396 @@
+// The Helm chart with the real tools: Helm v3 and kubeconform built from Go modules
+// (scripts/tools/), schemas from the test API server's own OpenAPI (CRDs included), and an install
+// into an API server of its own, where the controller then runs with nothing but the chart's
+// ServiceAccount and arguments.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  AuthorizationV1Api,
+  CustomObjectsApi,
+  RbacAuthorizationV1Api,
+  loadAllYaml,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1ResourceAttributes,
+} from '@kubernetes/client-node';
+import { dump as dumpYaml } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import { ensureTool, kubeconform, runCommand, writeKubeconformSchemas, type CommandResult } from '../../scripts/tools/kubeconform-schemas.ts';
+import { startControlPlane, type ControlPlane } from '../testenv/control-plane.ts';
+import { installCrds } from '../testenv/crd.ts';
+import { kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
+import { freePorts } from '../testenv/ports.ts';
+import { CLUSTER, role } from './support/harness.ts';
+import { serviceAccountKubeconfig } from './support/service-account.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHART = join(ROOT, 'deploy/helm/eks-access-entry-controller');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+// The Prometheus Operator's module carries its CRDs; the ServiceMonitor one makes that kind checkable.
+const PROMETHEUS_OPERATOR = 'github.com/prometheus-operator/prometheus-operator@v0.85.0';
+/** A cold build of Helm takes 5-25 minutes on 2 cores; kubeconform 2-6. Cached afterwards. */
+const TOOL_BUILD_TIMEOUT_MS = 45 * 60_000;
+
+const kc = testKubeConfig();
+const label = uniqueName('helm');
+let workDir: string;
+let helmBin: string;
+let kubeconformBin: string;
+let schemaDir: string;
+
+function helm(args: string[], kubeconfig?: string): Promise<CommandResult> {
+  return runCommand(helmBin, args, {
+    env: {
+      PATH: process.env.PATH,
+      HOME: workDir,
+      HELM_CACHE_HOME: join(workDir, 'helm/cache'),
+      HELM_CONFIG_HOME: join(workDir, 'helm/config'),
+      HELM_DATA_HOME: join(workDir, 'helm/data'),
+      ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+    },
+    timeoutMs: 120_000,
+  });
+}
+
+/** `helm template` of the chart; fails the test with Helm's message if it does not render. */
+async function render(args: string[] = [], release = 'eks-access-entry-controller'): Promise<string> {
+  const result = await helm(['template', release, CHART, '--namespace', 'eks-access-entry-controller', '--set', 'region=us-east-1', ...args]);
+  expect(result.code, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+const objects = (yaml: string): KubernetesObject[] => (loadAllYaml(yaml) as Array<KubernetesObject | null>).filter((o): o is KubernetesObject => o != null);
+const kinds = (yaml: string): string[] => objects(yaml).map((o) => o.kind!).sort();
+
+async function serviceMonitorCrd(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'eaec-gomod-'));
+  try {
+    const result = await runCommand('go', ['mod', 'download', '-json', PROMETHEUS_OPERATOR], {
+      cwd: dir,
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+    });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    return join((JSON.parse(result.stdout) as { Dir: string }).Dir, 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'eaec-helm-'));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  [helmBin, kubeconformBin] = await Promise.all([ensureTool('helm', log), ensureTool('kubeconform', log)]);
+  await installCrds(kc);
+  const applied = await kubectl(['apply', '--server-side', '-f', await serviceMonitorCrd()]);
+  expect(applied.code, applied.stderr).toBe(0);
+  // An established CRD reaches /openapi/v3 a moment later.
+  schemaDir = join(workDir, 'schemas');
+  await waitFor(
+    async () => {
+      const { files } = await writeKubeconformSchemas(kc, schemaDir);
+      return ['accessentry-eksaccess-v1alpha1.json', 'clusteraccess-eksaccess-v1alpha1.json', 'servicemonitor-monitoring-v1.json'].every((f) => files.has(f));
+    },
+    { description: 'the CRDs in /openapi/v3', timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+}, TOOL_BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('helm lint and values.schema.json', () => {
+  it('lints clean with --strict', async () => {
+    const lint = await helm(['lint', CHART, '--strict', '--set', 'region=us-east-1']);
+    expect(lint.code, lint.stdout + lint.stderr).toBe(0);
+    expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it('refuses to render without a region, or with values that would break the controller, naming the value', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /region is required/],
+      [['--set', 'region=us-east-1', '--set', 'logLevel=verbose'], /logLevel/],
+      [['--set', 'region=us-east-1', '--set', 'replicas=3'], /replicas/],
+      [['--set', 'region=us-east-1', '--set-string', 'replicaCount=two'], /replicaCount/],
+      [['--set', 'region=us-east-1', '--set', 'resync=10 minutes'], /resync/],
+      [['--set', 'region=us-east-1', '--set', 'image.pullPolicy=Sometimes'], /pullPolicy/],
+      [['--set', 'region=Frankfurt'], /region/],
+      [['--set', 'region=us-east-1', '--set', 'leaderElection.enabled=false'], /leaderElection\.enabled is false/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await helm(['template', 'x', CHART, ...args]);
+      expect(result.code, args.join(' ')).not.toBe(0);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+    // One replica may run without leader election.
+    expect(kinds(await render(['--set', 'replicaCount=1', '--set', 'leaderElection.enabled=false']))).not.toContain('Role');
+  });
+});
+
+describe('helm template, validated by kubeconform against the API server\'s own schemas', () => {
+  it('renders valid objects with the defaults: Deployment, ServiceAccount, RBAC, metrics Service, PDB, no ServiceMonitor', async () => {
+    const yaml = await render();
+    expect(kinds(yaml)).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    const report = await kubeconform(kubeconformBin, schemaDir, yaml);
+    expect(report.summary, report.output).toEqual({ resources: 8, valid: 8, invalid: 0, errors: 0, skipped: 0 });
+  });
+
+  it('renders valid objects with every option set, ServiceMonitor included', async () => {
+    const values = {
+      region: 'eu-west-1',
+      replicaCount: 3,
+      image: { repository: 'registry.example.com/eaec', digest: `sha256:${'a'.repeat(64)}`, pullPolicy: 'Always' },
+      imagePullSecrets: [{ name: 'registry' }],
+      serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111111111111:role/eks-access-entry-controller' } },
+      leaderElection: { id: 'platform-shard' },
+      selector: 'team=platform',
+      controllerId: 'platform-prod',
+      awsEndpoint: 'https://eks.eu-west-1.amazonaws.com',
+      stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
+      concurrency: 8, resync: '5m', stalledRetry: '2m', awsRateLimit: 2.5, awsBurst: 5, logLevel: 'debug', shutdownTimeout: '20s',
+      extraArgs: ['--leader-election-lease-duration=30s'],
+      extraEnv: [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }],
+      metrics: { service: { annotations: { 'prometheus.io/scrape': 'true' } }, serviceMonitor: { enabled: true, interval: '15s', scrapeTimeout: '10s', labels: { release: 'prometheus' } } },
+      podDisruptionBudget: { maxUnavailable: '50%' },
+      podAnnotations: { 'example.com/team': 'platform' },
+      podLabels: { team: 'platform' },
+      priorityClassName: 'system-cluster-critical',
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'eks-access-entry-controller' } } } }] } },
+      topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'eks-access-entry-controller' } } }],
+    };
+    const file = join(workDir, 'all-options.yaml');
+    await writeFile(file, dumpYaml(values));
+    const yaml = await render(['-f', file]);
+    expect(kinds(yaml)).toContain('ServiceMonitor');
+    const report = await kubeconform(kubeconformBin, schemaDir, yaml);
+    expect(report.summary, report.output).toEqual({ resources: 9, valid: 9, invalid: 0, errors: 0, skipped: 0 });
+    const deployment = objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment;
+    const container = deployment.spec!.template.spec!.containers[0]!;
+    expect(container.image).toBe(`registry.example.com/eaec@sha256:${'a'.repeat(64)}`);
+    expect(container.args).toEqual(expect.arrayContaining(['--controller-id=platform-prod', '--selector=team=platform', '--leader-election-id=platform-shard', '--aws-rate-limit=2.5', '--leader-election-lease-duration=30s']));
+    // extraArgs come last: a flag repeated there wins (the controller takes the last occurrence).
+    expect(container.args!.at(-1)).toBe('--leader-election-lease-duration=30s');
+  });
+
+  it('ships CRDs that are valid CustomResourceDefinitions, through helm show crds and --include-crds', async () => {
+    const crds = await helm(['show', 'crds', CHART]);
+    expect(crds.code, crds.stderr).toBe(0);
+    expect(objects(crds.stdout).map((o) => o.metadata!.name).sort()).toEqual(['accessentries.eksaccess.dev', 'clusteraccesses.eksaccess.dev']);
+    // What the upgrade instructions pipe into kubectl apply: two documents, both valid.
+    expect((await kubeconform(kubeconformBin, schemaDir, crds.stdout)).summary).toEqual({ resources: 2, valid: 2, invalid: 0, errors: 0, skipped: 0 });
+    const report = await kubeconform(kubeconformBin, schemaDir, await render(['--include-crds']));
+    expect(report.summary, report.output).toEqual({ resources: 10, valid: 10, invalid: 0, errors: 0, skipped: 0 });
+  });
+
+  it('covers the CRDs too: the shipped AccessEntry examples are valid, a misspelt AccessEntry or ClusterAccess field is not', async () => {
+    const dir = join(ROOT, 'deploy/examples');
+    const examples = (await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.yaml')).map((f) => readFile(join(dir, f), 'utf8')))).join('\n---\n');
+    const valid = await kubeconform(kubeconformBin, schemaDir, examples);
+    expect(valid.summary.resources).toBeGreaterThan(0);
+    expect(valid.summary, valid.output).toMatchObject({ invalid: 0, errors: 0, skipped: 0, valid: valid.summary.resources });
+    const misspelt = [
+      `apiVersion: ${API_GROUP_VERSION}\nkind: AccessEntry\nmetadata: {name: x}\nspec: {clusterName: demo, principalArn: 'arn:aws:iam::111111111111:role/x', kubernetesGroup: [a]}`,
+      `apiVersion: ${API_GROUP_VERSION}\nkind: ClusterAccess\nmetadata: {name: x}\nspec: {clusterName: demo, region: eu-west-1, rolArn: 'arn:aws:iam::111111111111:role/x'}`,
+    ].join('\n---\n');
+    const invalid = await kubeconform(kubeconformBin, schemaDir, misspelt);
+    expect(invalid.summary, invalid.output).toMatchObject({ resources: 2, invalid: 2 });
+    expect(invalid.output).toMatch(/kubernetesGroup/);
+    expect(invalid.output).toMatch(/rolArn/);
+  });
+
+  it('is strict: a misspelt field, a wrong type or an unknown kind fails', async () => {
+    const yaml = (await render())
+      .replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesytem: true')
+      .replace('maxUnavailable: 1', 'maxUnavailable: [1]');
+    const report = await kubeconform(kubeconformBin, schemaDir, `${yaml}\n---\napiVersion: example.com/v1\nkind: Unknown\nmetadata: {name: x}\n`);
+    expect(report.summary).toMatchObject({ resources: 9, invalid: 2, errors: 1 });
+    expect(report.output).toMatch(/readOnlyRootFilesytem/);
+  });
+
+  it('by default runs two leader-electing replicas, hardened, with probes, ports and the downward API', async () => {
+    const yaml = await render();
+    const deployment = objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment;
+    const pod = deployment.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    expect(deployment.spec!.replicas).toBe(2);
+    expect(container.args).toEqual(expect.arrayContaining(['--leader-elect', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081']));
+    expect(container.env).toEqual([
+      { name: 'AWS_REGION', value: 'us-east-1' },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ]);
+    expect(container.ports).toEqual([
+      { name: 'metrics', containerPort: 8080, protocol: 'TCP' },
+      { name: 'probes', containerPort: 8081, protocol: 'TCP' },
+    ]);
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'probes' });
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'probes' });
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '512Mi' } });
+    expect(pod.volumes).toBeUndefined();
+    expect(kinds(await render(['--set', 'replicaCount=1']))).not.toContain('PodDisruptionBudget');
+  });
+});
+
+describe('helm install into an API server of its own', () => {
+  let plane: ControlPlane;
+  let emulator: RunningEmulator;
+  const release = uniqueName('eks-access-entry-controller');
+  const namespace = uniqueName('eaec-helm');
+  interface Controller {
+    child: ChildProcessWithoutNullStreams;
+    output: () => string;
+    exited: Promise<number | null>;
+  }
+  let controller: Controller | undefined;
+
+  beforeAll(async () => {
+    plane = await startControlPlane();
+    emulator = await startEmulator();
+    emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
+  }, 180_000);
+
+  afterAll(async () => {
+    controller?.child.kill('SIGKILL');
+    await emulator?.close();
+    await plane?.stop();
+  });
+
+  /** May the chart's ServiceAccount do this? Asked of the API server's authorizer. */
+  async function may(attributes: V1ResourceAttributes): Promise<boolean> {
+    const review = await plane.kubeConfig.makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
+      body: {
+        spec: {
+          user: `system:serviceaccount:${namespace}:${release}`,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+          resourceAttributes: attributes,
+        },
+      },
+    });
+    return review.status?.allowed === true;
+  }
+
+  function runLikeTheDeployment(deployment: V1Deployment, kubeconfig: string, ports: [number, number]): Controller {
+    const container = deployment.spec!.template.spec!.containers[0]!;
+    const env = Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+    // What the kubelet would do: the downward API's values, and the container's own arguments.
+    const child = spawn(
+      NODE,
+      [
+        '--import', 'tsx', 'src/main.ts', ...(container.args ?? []),
+        // Test-only: where the API server and EKS are, which entries are this file's, and ports of its own.
+        '--kubeconfig', kubeconfig, '--aws-endpoint', emulator.endpoint, '--selector', `test.eksaccess.dev/run=${label}`,
+        '--metrics-bind-address', `127.0.0.1:${ports[0]}`, '--health-probe-bind-address', `127.0.0.1:${ports[1]}`,
+      ],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, POD_NAMESPACE: namespace, POD_NAME: `${release}-7d4b9c-abcde`, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+      },
+    );
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    return { child, output: () => text, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+  }
+
+  const crdNames = async (admin: KubeConfig): Promise<string[]> =>
+    (await admin.makeApiClient(ApiextensionsV1Api).listCustomResourceDefinition()).items.map((crd) => crd.metadata!.name!).sort();
+
+  it('creates both CRDs on the first install (the API server had none) and the chart\'s objects, without --wait', async () => {
+    expect(await crdNames(plane.kubeConfig)).toEqual([]);
+    // No --wait: nothing schedules pods here, so Helm would wait forever.
+    const install = await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', '--set', 'region=us-east-1'], plane.kubeconfigPath);
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stdout).toContain('STATUS: deployed');
+    expect(await crdNames(plane.kubeConfig)).toEqual(['accessentries.eksaccess.dev', 'clusteraccesses.eksaccess.dev']);
+    const deployment = await plane.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: release, namespace });
+    expect(deployment.spec!.template.spec!.serviceAccountName).toBe(release);
+  });
+
+  it('grants the ServiceAccount what the controller needs and refuses the rest (SubjectAccessReview)', async () => {
+    const allowed: V1ResourceAttributes[] = [
+      { group: API_GROUP, resource: 'accessentries', verb: 'watch' },
+      { group: API_GROUP, resource: 'accessentries', verb: 'patch', name: 'x' },
+      { group: API_GROUP, resource: 'accessentries', subresource: 'status', verb: 'patch', name: 'x' },
+      { group: API_GROUP, resource: 'accessentries', subresource: 'finalizers', verb: 'update', name: 'x' },
+      { group: API_GROUP, resource: 'clusteraccesses', verb: 'list' },
+      { group: API_GROUP, resource: 'clusteraccesses', subresource: 'status', verb: 'patch', name: 'x' },
+      { group: '', resource: 'events', verb: 'create', namespace: 'default' },
+      { group: '', resource: 'namespaces', verb: 'get', name: 'kube-system' },
+      { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace, name: 'x' },
+    ];
+    const refused: V1ResourceAttributes[] = [
+      { group: '', resource: 'secrets', verb: 'list' },
+      { group: '', resource: 'secrets', verb: 'get', namespace, name: 'x' },
+      { group: API_GROUP, resource: 'accessentries', verb: 'create' },
+      { group: API_GROUP, resource: 'accessentries', verb: 'delete', name: 'x' },
+      { group: API_GROUP, resource: 'clusteraccesses', verb: 'patch', name: 'x' },
+      { group: API_GROUP, resource: 'clusteraccesses', verb: 'create' },
+      { group: '', resource: 'namespaces', verb: 'get', name: 'default' },
+      { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'default', name: 'x' },
+      { group: 'coordination.k8s.io', resource: 'leases', verb: 'delete', namespace, name: 'x' },
+      { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb: 'escalate', name: release },
+    ];
+    for (const attributes of allowed) expect(await may(attributes), `allowed: ${JSON.stringify(attributes)}`).toBe(true);
+    for (const attributes of refused) expect(await may(attributes), `refused: ${JSON.stringify(attributes)}`).toBe(false);
+  });
+
+  it('runs the controller with only the chart\'s ServiceAccount token and the Deployment\'s arguments: it leads, reconciles and cleans up; a call outside its RBAC is refused', async () => {
+    const deployment = await plane.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: release, namespace });
+    const saKubeconfig = join(workDir, 'chart-sa.kubeconfig');
+    const sa = await serviceAccountKubeconfig(plane.kubeConfig, namespace, deployment.spec!.template.spec!.serviceAccountName!, saKubeconfig);
+    const ports = (await freePorts(2)) as [number, number];
+    const running = runLikeTheDeployment(deployment, saKubeconfig, ports);
+    controller = running;
+    const kubectl = (args: string[], kubeconfig = plane.kubeconfigPath): Promise<CommandResult> => runCommand(plane.kubectlPath, [`--kubeconfig=${kubeconfig}`, ...args]);
+    try {
+      // Leadership needs the chart's Role on leases; the caches its ClusterRole.
+      await waitFor(() => (running.output().includes('became leader') ? true : undefined), { description: 'leadership', timeoutMs: 60_000 }).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${running.output()}`);
+      });
+      const name = uniqueName('helm');
+      await plane.kubeConfig.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+        group: API_GROUP, version: API_VERSION, plural: PLURAL,
+        body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': label } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+      });
+      const ready = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, '--timeout=60s']);
+      expect(ready.code, `${ready.stderr}\n${running.output()}`).toBe(0);
+      expect(emulator.state.getAccessEntry(CLUSTER, role(name))).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${ports[1]}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).text()).toMatch(/^leader_election_master_status\{.*\} 1$/m);
+
+      // Real calls outside the chart's RBAC, with the same token.
+      await expect(sa.makeApiClient(RbacAuthorizationV1Api).listClusterRole()).rejects.toMatchObject({ code: 403 });
+      const secrets = await kubectl(['get', 'secrets', '-n', namespace], saKubeconfig);
+      expect(secrets.code).not.toBe(0);
+      expect(secrets.stderr).toMatch(/forbidden/i);
+
+      // Deleting the resource deletes the entry: the finalizer's work, within the chart's RBAC too.
+      const deleted = await kubectl(['delete', `accessentry/${name}`, '--timeout=30s']);
+      expect(deleted.code, `${deleted.stderr}\n${running.output()}`).toBe(0);
+      expect(emulator.state.getAccessEntry(CLUSTER, role(name))).toBeUndefined();
+      expect(running.output()).not.toMatch(/forbidden/i);
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    expect(await running.exited, running.output()).toBe(0);
+  });
+
+  it('uninstalls everything but the CRDs', async () => {
+    const uninstall = await helm(['uninstall', release, '--namespace', namespace], plane.kubeconfigPath);
+    expect(uninstall.code, uninstall.stderr).toBe(0);
+    await expect(plane.kubeConfig.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name: release })).rejects.toMatchObject({ code: 404 });
+    await expect(plane.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: release, namespace })).rejects.toMatchObject({ code: 404 });
+    expect(await crdNames(plane.kubeConfig)).toEqual(['accessentries.eksaccess.dev', 'clusteraccesses.eksaccess.dev']);
+  });
+});
