@@ -94,11 +94,11 @@ export interface AccessEntrySpec {
 }
 
 /**
- * What the controller last observed and did. Written only by the controller, through the status subresource.
+ * What the controller last observed and did. Written only by the controller, through the status subresource. Until the controller first writes it, it reads as observedGeneration 0.
  */
 export interface AccessEntryStatus {
   /**
-   * metadata.generation of the spec the controller last acted on. When it is behind metadata.generation, the conditions describe an older spec.
+   * metadata.generation of the spec the controller last acted on. When it is behind metadata.generation, the conditions describe an older spec; 0 means the controller has not acted on this object yet.
    */
   observedGeneration?: number;
   /**
