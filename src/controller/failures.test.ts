@@ -64,6 +64,12 @@ describe('classifyFailure', () => {
     const failure = classifyFailure(new AwsCallError('UpdateAccessEntry', awsError('ResourceNotFoundException')), ref);
     expect(failure).toMatchObject({ retryable: true });
   });
+
+  it('reports a ResourceNotFound of DescribeCluster (a ClusterAccess check) as the missing cluster', () => {
+    const failure = classifyFailure(new AwsCallError('DescribeCluster', awsError('ResourceNotFoundException')), { ...ref, principalArn: '' });
+    expect(failure).toMatchObject({ retryable: false, reason: Reason.ClusterNotFound });
+    expect(failure.message).toContain('cluster demo in us-east-1 was not found');
+  });
 });
 
 describe('withPrincipalGrace', () => {

@@ -138,7 +138,8 @@ function notFound(err: AwsCallError, where: string): Failure {
   // Right after CreateAccessEntry, association calls can miss the new entry for a while.
   if (ASSOCIATION_OPERATIONS.has(err.operation)) return retry(Reason.EntryNotYetVisible, `${err.operation} on ${where}: EKS does not see the access entry yet, retrying`);
   // The entry vanished between two calls; the next attempt describes it afresh.
-  if (err.operation !== 'CreateAccessEntry') return retry(Reason.UnexpectedError, `${err.operation} on ${where}: the entry disappeared, retrying`);
+  // Only these two calls name the cluster alone: their "not found" is the cluster's.
+  if (err.operation !== 'CreateAccessEntry' && err.operation !== 'DescribeCluster') return retry(Reason.UnexpectedError, `${err.operation} on ${where}: the entry disappeared, retrying`);
   return { retryable: false, reason: Reason.ClusterNotFound, message: `EKS ${where} was not found: check spec.clusterName and spec.region`, awsError: err.awsName };
 }
 

@@ -82,6 +82,16 @@ describe('a ClusterAccess', () => {
     expect(Harness.message(stalled, 'Stalled')).toContain('trust policy');
   });
 
+  it('says when its cluster does not exist in its region, naming both', async () => {
+    const cluster = uniqueName('nowhere');
+    const access = uniqueName('nowhere-access');
+    await createAccess(access, { clusterName: cluster, region: OTHER_REGION });
+    const condition = await waitFor(async () => (await accessStatus(access))?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False'), {
+      description: 'the ClusterAccess to be not Ready',
+    });
+    expect(condition).toMatchObject({ reason: Reason.ClusterNotFound, message: expect.stringContaining(`cluster ${cluster} in ${OTHER_REGION} was not found`) });
+  });
+
   it('two of them for one cluster name stall its entries until one remains, and then they converge', async () => {
     const cluster = uniqueName('twice');
     h.emulator.state.createCluster(cluster, { region: OTHER_REGION, accountId: OTHER_ACCOUNT, authenticationMode: 'API' });
