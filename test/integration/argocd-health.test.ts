@@ -189,6 +189,13 @@ describe('deploy/argocd/argocd-cm-health.yaml', () => {
     expect(snippet.data[CLUSTER_ACCESS_KEY]).toBe(await readFile(CLUSTER_ACCESS_SCRIPT, 'utf8'));
   });
 
+  it('is also shipped as values of the argo-cd Helm chart, with the same scripts', async () => {
+    const values = loadYaml(await readFile(join(ARGOCD_DIR, 'argo-cd-values.yaml'), 'utf8')) as { configs: { cm: Record<string, string> } };
+    expect(Object.keys(values.configs.cm).sort()).toEqual([ACCESS_ENTRY_KEY, CLUSTER_ACCESS_KEY].sort());
+    expect(values.configs.cm[ACCESS_ENTRY_KEY]).toBe(await readFile(ACCESS_ENTRY_SCRIPT, 'utf8'));
+    expect(values.configs.cm[CLUSTER_ACCESS_KEY]).toBe(await readFile(CLUSTER_ACCESS_SCRIPT, 'utf8'));
+  });
+
   it('merges into an existing argocd-cm with the kubectl patch it documents, keeping its other settings', async () => {
     const core = h.kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'argocd' } } }).catch((err: { code?: number }) => {
