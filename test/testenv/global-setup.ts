@@ -2,6 +2,7 @@
 // (each uses fresh names), stopped in teardown whether the tests passed or not.
 import type { TestProject } from 'vitest/node';
 import { startControlPlane } from './control-plane.ts';
+import { prepareTools } from './tools.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,7 +21,7 @@ function log(line: string): void {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const startedAt = Date.now();
-  const controlPlane = await startControlPlane({ log });
+  const [controlPlane] = await Promise.all([startControlPlane({ log }), prepareTools(log)]);
   log(`control plane ready at ${controlPlane.serverUrl} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   project.provide('kubeconfigPath', controlPlane.kubeconfigPath);
   project.provide('kubectlPath', controlPlane.kubectlPath);
