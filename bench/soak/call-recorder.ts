@@ -1,15 +1,34 @@
-// Keeps every CreateAccessEntry call of the run: the emulator's log holds only the last 10,000
-// calls, so it is read often and the new entries kept.
-import type { CallCounter, CallLogEntry } from '../../src/emulator/index.ts';
+// Keeps what the checks need of the emulator's call log, which holds only the last 10,000 calls
+// and so is read often: every CreateAccessEntry call, and when each controller process (told
+// apart by the identity in its user agent) wrote to EKS.
+import { WRITE_OPERATIONS, type CallCounter, type CallLogEntry } from '../../src/emulator/index.ts';
 
-export class CreateCallRecorder {
+/** The writes of one controller process: from the arrival of its first to the end of its last. */
+export interface WriteSpan {
+  /** `${POD_NAME}_<uuid8>`, or '(unknown)' for a call without the controller's user agent. */
+  identity: string;
+  firstMs: number;
+  lastEndMs: number;
+  writes: number;
+}
+
+// src/controller/controller.ts: `eks-access-entry-controller/${config.identity}`.
+const IDENTITY_IN_USER_AGENT = /eks-access-entry-controller\/(\S+?_[0-9a-f]{8})(?:\s|$)/;
+
+export class CallRecorder {
   readonly creates: CallLogEntry[] = [];
   /** Polls that found the last entry seen already gone from the log: some calls may be missing. */
   gaps = 0;
+  readonly #spans = new Map<string, WriteSpan>();
   #newest: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly calls: CallCounter) {}
+
+  /** By identity, in the order each process first wrote. */
+  get writeSpans(): WriteSpan[] {
+    return [...this.#spans.values()].sort((a, b) => a.firstMs - b.firstMs);
+  }
 
   start(intervalMs = 500): void {
     this.#timer = setInterval(() => this.poll(), intervalMs);
@@ -29,8 +48,20 @@ export class CreateCallRecorder {
       if (at < 0) this.gaps++;
       from = at + 1;
     }
-    for (let i = from; i < log.length; i++) if (log[i]!.operation === 'CreateAccessEntry') this.creates.push(log[i]!);
+    for (let i = from; i < log.length; i++) this.#keep(log[i]!);
     this.#newest = log[log.length - 1]?.requestId ?? this.#newest;
+  }
+
+  #keep(call: CallLogEntry): void {
+    if (call.operation === 'CreateAccessEntry') this.creates.push(call);
+    if (!WRITE_OPERATIONS.has(call.operation)) return;
+    const identity = IDENTITY_IN_USER_AGENT.exec(call.userAgent ?? '')?.[1] ?? '(unknown)';
+    const arrived = Date.parse(call.time);
+    const span = this.#spans.get(identity) ?? { identity, firstMs: arrived, lastEndMs: arrived, writes: 0 };
+    span.firstMs = Math.min(span.firstMs, arrived);
+    span.lastEndMs = Math.max(span.lastEndMs, arrived + call.ms);
+    span.writes++;
+    this.#spans.set(identity, span);
   }
 }
 

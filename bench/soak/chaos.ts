@@ -1,15 +1,20 @@
-// The chaos: faults injected by the emulator at set rates, the controller's API server
-// connections cut through the relay at random intervals, and the controller SIGKILLed and
-// restarted. stop() ends all of it and leaves the controller running, for convergence.
+// The chaos: faults injected by the emulator at set rates, the replicas' API server connections
+// cut through the relay at random intervals, and a replica SIGKILLed and restarted: mostly the
+// leader, so that leadership moves, sometimes a standby. stop() ends all of it and leaves every
+// replica running, for convergence; the Lease is watched (hand-overs counted) until halt().
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultKind, RunningEmulator } from '../../src/emulator/index.ts';
 import type { Relay } from '../../test/testenv/relay.ts';
-import type { ControllerSupervisor } from './controller.ts';
+import type { ControllerReplica, ControllerReplicas } from './controller.ts';
+import { HolderHistory, type LeaseReader } from './leadership.ts';
 import type { FaultRates, SoakOptions } from './options.ts';
 import type { Random } from './random.ts';
 
 export interface ChaosCounts {
   kills: number;
+  /** Of the kills, those of the replica holding the Lease, and of one that did not (with leader election). */
+  leaderKills: number;
+  standbyKills: number;
   /** Kills that came within seconds of a (re)start: during the first list and the burst after it. */
   quickKills: number;
   /** Restarts after an exit the soak did not cause (each is also a failed check). */
@@ -18,12 +23,17 @@ export interface ChaosCounts {
   cuts: number;
   blocks: number;
   connectionsCut: number;
+  /** Changes of the Lease's holderIdentity seen (sampled every LEASE_SAMPLE_MS), and those to another replica. */
+  handOvers: number;
+  handOversToOtherReplica: number;
 }
 
 export interface ChaosDeps {
   emulator: RunningEmulator;
   relay: Relay;
-  controller: ControllerSupervisor;
+  replicas: ControllerReplicas;
+  /** The replicas' Lease, when they elect a leader. */
+  lease: LeaseReader | undefined;
   rng: Random;
   options: Pick<SoakOptions, 'faults' | 'killEveryMs' | 'cutEveryMs'>;
 }
@@ -36,18 +46,42 @@ export const FAULT_OF: Record<keyof FaultRates, FaultKind> = {
   loseResponse: 'LoseResponse',
 };
 
+/** Of the kills, the share aimed at a standby rather than the leader (never two in a row, see #victim). */
+const STANDBY_KILL_SHARE = 0.25;
+const LEASE_SAMPLE_MS = 1_000;
+
+type Role = 'leader' | 'standby' | 'only replica';
+
 export class Chaos {
-  readonly counts: ChaosCounts = { kills: 0, quickKills: 0, unexpectedExits: 0, cuts: 0, blocks: 0, connectionsCut: 0 };
+  readonly counts: ChaosCounts = {
+    kills: 0, leaderKills: 0, standbyKills: 0, quickKills: 0, unexpectedExits: 0, cuts: 0, blocks: 0, connectionsCut: 0, handOvers: 0, handOversToOtherReplica: 0,
+  };
+  readonly #holders = new HolderHistory();
   readonly #abort = new AbortController();
+  readonly #stopWatching = new AbortController();
   readonly #loops: Promise<void>[] = [];
-  #restarting = false;
+  #watching: Promise<void> = Promise.resolve();
+  /** Replicas being killed and restarted, or restarted after a crash: nothing else touches them meanwhile. */
+  readonly #restarting = new Set<ControllerReplica>();
 
   constructor(private readonly deps: ChaosDeps) {
     // A crash fails the run anyway; restarting lets the other invariants still be checked.
-    deps.controller.onUnexpectedExit = () => {
-      this.counts.unexpectedExits++;
-      void this.#restartSoon().catch(() => undefined);
-    };
+    for (const replica of deps.replicas.all) {
+      replica.onUnexpectedExit = () => {
+        this.counts.unexpectedExits++;
+        void this.#restartSoon(replica).catch(() => undefined);
+      };
+    }
+  }
+
+  /** The Lease holder last sampled ('' before any); '' without leader election. */
+  get holder(): string {
+    return this.#holders.holder;
+  }
+
+  /** Starts watching the Lease; call before the replicas start, so the first holder is seen. */
+  watch(): void {
+    if (this.deps.lease) this.#watching = this.#watchLoop(this.deps.lease);
   }
 
   start(): void {
@@ -60,43 +94,79 @@ export class Chaos {
     if (options.cutEveryMs !== undefined) this.#loops.push(this.#cutLoop(options.cutEveryMs));
   }
 
-  /** No more faults, cuts or kills; resolves with the controller running. */
+  /** No more faults, cuts or kills; resolves with every replica running. The Lease is still watched. */
   async stop(): Promise<void> {
-    await this.halt();
-    if (!this.deps.controller.running()) await this.deps.controller.start();
+    await this.#stopInjecting();
+    await this.deps.replicas.startAll();
   }
 
-  /** No more faults, cuts or kills, and no restart under way; the controller may be down. */
+  /** No more faults, cuts, kills or Lease samples, and no restart under way; replicas may be down. */
   async halt(): Promise<void> {
+    await this.#stopInjecting();
+    this.#stopWatching.abort();
+    await this.#watching;
+  }
+
+  /** Samples the Lease's holder one last time, so a hand-over just before the end is counted. */
+  async sample(): Promise<void> {
+    if (this.deps.lease) this.#record(await this.deps.lease.holder());
+  }
+
+  async #stopInjecting(): Promise<void> {
     this.#abort.abort();
     await Promise.all(this.#loops);
     this.deps.emulator.faults.clear();
     this.deps.relay.unblock();
-    while (this.#restarting) await sleep(100);
+    while (this.#restarting.size > 0) await sleep(100);
   }
 
   async #killLoop(meanMs: number): Promise<void> {
-    const { controller, rng } = this.deps;
+    const { rng } = this.deps;
     let quick = false;
+    let lastRole: Role | undefined;
     while (await this.#pause(quick ? rng.between(1_000, 4_000) : rng.between(0.5 * meanMs, 1.5 * meanMs))) {
-      if (this.#restarting) continue;
-      this.#restarting = true;
-      try {
-        await controller.kill();
-        this.counts.kills++;
-        if (quick) this.counts.quickKills++;
-        // Down for a moment, as a rescheduled pod is; restarted even when stopping.
-        await sleep(rng.between(300, 2_500));
-        if (!controller.running()) await controller.start();
-      } finally {
-        this.#restarting = false;
-      }
+      const victim = await this.#victim(lastRole === 'standby' ? false : rng.chance(STANDBY_KILL_SHARE));
+      if (!victim || this.#restarting.has(victim.replica)) continue;
+      await this.#killAndRestart(victim.replica, victim.role, quick);
+      lastRole = victim.role;
       quick = rng.chance(0.2);
     }
   }
 
+  async #killAndRestart(replica: ControllerReplica, role: Role, quick: boolean): Promise<void> {
+    this.#restarting.add(replica);
+    try {
+      this.deps.replicas.note(`SIGKILL ${replica.name} (${role})`);
+      await replica.kill();
+      this.counts.kills++;
+      if (role === 'leader') this.counts.leaderKills++;
+      if (role === 'standby') this.counts.standbyKills++;
+      if (quick) this.counts.quickKills++;
+      // Down for a moment, as a rescheduled pod is; restarted even when stopping.
+      await sleep(this.deps.rng.between(300, 2_500));
+      if (!replica.running()) await replica.start();
+    } finally {
+      this.#restarting.delete(replica);
+    }
+  }
+
+  /**
+   * Whom to kill: the leader, or a running replica that does not lead when `standby` is asked or
+   * no replica leads (the Lease is held by a run already gone, during a hand-over). A standby kill
+   * is never followed by another while there is a leader, so every two kills include a leader's.
+   */
+  async #victim(standby: boolean): Promise<{ replica: ControllerReplica; role: Role } | undefined> {
+    const { replicas, lease, rng } = this.deps;
+    if (!lease) return replicas.running().length > 0 ? { replica: rng.pick(replicas.running()), role: 'only replica' } : undefined;
+    const leader = replicas.withIdentity(await lease.holder().catch(() => ''));
+    if (leader && !standby) return { replica: leader, role: 'leader' };
+    const others = replicas.running().filter((replica) => replica !== leader);
+    if (others.length > 0) return { replica: rng.pick(others), role: 'standby' };
+    return leader ? { replica: leader, role: 'leader' } : undefined;
+  }
+
   async #cutLoop(meanMs: number): Promise<void> {
-    const { relay, rng } = this.deps;
+    const { relay, rng, replicas } = this.deps;
     while (await this.#pause(rng.between(0.5 * meanMs, 1.5 * meanMs))) {
       this.counts.cuts++;
       if (rng.chance(0.2)) {
@@ -104,26 +174,44 @@ export class Chaos {
         this.counts.blocks++;
         const cut = relay.block();
         this.counts.connectionsCut += cut;
-        this.deps.controller.note(`API server unreachable: cut ${cut} connections, refusing new ones`);
-        await sleep(rng.between(1_000, 4_000));
+        const blockMs = rng.between(1_000, 4_000);
+        replicas.note(`API server unreachable for ${(blockMs / 1000).toFixed(1)} s: cut ${cut} connections, refusing new ones`);
+        await sleep(blockMs);
         relay.unblock();
-        this.deps.controller.note('API server reachable again');
+        replicas.note('API server reachable again');
       } else {
         const cut = relay.sever();
         this.counts.connectionsCut += cut;
-        this.deps.controller.note(`cut ${cut} API server connections`);
+        replicas.note(`cut ${cut} API server connections`);
       }
     }
   }
 
-  async #restartSoon(): Promise<void> {
+  async #watchLoop(lease: LeaseReader): Promise<void> {
+    const signal = this.#stopWatching.signal;
+    while (!signal.aborted) {
+      // A failed read (the soak's own API access is never cut, but the server may be slow) only skips a sample.
+      this.#record(await lease.holder().catch(() => ''));
+      await sleep(LEASE_SAMPLE_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  #record(holder: string): void {
+    const handOver = this.#holders.sample(holder);
+    if (!handOver) return;
+    this.counts.handOvers = this.#holders.handOvers;
+    this.counts.handOversToOtherReplica = this.#holders.toOtherReplica;
+    this.deps.replicas.note(`leadership handed over from ${handOver.from} to ${handOver.to}`);
+  }
+
+  async #restartSoon(replica: ControllerReplica): Promise<void> {
     await sleep(1_000);
-    if (this.#restarting || this.deps.controller.running()) return;
-    this.#restarting = true;
+    if (this.#restarting.has(replica) || replica.running()) return;
+    this.#restarting.add(replica);
     try {
-      await this.deps.controller.start();
+      await replica.start();
     } finally {
-      this.#restarting = false;
+      this.#restarting.delete(replica);
     }
   }
 

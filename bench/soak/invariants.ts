@@ -5,8 +5,8 @@ import type { AccessEntry, Condition } from '../../src/api/accessentry.ts';
 import { MANAGED_BY_TAG, OWNER_TAG } from '../../src/api/names.ts';
 import { clientRequestToken } from '../../src/controller/converge.ts';
 import type { AccessEntryRecord, CallLogEntry, EmulatorState } from '../../src/emulator/index.ts';
-import { createTookEffect } from './call-recorder.ts';
-import type { ControllerRun } from './controller.ts';
+import { createTookEffect, type WriteSpan } from './call-recorder.ts';
+import { describeRun, type ControllerRun } from './controller.ts';
 import type { SoakModel, TrackedResource } from './model.ts';
 import { policyArnOf } from './specs.ts';
 
@@ -199,16 +199,41 @@ function originOf(resources: readonly TrackedResource[], token: string): string 
 
 const CRASH_PATTERN = /unhandled ?rejection|uncaught ?exception|ERR_UNHANDLED|FATAL ERROR|heap out of memory|^\s+at .+:\d+:\d+\)?$/im;
 
-/** The controller never ended on its own: every run ended by the soak's signal, and wrote no crash to stderr. */
-export function checkRuns(runs: readonly ControllerRun[]): CheckResult {
+/**
+ * The controller never ended on its own: every run ended by the soak's signal and wrote no crash
+ * to stderr. With leader election, no run lost leadership it held: the timings (leadership.ts)
+ * are chosen so that the chaos cannot make a healthy leader miss its renew deadline.
+ */
+export function checkRuns(runs: readonly ControllerRun[], { leaderElection }: { leaderElection: boolean }): CheckResult {
   const checks = new Checks();
   for (const run of runs) {
-    const subject = `controller run ${run.index} (pid ${run.pid})`;
+    const subject = `controller ${describeRun(run)}`;
     const exit = run.exit;
     const ours = run.sent === 'SIGKILL' ? exit?.signal === 'SIGKILL' : run.sent === 'SIGTERM' && exit?.code === 0;
     checks.expect('exit was the soak\'s doing', subject, ours, () => `${run.sent ? `sent ${run.sent}, ` : 'nothing sent, '}${exit ? `exited with code ${String(exit.code)}, signal ${String(exit.signal)}` : 'still running'}; stderr: ${tail(run.stderr)}`);
     checks.expect('stderr has no crash', subject, !CRASH_PATTERN.test(run.stderr), () => tail(run.stderr));
+    if (leaderElection) checks.expect('never lost leadership it held', subject, run.lostLeadership === undefined, () => `logged: ${run.lostLeadership}`);
   }
+  return checks;
+}
+
+/**
+ * Only the leader writes: the spans from each process's first write to EKS to the end of its last
+ * (arrival and answer times in the emulator's log) never overlap. A standby that wrote, or a
+ * deposed leader still writing after another took over, shows as two spans overlapping.
+ */
+export function checkWriters(spans: readonly WriteSpan[]): CheckResult {
+  const checks = new Checks();
+  const ordered = [...spans].sort((a, b) => a.firstMs - b.firstMs);
+  ordered.forEach((span, i) => {
+    const overlapping = ordered.slice(0, i).filter((earlier) => earlier.lastEndMs > span.firstMs);
+    checks.expect(
+      'one writer at a time',
+      `writer ${span.identity}`,
+      span.identity !== '(unknown)' && overlapping.length === 0,
+      () => `${span.writes} writes from ${new Date(span.firstMs).toISOString()} to ${new Date(span.lastEndMs).toISOString()}${overlapping.map((o) => `; ${o.identity} wrote until ${new Date(o.lastEndMs).toISOString()}`).join('')}`,
+    );
+  });
   return checks;
 }
 

@@ -20,6 +20,11 @@ export interface FaultRates {
 export interface SoakOptions {
   /** How long the workload and the chaos run; convergence is waited for after. */
   durationMs: number;
+  /**
+   * Controller processes. Two or more run with --leader-elect on a Lease of the run's own, and
+   * the kills aim mostly at the leader, so leadership moves; 1 runs one without leader election.
+   */
+  replicas: number;
   /** Managed AccessEntries applied at the start (more are created during the run). */
   resources: number;
   /** Entries seeded in EKS that no resource manages; a quarter tagged by another controller. */
@@ -29,7 +34,7 @@ export interface SoakOptions {
   /** Workload operations (edits, drift, deletes, creates) per second during the run. */
   opsPerSecond: number;
   faults: FaultRates;
-  /** Mean time between SIGKILLs of the controller (each interval uniform in 0.5–1.5 ×); undefined: none. */
+  /** Mean time between SIGKILLs of a replica (each interval uniform in 0.5–1.5 ×); undefined: none. */
   killEveryMs: number | undefined;
   /** Mean time between cuts of the controller's API server connections; undefined: none. */
   cutEveryMs: number | undefined;
@@ -62,6 +67,7 @@ export const DEFAULT_FAULT_RATES: FaultRates = {
 /** `npm run soak`: a few minutes, hundreds of resources. */
 export const DEFAULT_OPTIONS: SoakOptions = {
   durationMs: 3 * 60_000,
+  replicas: 2,
   resources: 300,
   foreign: 24,
   intruders: 8,
@@ -97,12 +103,15 @@ export const SHORT_OPTIONS: SoakOptions = {
 
 export const USAGE = `Usage: npm run soak -- [options]
 
-Runs the controller as a process against a real API server and the EKS emulator while a
+Runs the controller as processes against a real API server and the EKS emulator while a
 workload edits, deletes and creates AccessEntries and drifts EKS, the emulator injects faults,
-the controller's API server connections are cut and the controller is SIGKILLed and restarted.
-Then it waits for convergence and checks every invariant; exits 1 if one fails.
+the controllers' API server connections are cut and a replica is SIGKILLed and restarted
+(mostly the leader, so that leadership moves between the replicas). Then it waits for
+convergence and checks every invariant; exits 1 if one fails.
 
   --duration DURATION        how long the workload and chaos run (default 3m)
+  --replicas N               controller processes; 2 or more run with --leader-elect on a Lease
+                             of the run's own in namespace default, 1 runs one without (default 2)
   --resources N              managed AccessEntries applied at the start (default 300)
   --foreign N                unmanaged entries seeded in EKS (default 24)
   --intruders N              resources naming a foreign principal, to stay NotOwned (default 8)
@@ -112,19 +121,20 @@ Then it waits for convergence and checks every invariant; exits 1 if one fails.
   --timeout-rate P           ... never answered (default 0.004)
   --drop-rate P              ... connection dropped before the call runs (default 0.02)
   --lose-rate P              ... applied, then the answer lost (default 0.02)
-  --kill-every DURATION|off  mean time between SIGKILLs of the controller (default 30s)
-  --cut-every DURATION|off   mean time between cuts of its API server connections (default 8s)
+  --kill-every DURATION|off  mean time between SIGKILLs of a replica (default 30s)
+  --cut-every DURATION|off   mean time between cuts of their API server connections (default 8s)
   --converge-timeout DURATION  bound on convergence after the faults stop (default 2m)
   --resync DURATION          the controller's resync period (default 15s)
   --concurrency N            the controller's concurrency (default 8)
   --aws-rate-limit N         the controller's AWS request budget per second, 0 = off (default 100)
   --association-delay DURATION|off  emulator's not-yet-visible window after create (default 1s)
   --seed N                   random seed (default: from the clock; printed)
-  --log-level LEVEL          the controller's log level, in soak-controller.log (default info)
+  --log-level LEVEL          the controllers' log level, in soak-controller.log (default info)
   -h, --help                 this text`;
 
 const FLAGS = {
   duration: { type: 'string' },
+  replicas: { type: 'string' },
   resources: { type: 'string' },
   foreign: { type: 'string' },
   intruders: { type: 'string' },
@@ -155,6 +165,7 @@ export function parseSoakArgs(argv: string[], defaults: SoakOptions = DEFAULT_OP
   return {
     ...defaults,
     durationMs: v.duration === undefined ? defaults.durationMs : duration('--duration', v.duration),
+    replicas: replicaCount(v.replicas, defaults.replicas),
     resources: count('resources', defaults.resources),
     foreign: count('foreign', defaults.foreign),
     intruders: count('intruders', defaults.intruders),
@@ -189,6 +200,15 @@ function optionalDuration(flag: string, text: string | undefined, fallback: numb
   return text === 'off' ? undefined : duration(flag, text);
 }
 
+/** Replicas are named soak-a, soak-b, ...: one letter each. */
+export const MAX_REPLICAS = 26;
+
+function replicaCount(text: string | undefined, fallback: number): number {
+  const value = whole('replicas', text, fallback, 1);
+  if (value > MAX_REPLICAS) throw new Error(`--replicas ${value} is more than ${MAX_REPLICAS}`);
+  return value;
+}
+
 function whole(flag: string, text: string | undefined, fallback: number, min: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
@@ -217,6 +237,6 @@ export function describeOptions(o: SoakOptions): string {
   return [
     `seed ${o.seed}, ${(o.durationMs / 1000).toFixed(0)} s of chaos, ${o.resources} resources (+${o.intruders} intruders), ${o.foreign} foreign entries, ${o.opsPerSecond} ops/s`,
     `faults per AWS call: ServerException ${pct(o.faults.serverError)}, Throttling ${pct(o.faults.throttling)}, Timeout ${pct(o.faults.timeout)}, DropConnection ${pct(o.faults.dropConnection)}, LoseResponse ${pct(o.faults.loseResponse)}`,
-    `SIGKILL ${every(o.killEveryMs)}, API server connections cut ${every(o.cutEveryMs)}, controller --resync ${o.resync} --concurrency ${o.concurrency} --aws-rate-limit ${o.awsRateLimit}, association delay ${o.associationDelayMs} ms`,
+    `${o.replicas === 1 ? 'one controller, no leader election' : `${o.replicas} replicas with leader election`}, SIGKILL ${every(o.killEveryMs)}, API server connections cut ${every(o.cutEveryMs)}, controller --resync ${o.resync} --concurrency ${o.concurrency} --aws-rate-limit ${o.awsRateLimit}, association delay ${o.associationDelayMs} ms`,
   ].join('\n');
 }

@@ -42,9 +42,11 @@ export interface ProgressInput {
   calls: CallCounter;
   chaos: ChaosCounts;
   runs: number;
+  /** The Lease holder last seen; undefined without leader election. */
+  leader: string | undefined;
 }
 
-export function progressLine({ phase, elapsedMs, model, listed, calls, chaos, runs }: ProgressInput): string {
+export function progressLine({ phase, elapsedMs, model, listed, calls, chaos, runs, leader }: ProgressInput): string {
   const live = listed.filter((obj) => !obj.metadata.deletionTimestamp);
   const ready = live.filter((obj) => obj.status?.observedGeneration === obj.metadata.generation && obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   const ops = model.counts;
@@ -55,6 +57,7 @@ export function progressLine({ phase, elapsedMs, model, listed, calls, chaos, ru
     `ops: ${total('edit')} edits, ${total('drift')} drifts, ${total('delete')} deletes, ${total('create')} creates`,
     `AWS calls ${n(calls.total())}, faults ${n(sum(faultsInjected(calls)))}`,
     `kills ${chaos.kills}, runs ${runs}, cuts ${chaos.cuts}`,
+    ...(leader === undefined ? [] : [`leader ${leader || '(none yet)'}, hand-overs ${chaos.handOvers}`]),
   ].join(' | ');
 }
 
@@ -68,6 +71,9 @@ export interface SummaryInput {
   calls: CallCounter;
   chaos: ChaosCounts;
   runs: readonly ControllerRun[];
+  /** Replicas and their Lease (namespace/name), when they elect a leader. */
+  replicas: number;
+  lease: string | undefined;
   result: CheckResult;
   controllerLog: string;
 }
@@ -85,13 +91,23 @@ export function summary(input: SummaryInput): string {
     `          drift in EKS ${list(counts('drift:'))}`,
     `          deletes ${list(counts('delete:'))}; creates ${n((model.counts.create ?? 0) + (model.counts['create:intruder'] ?? 0))}${model.workloadErrors.length ? `; ${model.workloadErrors.length} workload writes failed (first: ${model.workloadErrors[0]})` : ''}`,
     `chaos: faults injected ${n(sum(faultsInjected(calls)))} of ${n(calls.total())} AWS calls: ${list(faultsInjected(calls))}`,
-    `       controller SIGKILLed ${chaos.kills} times (${chaos.quickKills} within seconds of a start), ${input.runs.length} runs, ${chaos.unexpectedExits} exits of its own`,
+    ...replicaLines(input),
     `       API server connections cut ${chaos.cuts} times (${chaos.blocks} with new connections refused for 1-4 s), ${n(chaos.connectionsCut)} connections`,
     `answers by outcome: ${list(outcomeTotals(calls))}`,
     `invariants checked: ${n(totalChecked(result))} (${list(result.checked)}); failed ${n(result.violations.length)}`,
     `controller log: ${input.controllerLog}`,
   ];
   return [...lines, ...failures(result)].join('\n');
+}
+
+function replicaLines({ chaos, runs, replicas, lease }: SummaryInput): string[] {
+  const exits = `${runs.length} runs, ${chaos.unexpectedExits} exits of their own`;
+  if (lease === undefined) return [`       controller SIGKILLed ${chaos.kills} times (${chaos.quickKills} within seconds of a start), ${exits}`];
+  const lost = runs.filter((run) => run.lostLeadership !== undefined).length;
+  return [
+    `       ${replicas} replicas with leader election on Lease ${lease}: SIGKILLed ${chaos.kills} times (${chaos.leaderKills} the leader, ${chaos.standbyKills} a standby; ${chaos.quickKills} within seconds of a start), ${exits}`,
+    `       leadership handed over ${chaos.handOvers} times (${chaos.handOversToOtherReplica} to another replica); ${lost} runs lost leadership they held`,
+  ];
 }
 
 const MAX_SUBJECTS = 40;

@@ -1,6 +1,7 @@
-// The soak, short (npm run soak is the long one): the controller as a process, its API server
-// connections cut and itself SIGKILLed while resources are edited, deleted and created and EKS
-// drifts and answers with faults; once the chaos stops, every invariant must hold.
+// The soak, short (npm run soak is the long one): two replicas of the controller electing a
+// leader, their API server connections cut and one of them (mostly the leader) SIGKILLed while
+// resources are edited, deleted and created and EKS drifts and answers with faults; once the
+// chaos stops, every invariant must hold.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('soak (short)', () => {
-  it('ends with every resource in sync, deletions done, foreign entries untouched, no duplicate create and no crash', async () => {
+  it('ends with every resource in sync, deletions done, foreign entries untouched, no duplicate create, one writer at a time and no crash', async () => {
     const result = await runSoak(
       {
         kubeConfig: kc,
@@ -54,6 +55,10 @@ describe('soak (short)', () => {
     expect(result.result.violations, result.summary).toEqual([]);
     // The run was a soak, not a quiet afternoon: each kind of chaos happened.
     expect(result.chaos.kills, 'SIGKILLs').toBeGreaterThanOrEqual(2);
+    // Of two kills at least one is the leader's (see Chaos), so leadership moved.
+    expect(SHORT_OPTIONS.replicas, 'replicas').toBe(2);
+    expect(result.chaos.leaderKills, 'SIGKILLs of the leader').toBeGreaterThanOrEqual(1);
+    expect(result.chaos.handOvers, 'leadership hand-overs').toBeGreaterThanOrEqual(1);
     expect(result.chaos.cuts, 'API server connection cuts').toBeGreaterThanOrEqual(3);
     const injected = faultsInjected(emulator.calls);
     for (const fault of ['ServerException', 'ThrottlingException', 'DropConnection', 'LoseResponse']) {
