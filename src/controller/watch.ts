@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AccessEntry } from '../api/accessentry.ts';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/names.ts';
 import { kubeCall } from '../kube/errors.ts';
-import { ListWatchInformer, type CachedObject, type ObjectList } from '../kube/list-watch.ts';
+import { ListWatchInformer, type CachedObject, type ListPage, type ObjectList } from '../kube/list-watch.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
 /** An object graph that may be read but not changed (functions and dates left as they are). */
@@ -278,16 +278,23 @@ function clientNodeInformer<T extends WatchedObject>(kc: KubeConfig, kind: Watch
   return (onListed) =>
     new ListWatchInformer<T>(
       {
-        list: () => listObjects<T>(api, kind, labelSelector),
+        list: (page) => listObjects<T>(api, kind, labelSelector, page),
         watch: (watchPath, query, onEvent, onDone) => watch.watch(watchPath, query, onEvent, onDone),
       },
       { path, onListed, ...(labelSelector ? { labelSelector } : {}) },
     );
 }
 
-async function listObjects<T extends WatchedObject>(api: CustomObjectsApi, kind: WatchedKind, labelSelector: string | undefined): Promise<ObjectList<T>> {
+async function listObjects<T extends WatchedObject>(api: CustomObjectsApi, kind: WatchedKind, labelSelector: string | undefined, page: ListPage): Promise<ObjectList<T>> {
   const list = await kubeCall<unknown>(`list ${kind.plural}`, () =>
-    api.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: kind.plural, ...(labelSelector ? { labelSelector } : {}) }),
+    api.listClusterCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      plural: kind.plural,
+      ...(labelSelector ? { labelSelector } : {}),
+      ...(page.limit === undefined ? {} : { limit: page.limit }),
+      ...(page.continue === undefined ? {} : { _continue: page.continue }),
+    }),
   );
   if (typeof list !== 'object' || list === null || !Array.isArray((list as Partial<ObjectList<T>>).items)) {
     throw new Error(`listing ${pathOf(kind.plural)} returned no items array; is the ${kind.kind} CRD installed?`);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AccessEntry, AccessEntryList } from '../api/accessentry.ts';
-import { ListWatchInformer, type ListWatchSource } from './list-watch.ts';
+import type { AccessEntry } from '../api/accessentry.ts';
+import { LIST_PAGE_SIZE, ListWatchInformer, type ListPage, type ListWatchSource, type ObjectList } from './list-watch.ts';
 
 function entry(name: string, resourceVersion: string): AccessEntry {
   return {
@@ -26,14 +26,21 @@ class FakeSource implements ListWatchSource<AccessEntry> {
   listFailure: Error | undefined;
   readonly watches: OpenWatch[] = [];
 
-  list(): Promise<AccessEntryList> {
+  readonly pages: ListPage[] = [];
+  /** Answers a list with this continue token with 410, as the API server does once the snapshot is compacted. */
+  expiredToken: string | undefined;
+
+  /** Pages by offset: the continue token is the index of the next object. */
+  list(page: ListPage): Promise<ObjectList<AccessEntry>> {
     this.lists++;
+    this.pages.push(page);
     if (this.listFailure) return Promise.reject(this.listFailure);
+    if (page.continue !== undefined && page.continue === this.expiredToken) return Promise.reject(Object.assign(new Error('Expired'), { code: 410 }));
+    const from = Number(page.continue ?? 0);
+    const to = page.limit === undefined ? this.objects.length : Math.min(from + page.limit, this.objects.length);
     return Promise.resolve({
-      apiVersion: 'eksaccess.dev/v1alpha1',
-      kind: 'AccessEntryList',
-      metadata: { resourceVersion: this.listVersion },
-      items: structuredClone(this.objects),
+      metadata: { resourceVersion: this.listVersion, ...(to < this.objects.length ? { continue: String(to) } : {}) },
+      items: structuredClone(this.objects.slice(from, to)),
     });
   }
 
@@ -181,6 +188,27 @@ describe('ListWatchInformer', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(r.errors).toHaveLength(1);
     expect(r.source.watches).toHaveLength(1);
+  });
+
+  it('lists in pages of 500 and caches every page, each trimmed', async () => {
+    const objects = Array.from({ length: 2 * LIST_PAGE_SIZE + 1 }, (_, i) => entry(`e${i}`, String(i + 1)));
+    const r = informer(objects);
+    await r.informer.start();
+    expect(r.source.pages).toEqual([{ limit: 500 }, { limit: 500, continue: '500' }, { limit: 500, continue: '1000' }]);
+    expect(r.informer.list()).toHaveLength(1001);
+    expect(r.informer.list().some((obj) => obj.metadata.managedFields)).toBe(false);
+    expect(r.source.last.query.resourceVersion).toBe('10');
+  });
+
+  it('starts the list over in one piece when its snapshot expired between pages', async () => {
+    const objects = Array.from({ length: LIST_PAGE_SIZE + 10 }, (_, i) => entry(`e${i}`, String(i + 1)));
+    const r = informer(objects);
+    r.source.expiredToken = '500';
+    await r.informer.start();
+    expect(r.source.pages).toEqual([{ limit: 500 }, { limit: 500, continue: '500' }, {}]);
+    expect(r.errors).toEqual([]);
+    expect(r.informer.list()).toHaveLength(510);
+    expect(r.events.filter((event) => event.startsWith('add'))).toHaveLength(510);
   });
 
   it('emits a failed list as an error without touching the cache', async () => {

@@ -1,4 +1,4 @@
-import type { V1ListMeta, V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { API_GROUP } from '../api/names.ts';
 
 /** What the informer needs of an object: its metadata. */
@@ -6,14 +6,26 @@ export interface CachedObject {
   metadata: V1ObjectMeta;
 }
 
+/** A list's metadata as the API server sends it (client-node's V1ListMeta names `continue` `_continue`, for its own deserializer). */
+export interface ListMetadata {
+  resourceVersion?: string;
+  continue?: string;
+}
+
 export interface ObjectList<T extends CachedObject> {
-  metadata: V1ListMeta;
+  metadata: ListMetadata;
   items: T[];
+}
+
+/** One page of a list: at most `limit` objects, from `continue` (the token of the page before) on. No limit: all at once. */
+export interface ListPage {
+  limit?: number;
+  continue?: string;
 }
 
 /** The two API calls an informer needs. `watch` has the signature of client-node's public Watch.watch. */
 export interface ListWatchSource<T extends CachedObject> {
-  list(): Promise<ObjectList<T>>;
+  list(page: ListPage): Promise<ObjectList<T>>;
   watch(
     path: string,
     query: Record<string, string | boolean>,
@@ -39,6 +51,9 @@ type Handlers<T> = {
 
 /** A watch that ends this soon after it opened, with no error, is the server refusing it: not a timeout. */
 const MIN_HEALTHY_WATCH_MS = 1_000;
+
+/** client-go's reflector pages its lists by 500 too. */
+export const LIST_PAGE_SIZE = 500;
 
 /**
  * List, then watch from the list's resourceVersion, keeping a cache of the objects by name. It
@@ -89,9 +104,9 @@ export class ListWatchInformer<T extends CachedObject> {
   async start(): Promise<void> {
     this.#stopped = false;
     const session = this.#newSession();
-    let list: ObjectList<T>;
+    let list: { items: T[]; resourceVersion: string };
     try {
-      list = await this.source.list();
+      list = await this.#listAll(session);
     } catch (err) {
       this.#failed(session, err);
       return;
@@ -99,8 +114,34 @@ export class ListWatchInformer<T extends CachedObject> {
     if (!this.#current(session)) return;
     this.options.onListed();
     this.#replaceAll(list.items);
-    this.#resourceVersion = list.metadata.resourceVersion ?? '';
+    this.#resourceVersion = list.resourceVersion;
     await this.#watch(session);
+  }
+
+  /**
+   * Lists in pages, so neither the API server nor this process ever holds one response of every
+   * object: at ten thousand objects that response is tens of MiB of JSON, and the heap it grows
+   * stays in the process's RSS. Each page is trimmed before the next is asked for. The pages
+   * are of one snapshot (the first page's resourceVersion); if that snapshot was compacted away
+   * before the last page (410 on a continue token), the list starts over in one piece.
+   */
+  async #listAll(session: number): Promise<{ items: T[]; resourceVersion: string }> {
+    const items: T[] = [];
+    let token: string | undefined;
+    for (;;) {
+      let page: ObjectList<T>;
+      try {
+        page = await this.source.list({ limit: LIST_PAGE_SIZE, ...(token === undefined ? {} : { continue: token }) });
+      } catch (err) {
+        if (token === undefined || statusCode(err) !== 410) throw err;
+        page = await this.source.list({});
+        items.length = 0;
+      }
+      for (const item of page.items) trimForCache(item);
+      items.push(...page.items);
+      token = page.metadata.continue || undefined;
+      if (token === undefined || !this.#current(session)) return { items, resourceVersion: page.metadata.resourceVersion ?? '' };
+    }
   }
 
   stop(): Promise<void> {

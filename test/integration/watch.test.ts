@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessEntry } from '../../src/api/accessentry.ts';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
 import { watchAccessEntries, type AccessEntryChange, type AccessEntryWatch } from '../../src/controller/watch.ts';
+import { LIST_PAGE_SIZE } from '../../src/kube/list-watch.ts';
 import { installCrd } from '../testenv/crd.ts';
 import { testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
 import { Relay, withServer } from '../testenv/relay.ts';
@@ -49,8 +50,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.allSettled(created.map((name) => api.deleteClusterCustomObject({ ...RESOURCE, name })));
-});
+  // In batches: hundreds of deletes at once would each open a connection of their own.
+  for (let i = 0; i < created.length; i += 20) {
+    await Promise.allSettled(created.slice(i, i + 20).map((name) => api.deleteClusterCustomObject({ ...RESOURCE, name })));
+  }
+}, 120_000);
 
 describe('AccessEntry watch on a real API server', () => {
   const changes = new ChangeLog();
@@ -99,6 +103,41 @@ describe('AccessEntry watch on a real API server', () => {
     await api.deleteClusterCustomObject({ ...RESOURCE, name });
     await waitFor(() => changes.since(mark).includes(name), { description: `onChange(${name}) after delete` });
     expect(watch.get(name)).toBeUndefined();
+  });
+});
+
+describe('AccessEntry watch over more objects than one list page', () => {
+  const run = uniqueName('paged');
+  const labels = { 'test.eksaccess.dev/run': run };
+  const count = LIST_PAGE_SIZE + 20;
+
+  beforeAll(async () => {
+    const names = Array.from({ length: count }, (_, i) => `${run}-${i}`);
+    for (let i = 0; i < names.length; i += 20) {
+      await Promise.all(names.slice(i, i + 20).map(async (name) => {
+        await api.createClusterCustomObject({ ...RESOURCE, body: { ...entry(name), metadata: { name, labels } } });
+        created.push(name);
+      }));
+    }
+  }, 120_000);
+
+  it('gets a continue token from the API server under the name the informer reads', async () => {
+    const page = (await api.listClusterCustomObject({ ...RESOURCE, labelSelector: `test.eksaccess.dev/run=${run}`, limit: 2 })) as { metadata: { continue?: string }; items: unknown[] };
+    expect(page.items).toHaveLength(2);
+    expect(page.metadata.continue).toEqual(expect.any(String));
+  });
+
+  it('caches every object of every page, and names each once', async () => {
+    const changes = new ChangeLog();
+    const paged = watchAccessEntries(kubeConfig, { labelSelector: `test.eksaccess.dev/run=${run}`, onChange: changes.onChange, log: pino({ level: 'silent' }) });
+    try {
+      await paged.start();
+      expect(paged.list()).toHaveLength(count);
+      expect(new Set(changes.since(0)).size).toBe(count);
+      expect(paged.get(`${run}-${count - 1}`)?.metadata.labels).toEqual(labels);
+    } finally {
+      paged.stop();
+    }
   });
 });
 
