@@ -47,9 +47,15 @@ describe('checkWriters', () => {
 });
 
 describe('--replicas', () => {
+  const replicas = (argv: string[]): number => {
+    const options = parseSoakArgs(argv);
+    if (options === 'help') throw new Error('parsed as --help');
+    return options.replicas;
+  };
+
   it('defaults to two replicas and takes one for a run without leader election', () => {
-    expect(parseSoakArgs([]).replicas).toBe(2);
-    expect(parseSoakArgs(['--replicas', '1']).replicas).toBe(1);
+    expect(replicas([])).toBe(2);
+    expect(replicas(['--replicas', '1'])).toBe(1);
   });
 
   it('refuses counts it cannot name', () => {
