@@ -28,6 +28,8 @@ export const RUN_LABEL = 'bench.eksaccess.dev/run';
 
 /** The node flags of the image's ENTRYPOINT (test/unit/image-user.test.ts keeps the two equal). */
 export const IMAGE_NODE_FLAGS = ['--max-semi-space-size=4'];
+/** The environment the image's final stage sets, besides NODE_ENV (kept equal the same way). */
+export const IMAGE_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
 
 export async function startController(env: BenchEnvironment, options: ControllerOptions): Promise<RunningController> {
   const node = join(ROOT, 'node_modules', '.bin', 'node');
@@ -54,7 +56,7 @@ export async function startController(env: BenchEnvironment, options: Controller
   process.env.AWS_ACCESS_KEY_ID ??= 'bench';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
   const startedAt = performance.now();
-  const child = await startProcess('controller', node, args, join(ROOT, `bench-controller-${options.run}.log`));
+  const child = await startProcess('controller', node, args, { logFile: join(ROOT, `bench-controller-${options.run}.log`), env: { ...process.env, ...IMAGE_ENV } });
   // A bench that dies (Ctrl-C, a failed scenario) must not leave its controller running.
   const guard = installExitGuard(() => child.killNow());
   const status = async (): Promise<string> => readFile(`/proc/${child.pid}/status`, 'utf8');

@@ -154,7 +154,7 @@ describe('metrics exposition', () => {
         'prometheus',
         join(toolDir, 'prometheus'),
         [`--config.file=${join(workDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(workDir, 'data')}`, `--web.listen-address=127.0.0.1:${webPort}`],
-        join(workDir, 'prometheus.log'),
+        { logFile: join(workDir, 'prometheus.log') },
       );
     });
 

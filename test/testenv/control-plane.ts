@@ -78,7 +78,7 @@ async function startInFreshDir(binDir: string, root: string, log: (line: string)
     })());
 
   const launch = async (name: string, args: string[]): Promise<ManagedProcess> => {
-    const child = await startProcess(name, join(binDir, name), args, join(workDir, `${name}.log`));
+    const child = await startProcess(name, join(binDir, name), args, { logFile: join(workDir, `${name}.log`) });
     processes.push(child);
     await writeOwnerRecord(workDir, ownRecord(processes.map(({ name, pid }) => ({ name, pid }))));
     return child;

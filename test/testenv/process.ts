@@ -30,9 +30,9 @@ export async function startProcess(
   name: string,
   command: string,
   args: string[],
-  logFile: string,
+  { logFile, env = process.env }: { logFile: string; env?: NodeJS.ProcessEnv },
 ): Promise<ManagedProcess> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (error) => reject(new Error(`could not start ${name} (${command}): ${error.message}`)));

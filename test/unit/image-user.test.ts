@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { IMAGE_NODE_FLAGS } from '../../bench/controller-process.ts';
+import { IMAGE_ENV, IMAGE_NODE_FLAGS } from '../../bench/controller-process.ts';
 
 const root = new URL('../../', import.meta.url);
 
@@ -40,6 +40,12 @@ describe('the image', () => {
     const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
     const args = JSON.parse(entrypoint ?? '[]') as string[];
     expect(args.slice(1, -1)).toEqual(IMAGE_NODE_FLAGS);
+  });
+
+  it('sets the environment the benchmarks measured it with', () => {
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const env = Object.fromEntries([...finalStage.matchAll(/^ENV\s+(\w+)=(\S+)\s*$/gm)].map((match) => [match[1], match[2]]));
+    expect(env).toEqual({ NODE_ENV: 'production', ...IMAGE_ENV });
   });
 
   it('reads the final stage only', () => {
