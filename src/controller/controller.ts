@@ -73,11 +73,11 @@ export class AccessEntryController {
       requestTimeoutMs: config.awsRequestTimeoutMs,
       sessionName: sessionName(controllerId),
       userAgent: `eks-access-entry-controller/${config.identity}`,
+      budget: { limiters: new RateLimiters(config.awsRateLimit), waited: (seconds) => metrics.rateLimiterWaited(seconds) },
     });
     const callerAccounts = new CallerAccounts();
-    const limiters = new RateLimiters(config.awsRateLimit);
     const gatewayFor = (reconcileLog: Logger): SdkAccessEntryGateway =>
-      new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, limiters, log: reconcileLog, metrics });
+      new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, log: reconcileLog, metrics });
     this.#clusterWatch = watchObjects<ClusterAccess>(kc, { kind: CLUSTER_ACCESS_KIND, plural: CLUSTER_ACCESS_PLURAL }, {
       onChange: (change) => this.#clusterChanged(change),
       log,

@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
 import { NOOP_METRICS, type AwsMetrics } from '../metrics/index.ts';
-import type { RateLimiters } from './rate-limiter.ts';
+import { isThrottle } from './request-budget.ts';
 import { AwsCallError, type AwsService } from './errors.ts';
 import type { AssociatedPolicy, AwsTarget, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
@@ -54,8 +54,6 @@ export interface AccessEntryGateway {
 export interface GatewayDeps {
   clients: AwsClients;
   callerAccounts: CallerAccounts;
-  /** The request budget per account and region, shared by every reconcile. */
-  limiters: RateLimiters;
   log: Logger;
   /** AWS calls, throttles and budget waits; none by default. */
   metrics?: AwsMetrics;
@@ -64,12 +62,11 @@ export interface GatewayDeps {
 export class SdkAccessEntryGateway implements AccessEntryGateway {
   private readonly clients: AwsClients;
   private readonly callerAccounts: CallerAccounts;
-  private readonly limiters: RateLimiters;
   private readonly log: Logger;
   private readonly metrics: AwsMetrics;
 
   constructor(deps: GatewayDeps) {
-    ({ clients: this.clients, callerAccounts: this.callerAccounts, limiters: this.limiters, log: this.log } = deps);
+    ({ clients: this.clients, callerAccounts: this.callerAccounts, log: this.log } = deps);
     this.metrics = deps.metrics ?? NOOP_METRICS;
   }
 
@@ -178,21 +175,8 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
 
   /** `policyArn` names the policy a failed association call was about, for its explanation. */
   #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>, policyArn?: string): Promise<Out> {
-    const bucket = this.limiters.for(`${this.clients.credentialSet(ref)}/${ref.region}`);
-    return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, async () => {
-      if (bucket) {
-        const waitedMs = await bucket.acquire();
-        this.metrics.rateLimiterWaited(waitedMs / 1000);
-        if (waitedMs > 0) this.log.trace({ operation, waitedMs }, 'waited for the AWS request budget');
-      }
-      try {
-        return await send(this.clients.eks(ref));
-      } catch (err) {
-        // Slow every worker down, not just this one: EKS throttles the account, not the call.
-        if (isThrottle(err)) bucket?.throttled();
-        throw err;
-      }
-    });
+    // The request budget is the client's (request-budget.ts): every attempt waits for a token.
+    return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, () => send(this.clients.eks(ref)));
   }
 
   async #call<Out extends Answer>(call: AwsCall, send: () => Promise<Out>): Promise<Out> {
@@ -215,10 +199,6 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
 
 type Answer = { $metadata: { requestId?: string } };
 type AwsCall = { service: AwsService; operation: string; policyArn?: string };
-
-function isThrottle(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'ThrottlingException' || err.name === 'TooManyRequestsException');
-}
 
 function key(ref: EntryRef): { clusterName: string; principalArn: string } {
   return { clusterName: ref.clusterName, principalArn: ref.principalArn };

@@ -3,6 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { addRequestBudget, type RequestBudget } from './request-budget.ts';
 import type { AwsTarget, Credentials } from './types.ts';
 
 export interface AwsClientOptions {
@@ -17,6 +18,8 @@ export interface AwsClientOptions {
   sessionName: string;
   /** Appended to the SDK's user agent: tells replicas apart in CloudTrail (and in the emulator's call log). */
   userAgent?: string;
+  /** Every EKS request waits for a token of its account and region; none when absent or off. */
+  budget?: RequestBudget;
 }
 
 /**
@@ -33,7 +36,18 @@ export class AwsClients {
   constructor(private readonly options: AwsClientOptions) {}
 
   eks(target: AwsTarget): EKSClient {
-    return cached(this.#eks, clientKey(target), () => new EKSClient(this.#config(target, this.options.eksEndpoint)));
+    return cached(this.#eks, clientKey(target), () => {
+      const client = new EKSClient(this.#config(target, this.options.eksEndpoint));
+      const budget = this.options.budget;
+      const bucket = budget?.limiters.for(this.budgetKey(target));
+      if (budget && bucket) addRequestBudget(client.middlewareStack, bucket, (seconds) => budget.waited(seconds));
+      return client;
+    });
+  }
+
+  /** EKS quotas are per account and region: one budget for each credential set and region. */
+  budgetKey(target: AwsTarget): string {
+    return `${this.credentialSet(target)}/${target.region}`;
   }
 
   sts(target: AwsTarget): STSClient {

@@ -29,6 +29,33 @@ describe('TokenBucket', () => {
     expect(waits.map(Math.round)).toEqual([0, 100, 200, 300]);
   });
 
+  it('re-queues the requests already waiting when a throttle lowers the rate', async () => {
+    const clock = new FakeClock();
+    const sleepers: { until: number; wake: () => void }[] = [];
+    const bucket = new TokenBucket({ requestsPerSecond: 10, burst: 1 }, {
+      now: () => clock.now(),
+      sleep: (ms) => new Promise<void>((wake) => sleepers.push({ until: clock.t + ms, wake })),
+    });
+    const sentAt: number[] = [];
+    const requests = Array.from({ length: 4 }, () => bucket.acquire().then(() => sentAt.push(clock.t)));
+    await Promise.resolve();
+    expect(sentAt).toEqual([0]);
+    // The first request is throttled: the three waiting (due at 100, 200 and 300 ms) must slow down too.
+    bucket.throttled();
+    while (sentAt.length < 4) {
+      sleepers.sort((a, b) => a.until - b.until);
+      const next = sleepers.shift()!;
+      clock.t = Math.max(clock.t, next.until);
+      next.wake();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(requests);
+    const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+    // At the halved rate (5/s, climbing back): about 200 ms apart, not the 100 ms reckoned before.
+    expect(Math.min(...gaps)).toBeGreaterThan(150);
+    expect(sentAt.length).toBe(4);
+  });
+
   it('halves its rate on a throttle, down to an eighth, and climbs back over time', () => {
     const clock = new FakeClock();
     const bucket = new TokenBucket({ requestsPerSecond: 16, burst: 10 }, clock);

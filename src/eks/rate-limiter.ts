@@ -37,6 +37,8 @@ export class TokenBucket {
   #ceiling: number;
   #tokens: number;
   #updatedAt: number;
+  /** Throttles so far: a waiter whose reservation predates the last one re-queues. */
+  #throttles = 0;
 
   constructor(limit: RateLimit, clock: LimiterClock = systemClock) {
     if (!(limit.requestsPerSecond > 0) || !(limit.burst >= 1)) {
@@ -56,14 +58,23 @@ export class TokenBucket {
     return this.#rate;
   }
 
-  /** Waits for a token; resolves with the milliseconds waited. */
+  /**
+   * Waits for a token; resolves with the milliseconds waited. A throttle while it waits means its
+   * turn was reckoned at a rate EKS refused, so it queues again at the lowered one: otherwise the
+   * requests already waiting would still go out at the old pace, into more throttles.
+   */
   async acquire(): Promise<number> {
-    this.#refill();
-    this.#tokens -= 1;
-    if (this.#tokens >= 0) return 0;
-    const waitMs = (-this.#tokens / this.#rate) * 1000;
-    await this.#clock.sleep(waitMs);
-    return waitMs;
+    let waitedMs = 0;
+    for (;;) {
+      this.#refill();
+      this.#tokens -= 1;
+      if (this.#tokens >= 0) return waitedMs;
+      const reckonedUnder = this.#throttles;
+      const waitMs = (-this.#tokens / this.#rate) * 1000;
+      await this.#clock.sleep(waitMs);
+      waitedMs += waitMs;
+      if (reckonedUnder === this.#throttles) return waitedMs;
+    }
   }
 
   /**
@@ -75,7 +86,9 @@ export class TokenBucket {
     this.#refill();
     if (this.#rate >= this.#ceiling) this.#ceiling = this.#rate * CEILING_SHARE;
     this.#rate = Math.max(this.#limit.requestsPerSecond * FLOOR_SHARE, this.#rate / 2);
-    this.#tokens = Math.min(this.#tokens, 0);
+    // Every reservation made so far is void (see acquire): each waiter takes a new one on waking.
+    this.#tokens = 0;
+    this.#throttles++;
   }
 
   #refill(): void {
