@@ -24,6 +24,7 @@ describe('STS AssumeRole', () => {
   it('answers temporary credentials and the assumed-role user in the shape the SDK reads', async () => {
     const before = Date.now();
     const out = await assume({ DurationSeconds: 900 });
+    const after = Date.now();
     expect(out.$metadata).toMatchObject({ httpStatusCode: 200, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(out.Credentials).toEqual({
       AccessKeyId: expect.stringMatching(/^ASIA[A-Z2-7]{16}$/),
@@ -31,9 +32,10 @@ describe('STS AssumeRole', () => {
       SessionToken: expect.any(String),
       Expiration: expect.any(Date),
     });
-    const expiresIn = out.Credentials!.Expiration!.getTime() - before;
-    expect(expiresIn).toBeGreaterThan(899_000);
-    expect(expiresIn).toBeLessThanOrEqual(900_000);
+    // 900 s after the call was served, in whole seconds as STS writes it: between these bounds.
+    const expiration = out.Credentials!.Expiration!.getTime();
+    expect(expiration).toBeGreaterThan(before + 899_000);
+    expect(expiration).toBeLessThanOrEqual(after + 900_000);
     expect(out.AssumedRoleUser).toEqual({
       AssumedRoleId: expect.stringMatching(/^AROA[A-Z2-7]{17}:controller$/),
       Arn: `arn:aws:sts::${TARGET}:assumed-role/eks-manager/controller`,
