@@ -157,6 +157,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
       concurrency: 8, resync: '5m', stalledRetry: '2m', awsRateLimit: 2.5, awsBurst: 5, logLevel: 'debug', shutdownTimeout: '20s',
       extraArgs: ['--leader-election-lease-duration=30s'],
       extraEnv: [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }],
+      nodeFlags: ['--optimize-for-size'],
       metrics: { service: { annotations: { 'prometheus.io/scrape': 'true' } }, serviceMonitor: { enabled: true, interval: '15s', scrapeTimeout: '10s', labels: { release: 'prometheus' } } },
       podDisruptionBudget: { maxUnavailable: '50%' },
       podAnnotations: { 'example.com/team': 'platform' },
@@ -179,6 +180,9 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     expect(container.args).toEqual(expect.arrayContaining(['--controller-id=platform-prod', '--selector=team=platform', '--leader-election-id=platform-shard', '--aws-rate-limit=2.5', '--leader-election-lease-duration=30s']));
     // extraArgs come last: a flag repeated there wins (the controller takes the last occurrence).
     expect(container.args!.at(-1)).toBe('--leader-election-lease-duration=30s');
+    // nodeFlags: the image's own entrypoint, the flag added before the script.
+    const entrypoint = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8'))![1]!) as string[];
+    expect(container.command).toEqual([...entrypoint.slice(0, -1), '--optimize-for-size', entrypoint.at(-1)]);
   });
 
   it('ships CRDs that are valid CustomResourceDefinitions, through helm show crds and --include-crds', async () => {
@@ -222,6 +226,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     const pod = deployment.spec!.template.spec!;
     const container = pod.containers[0]!;
     expect(deployment.spec!.replicas).toBe(2);
+    expect(container.command, "the image's entrypoint runs as it is").toBeUndefined();
     expect(container.args).toEqual(expect.arrayContaining(['--leader-elect', '--metrics-bind-address=:8080', '--health-probe-bind-address=:8081']));
     expect(container.env).toEqual([
       { name: 'AWS_REGION', value: 'us-east-1' },
