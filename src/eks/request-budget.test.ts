@@ -6,21 +6,21 @@ import { startTestBed } from '../emulator/test-support.ts';
 import { AwsClients } from './clients.ts';
 import { RateLimiters } from './rate-limiter.ts';
 
+/** Clients on the emulator with a budget of `requestsPerSecond` (0: off), recording each wait. */
+function budgetedClients(endpoint: string, requestsPerSecond: number, maxAttempts: number): { clients: AwsClients; limiters: RateLimiters; waits: number[] } {
+  const limiters = new RateLimiters({ requestsPerSecond, burst: 10 });
+  const waits: number[] = [];
+  const clients = new AwsClients({ eksEndpoint: endpoint, maxAttempts, requestTimeoutMs: 5_000, sessionName: 'test', budget: { limiters, waited: (seconds) => waits.push(seconds) } });
+  return { clients, limiters, waits };
+}
+
 describe('the request budget on EKS clients', () => {
   it('takes a token for every attempt, and a throttle the SDK retried still lowers the rate', async () => {
     const bed = await startTestBed();
     bed.fresh();
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-    const limiters = new RateLimiters({ requestsPerSecond: 10, burst: 10 });
-    const waits: number[] = [];
-    const clients = new AwsClients({
-      eksEndpoint: bed.emulator.endpoint,
-      maxAttempts: 3,
-      requestTimeoutMs: 5_000,
-      sessionName: 'test',
-      budget: { limiters, waited: (seconds) => waits.push(seconds) },
-    });
+    const { clients, limiters, waits } = budgetedClients(bed.emulator.endpoint, 10, 3);
     const target = { region: 'us-east-1' };
     try {
       bed.emulator.faults.add({ operation: 'DescribeCluster', fault: 'ThrottlingException', count: 1 });
@@ -38,14 +38,7 @@ describe('the request budget on EKS clients', () => {
   it('puts nothing on the clients when the budget is off', async () => {
     const bed = await startTestBed();
     bed.fresh();
-    const waits: number[] = [];
-    const clients = new AwsClients({
-      eksEndpoint: bed.emulator.endpoint,
-      maxAttempts: 1,
-      requestTimeoutMs: 5_000,
-      sessionName: 'test',
-      budget: { limiters: new RateLimiters({ requestsPerSecond: 0, burst: 1 }), waited: (seconds) => waits.push(seconds) },
-    });
+    const { clients, waits } = budgetedClients(bed.emulator.endpoint, 0, 1);
     try {
       await clients.eks({ region: 'us-east-1' }).send(new DescribeClusterCommand({ name: 'demo' }));
       expect(waits).toEqual([]);
