@@ -73,7 +73,11 @@ export class AccessEntryController {
       requestTimeoutMs: config.awsRequestTimeoutMs,
       sessionName: sessionName(controllerId),
       userAgent: `eks-access-entry-controller/${config.identity}`,
-      budget: { limiters: new RateLimiters(config.awsRateLimit), waited: (seconds) => metrics.rateLimiterWaited(seconds) },
+      budget: {
+        limiters: new RateLimiters(config.awsRateLimit),
+        waited: (seconds) => metrics.rateLimiterWaited(seconds),
+        throttled: () => metrics.awsThrottled('eks'),
+      },
     });
     const callerAccounts = new CallerAccounts();
     const gatewayFor = (reconcileLog: Logger): SdkAccessEntryGateway =>

@@ -190,7 +190,8 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     } catch (cause) {
       const err = new AwsCallError(operation, cause, call.service, call.policyArn);
       this.metrics.awsCall(call.service, operation, err.awsName, elapsed(started) / 1000);
-      if (isThrottle(cause)) this.metrics.awsThrottled(call.service);
+      // EKS throttles are counted per attempt by the client (request-budget.ts); STS's here.
+      if (call.service === 'sts' && isThrottle(cause)) this.metrics.awsThrottled(call.service);
       this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');
       throw err;
     }

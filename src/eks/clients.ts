@@ -18,7 +18,7 @@ export interface AwsClientOptions {
   sessionName: string;
   /** Appended to the SDK's user agent: tells replicas apart in CloudTrail (and in the emulator's call log). */
   userAgent?: string;
-  /** Every EKS request waits for a token of its account and region; none when absent or off. */
+  /** Every EKS attempt waits for a token of its account and region (unless its limit is off) and reports throttles. */
   budget?: RequestBudget;
 }
 
@@ -39,8 +39,7 @@ export class AwsClients {
     return cached(this.#eks, clientKey(target), () => {
       const client = new EKSClient(this.#config(target, this.options.eksEndpoint));
       const budget = this.options.budget;
-      const bucket = budget?.limiters.for(this.budgetKey(target));
-      if (budget && bucket) addRequestBudget(client.middlewareStack, bucket, (seconds) => budget.waited(seconds));
+      if (budget) addRequestBudget(client.middlewareStack, budget.limiters.for(this.budgetKey(target)), budget);
       return client;
     });
   }
