@@ -33,7 +33,8 @@ export const IMAGE_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
 
 export async function startController(env: BenchEnvironment, options: ControllerOptions): Promise<RunningController> {
   const node = join(ROOT, 'node_modules', '.bin', 'node');
-  // As the image runs it (Dockerfile ENTRYPOINT); BENCH_NODE_ARGS adds flags, e.g. --cpu-prof.
+  // As the image runs it (Dockerfile ENTRYPOINT and ENV); BENCH_NODE_ARGS adds flags, e.g.
+  // --cpu-prof, and a variable of the image's set in the environment replaces its value.
   const nodeArgs = [...IMAGE_NODE_FLAGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const args = [
     ...nodeArgs,
@@ -56,7 +57,7 @@ export async function startController(env: BenchEnvironment, options: Controller
   process.env.AWS_ACCESS_KEY_ID ??= 'bench';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'bench';
   const startedAt = performance.now();
-  const child = await startProcess('controller', node, args, { logFile: join(ROOT, `bench-controller-${options.run}.log`), env: { ...process.env, ...IMAGE_ENV } });
+  const child = await startProcess('controller', node, args, { logFile: join(ROOT, `bench-controller-${options.run}.log`), env: { ...IMAGE_ENV, ...process.env } });
   // A bench that dies (Ctrl-C, a failed scenario) must not leave its controller running.
   const guard = installExitGuard(() => child.killNow());
   const status = async (): Promise<string> => readFile(`/proc/${child.pid}/status`, 'utf8');
