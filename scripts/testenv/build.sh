@@ -4,17 +4,16 @@
 # Only missing binaries are built. Progress goes to stderr; the last line of stdout is the
 # directory holding the binaries.
 set -euo pipefail
+LOG_PREFIX=testenv
+source "$(dirname "$0")/../tools/go-build-lib.sh"
 
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 # Kubernetes 1.36's go.mod says go 1.26.
-MIN_GO_VERSION="1.26"
+MIN_GO_VERSION="${ACCESS_ENTRY_MIN_GO:-1.26}"
 CACHE_ROOT="${ACCESS_ENTRY_TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-access-entry-controller/testenv}"
 BIN_DIR="$CACHE_ROOT/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 BINARIES=(etcd kube-apiserver kubectl)
-
-log() { printf '[testenv] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 missing_binaries() {
   local b
@@ -26,57 +25,30 @@ if [[ -z "$(missing_binaries)" ]]; then
   exit 0
 fi
 
-ensure_go() {
-  if ! command -v go >/dev/null 2>&1; then
-    log "Go not found: installing Debian's golang-go"
-    local sudo=""
-    if [[ "$(id -u)" != 0 ]]; then
-      command -v sudo >/dev/null 2>&1 || die "Go is missing and this user cannot install packages: install Go >= $MIN_GO_VERSION"
-      sudo="sudo"
-    fi
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq golang-go >&2
+install_go_if_missing() {
+  command -v go >/dev/null 2>&1 && return
+  log "Go not found: installing Debian's golang-go"
+  local sudo=""
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "Go is missing and this user cannot install packages: install Go >= $MIN_GO_VERSION"
+    sudo="sudo"
   fi
-  local have
-  have="$(go env GOVERSION | sed 's/^go//')"
-  if [[ "$(printf '%s\n%s\n' "$MIN_GO_VERSION" "$have" | sort -V | head -n1)" != "$MIN_GO_VERSION" ]]; then
-    die "Kubernetes $K8S_VERSION needs Go >= $MIN_GO_VERSION but $(command -v go) is go$have; put a newer Go first on PATH"
-  fi
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq golang-go >&2
 }
-ensure_go
-
-# A module asking for a newer Go must fail loudly rather than try to download a toolchain.
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-
-mkdir -p "$BIN_DIR"
+install_go_if_missing
+use_go "Kubernetes $K8S_VERSION"
 # Two test runs starting at once must not build into the same place at the same time.
-exec 9>"$BIN_DIR/.build.lock"
-if ! flock -n 9; then
-  log "another build of these binaries is running; waiting for it"
-  flock 9
-fi
+lock_build "$BIN_DIR" "these binaries"
 
 WORK="$(mktemp -d)"
-BUILD_PID=""
 # Half-written binaries are never left behind: only the lock holder writes them.
 trap 'rm -rf "$WORK" "$BIN_DIR"/*.tmp' EXIT
-# Killed while compiling (a test run interrupted), take the compiler down too.
-trap '[[ -n "$BUILD_PID" ]] && kill "$BUILD_PID" 2>/dev/null; exit 143' TERM INT HUP
 
 # go_build NAME PACKAGE LDFLAGS: builds one binary into BIN_DIR, logging every 30 s meanwhile.
 go_build() {
-  local name=$1 pkg=$2 ldflags=$3 start=$SECONDS next=30
-  go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/$name.tmp" "$pkg" >&2 &
-  BUILD_PID=$!
-  while kill -0 "$BUILD_PID" 2>/dev/null; do
-    sleep 1
-    if ((SECONDS - start >= next)) && kill -0 "$BUILD_PID" 2>/dev/null; then
-      log "still building $name... $((SECONDS - start))s"
-      next=$((next + 30))
-    fi
-  done
-  wait "$BUILD_PID" || die "building $name failed (compiler output above)"
-  BUILD_PID=""
+  local name=$1 pkg=$2 ldflags=$3 start=$SECONDS
+  run_with_progress "$name" go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/$name.tmp" "$pkg"
   mv "$BIN_DIR/$name.tmp" "$BIN_DIR/$name"
   log "built $name in $((SECONDS - start))s"
 }
