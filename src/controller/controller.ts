@@ -76,7 +76,7 @@ export class AccessEntryController {
       budget: {
         limiters: new RateLimiters(config.awsRateLimit),
         waited: (seconds) => metrics.rateLimiterWaited(seconds),
-        throttled: () => metrics.awsThrottled('eks'),
+        throttled: (service) => metrics.awsThrottled(service),
       },
     });
     const callerAccounts = new CallerAccounts();

@@ -19,7 +19,6 @@ import type { Logger } from 'pino';
 import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
 import { NOOP_METRICS, type AwsMetrics } from '../metrics/index.ts';
-import { isThrottle } from './request-budget.ts';
 import { AwsCallError, type AwsService } from './errors.ts';
 import type { AssociatedPolicy, AwsTarget, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
@@ -190,8 +189,6 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     } catch (cause) {
       const err = new AwsCallError(operation, cause, call.service, call.policyArn);
       this.metrics.awsCall(call.service, operation, err.awsName, elapsed(started) / 1000);
-      // EKS throttles are counted per attempt by the client (request-budget.ts); STS's here.
-      if (call.service === 'sts' && isThrottle(cause)) this.metrics.awsThrottled(call.service);
       this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');
       throw err;
     }

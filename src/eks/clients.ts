@@ -39,7 +39,7 @@ export class AwsClients {
     return cached(this.#eks, clientKey(target), () => {
       const client = new EKSClient(this.#config(target, this.options.eksEndpoint));
       const budget = this.options.budget;
-      if (budget) addRequestBudget(client.middlewareStack, budget.limiters.for(this.budgetKey(target)), budget);
+      if (budget) addRequestBudget(client.middlewareStack, 'eks', budget.limiters.for(this.budgetKey(target)), budget);
       return client;
     });
   }
@@ -50,7 +50,12 @@ export class AwsClients {
   }
 
   sts(target: AwsTarget): STSClient {
-    return cached(this.#sts, clientKey(target), () => new STSClient(this.#config(target, this.options.stsEndpoint)));
+    return cached(this.#sts, clientKey(target), () => {
+      const client = new STSClient(this.#config(target, this.options.stsEndpoint));
+      // STS has quotas of its own: its attempts take no EKS tokens, but its throttles are counted.
+      if (this.options.budget) addRequestBudget(client.middlewareStack, 'sts', undefined, this.options.budget);
+      return client;
+    });
   }
 
   /** The identity the clients of a target sign as: the key of the caller-identity cache and the request budget. */

@@ -1,4 +1,5 @@
 import type { FinalizeHandler, FinalizeHandlerArguments, FinalizeRequestMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type { AwsService } from './errors.ts';
 import type { RateLimiters, TokenBucket } from './rate-limiter.ts';
 
 /** The account-and-region budgets, and what is reported of every attempt. */
@@ -7,7 +8,7 @@ export interface RequestBudget {
   /** Seconds one attempt waited for its token (0 when it had one at once); only with a budget. */
   waited(seconds: number): void;
   /** An attempt was answered with a throttle, whether or not the SDK then retried it. */
-  throttled(): void;
+  throttled(service: AwsService): void;
 }
 
 export function isThrottle(err: unknown): boolean {
@@ -23,6 +24,7 @@ export function isThrottle(err: unknown): boolean {
  */
 export function addRequestBudget(
   stack: MiddlewareStack<object, MetadataBearer>,
+  service: AwsService,
   bucket: TokenBucket | undefined,
   budget: Pick<RequestBudget, 'waited' | 'throttled'>,
 ): void {
@@ -35,7 +37,7 @@ export function addRequestBudget(
       } catch (err) {
         if (isThrottle(err)) {
           bucket?.throttled();
-          budget.throttled();
+          budget.throttled(service);
         }
         throw err;
       }
