@@ -38,8 +38,31 @@ describe('loadConfig', () => {
 
   it('sends STS calls to the EKS endpoint override unless told otherwise', () => {
     expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({ stsEndpoint: 'http://127.0.0.1:4566' });
-    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://a:1', '--sts-endpoint', 'http://b:2'], {})).toMatchObject({ stsEndpoint: 'http://b:2' });
+    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'https://a:1', '--sts-endpoint', 'http://localhost:2'], {})).toMatchObject({ stsEndpoint: 'http://localhost:2' });
     expect(loadConfig(['--region', 'x'], {})).not.toHaveProperty('stsEndpoint');
+  });
+
+  it('refuses plain http to anything but loopback unless told the network is trusted', () => {
+    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:4566'], {})).toMatchObject({ awsEndpoint: 'http://127.0.0.1:4566' });
+    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://[::1]:4566'], {})).toMatchObject({ awsEndpoint: 'http://[::1]:4566' });
+    expect(() => loadConfig(['--region', 'x', '--aws-endpoint', 'http://emulator.ci:4566'], {})).toThrow(/--allow-insecure-endpoint/);
+    expect(() => loadConfig(['--region', 'x', '--sts-endpoint', 'http://10.0.0.1'], {})).toThrow(/--sts-endpoint http:\/\/10.0.0.1: plain http/);
+    expect(() => loadConfig(['--region', 'x', '--aws-endpoint', 'http://127.0.0.1.evil.example'], {})).toThrow(/plain http/);
+    expect(loadConfig(['--region', 'x', '--aws-endpoint', 'http://emulator.ci:4566', '--allow-insecure-endpoint'], {})).toMatchObject({ awsEndpoint: 'http://emulator.ci:4566' });
+    expect(loadConfig(['--region', 'x'], { EKS_ENDPOINT: 'http://emulator.ci:4566', ALLOW_INSECURE_ENDPOINT: 'true' })).toMatchObject({ awsEndpoint: 'http://emulator.ci:4566' });
+    expect(() => loadConfig(['--region', 'x', '--aws-endpoint', 'ftp://127.0.0.1'], {})).toThrow(/must be an https/);
+  });
+
+  it('lets one shard own the ClusterAccess status, and can require a ClusterAccess for every cluster', () => {
+    expect(loadConfig(['--region', 'x'], {})).toMatchObject({ clusterAccessStatusOwner: true, requireClusterAccess: false });
+    expect(loadConfig(['--region', 'x', '--selector', 'team=a'], {})).toMatchObject({ clusterAccessStatusOwner: false });
+    expect(loadConfig(['--region', 'x', '--selector', 'team=a', '--cluster-access-status-owner', 'true'], {})).toMatchObject({ clusterAccessStatusOwner: true });
+    expect(loadConfig(['--region', 'x', '--require-cluster-access'], {})).toMatchObject({ requireClusterAccess: true });
+    expect(loadConfig(['--region', 'x'], { REQUIRE_CLUSTER_ACCESS: 'true', CLUSTER_ACCESS_STATUS_OWNER: 'false' })).toMatchObject({
+      requireClusterAccess: true,
+      clusterAccessStatusOwner: false,
+    });
+    expect(() => loadConfig(['--region', 'x', '--cluster-access-status-owner', 'yes'], {})).toThrow(/is not true or false/);
   });
 
   it('reads the environment when flags are absent', () => {

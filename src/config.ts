@@ -38,6 +38,14 @@ export interface Config {
   identity: string;
   /** Unset: no leader election (one replica). */
   leaderElection?: LeaderElectionConfig;
+  /** Never reach a cluster with the controller's own credentials: every cluster needs a ClusterAccess. */
+  requireClusterAccess?: boolean;
+  /**
+   * Whether this process checks ClusterAccesses and writes their status. Shards split the
+   * AccessEntries between them but all read every ClusterAccess: one of them writes its status,
+   * or they would overwrite each other's verdicts. Default: true without --selector.
+   */
+  clusterAccessStatusOwner?: boolean;
 }
 
 export interface LeaderElectionConfig {
@@ -63,11 +71,18 @@ Every option can also be set by the environment variable in brackets.
   --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]
   --sts-endpoint URL         STS endpoint override [STS_ENDPOINT] (default: --aws-endpoint when set,
                              as the emulator serves both; STS tells which account the credentials are for)
+  --allow-insecure-endpoint  accept an http:// endpoint on a host other than loopback [ALLOW_INSECURE_ENDPOINT]
+                             (default: refused, since requests would carry signed credentials in clear)
+  --require-cluster-access   reach every cluster through a ClusterAccess, never with the controller's own
+                             credentials [REQUIRE_CLUSTER_ACCESS]; for fleets that want no own-account access
   --controller-id ID         written in the managed-by tag of entries it manages [CONTROLLER_ID]
                              (default ${DEFAULT_CONTROLLER_ID}-<first 12 hex digits of the kube-system
                              namespace UID>, unique to the management cluster; shards sharing one
                              deployment share it). Logged at start
   --selector SELECTOR        manage only AccessEntries with these labels, e.g. team=platform [LABEL_SELECTOR]
+  --cluster-access-status-owner true|false  whether this process checks ClusterAccesses and writes their
+                             status [CLUSTER_ACCESS_STATUS_OWNER] (default true without --selector, false with
+                             it: of several shards, let exactly one own it)
   --concurrency N            resources reconciled at once [CONCURRENCY] (default 4)
   --resync DURATION          re-check of in-sync entries against EKS [RESYNC_PERIOD] (default 10m)
   --stalled-retry DURATION   retry period of Stalled resources [STALLED_RETRY_PERIOD] (default 5m)
@@ -96,6 +111,9 @@ const OPTIONS = {
   region: { type: 'string' },
   'aws-endpoint': { type: 'string' },
   'sts-endpoint': { type: 'string' },
+  'allow-insecure-endpoint': { type: 'boolean' },
+  'require-cluster-access': { type: 'boolean' },
+  'cluster-access-status-owner': { type: 'string' },
   'controller-id': { type: 'string' },
   selector: { type: 'string' },
   concurrency: { type: 'string' },
@@ -132,8 +150,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
   const region = setting('region', 'AWS_REGION', 'AWS_DEFAULT_REGION');
   if (!region) throw new ConfigError('no region: pass --region or set AWS_REGION');
   return {
-    ...optionalSettings(setting),
-    ...leaderElectionOf(values['leader-elect'] === true || env.LEADER_ELECT === 'true', setting),
+    ...optionalSettings(setting, switchOn(values['allow-insecure-endpoint'], env.ALLOW_INSECURE_ENDPOINT)),
+    ...clusterAccessSettings(setting, switchOn(values['require-cluster-access'], env.REQUIRE_CLUSTER_ACCESS)),
+    ...leaderElectionOf(switchOn(values['leader-elect'], env.LEADER_ELECT), setting),
     identity: `${env.POD_NAME ?? hostname()}_${randomUUID().slice(0, 8)}`,
     ...awsSettings(setting),
     ...endpointSettings(setting),
@@ -147,6 +166,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     shutdownTimeoutMs: duration('--shutdown-timeout', setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT') ?? '25s'),
     logLevel: logLevel(setting('log-level', 'LOG_LEVEL') ?? 'info'),
   };
+}
+
+/** A boolean flag, or its environment variable set to "true". */
+function switchOn(flag: boolean | undefined, env: string | undefined): boolean {
+  return flag === true || env === 'true';
 }
 
 function leaderElectionOf(enabled: boolean, setting: Setting): Pick<Config, 'leaderElection'> {
@@ -189,13 +213,19 @@ function endpointSettings(setting: Setting): Pick<Config, 'metricsAddress' | 'pr
 
 type Setting = (flag: keyof typeof OPTIONS, ...envNames: string[]) => string | undefined;
 
+function clusterAccessSettings(setting: Setting, requireClusterAccess: boolean): Pick<Config, 'requireClusterAccess' | 'clusterAccessStatusOwner'> {
+  const owner = setting('cluster-access-status-owner', 'CLUSTER_ACCESS_STATUS_OWNER');
+  if (owner !== undefined && owner !== 'true' && owner !== 'false') throw new ConfigError(`--cluster-access-status-owner ${owner} is not true or false`);
+  return { requireClusterAccess, clusterAccessStatusOwner: owner === undefined ? setting('selector', 'LABEL_SELECTOR') === undefined : owner === 'true' };
+}
+
 /** The settings that are simply absent from the Config when not given. */
-function optionalSettings(setting: Setting): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'labelSelector' | 'controllerId'> {
-  const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'));
+function optionalSettings(setting: Setting, allowInsecure: boolean): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'labelSelector' | 'controllerId'> {
+  const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'), allowInsecure);
   const given = {
     kubeconfig: setting('kubeconfig', 'KUBECONFIG'),
     awsEndpoint,
-    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT')) ?? awsEndpoint,
+    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT'), allowInsecure) ?? awsEndpoint,
     labelSelector: setting('selector', 'LABEL_SELECTOR'),
     controllerId: setting('controller-id', 'CONTROLLER_ID'),
   };
@@ -215,9 +245,22 @@ function logLevel(level: string): string {
   return level;
 }
 
-function endpoint(flag: string, url: string | undefined): string | undefined {
-  if (url !== undefined && !URL.canParse(url)) throw new ConfigError(`${flag} ${url} is not a URL, e.g. http://127.0.0.1:4566`);
+function endpoint(flag: string, url: string | undefined, allowInsecure: boolean): string | undefined {
+  if (url === undefined) return undefined;
+  if (!URL.canParse(url)) throw new ConfigError(`${flag} ${url} is not a URL, e.g. http://127.0.0.1:4566`);
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'https:' && protocol !== 'http:') throw new ConfigError(`${flag} ${url} must be an https:// (or loopback http://) URL`);
+  if (protocol === 'http:' && !allowInsecure && !isLoopback(hostname)) {
+    throw new ConfigError(
+      `${flag} ${url}: plain http to a host other than loopback would send signed AWS requests in clear; use https, ` +
+        'or pass --allow-insecure-endpoint if this is a test network you trust',
+    );
+  }
   return url;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

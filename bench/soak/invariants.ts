@@ -137,7 +137,7 @@ function checkDeleted(checks: Checks, resource: TrackedResource, { obj, entry, c
   const subject = resource.name;
   checks.expect('deleted resource gone', subject, obj === undefined, () => `still on the API server${obj?.metadata.deletionTimestamp ? ' (Terminating)' : ''}: ${obj ? describeStatus(obj) : ''}`);
   if (resource.intruder) return; // its principal's entry is a foreign one, checked as such
-  if (resource.deleted!.deletionPolicy === 'Delete') {
+  if (resource.deleted!.deletionPolicy !== 'Retain') {
     checks.expect('Delete: entry gone from EKS', subject, entry === undefined, () => `EKS still holds ${entry!.accessEntryArn} (tags ${JSON.stringify(entry!.tags)})`);
     return;
   }

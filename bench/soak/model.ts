@@ -14,7 +14,7 @@ export interface TrackedResource {
   /** The spec as the API server last stored it. */
   spec: AccessEntrySpec;
   /** Set when the soak deleted it, with the deletion policy its last spec had. */
-  deleted?: { deletionPolicy: 'Delete' | 'Retain' };
+  deleted?: { deletionPolicy: NonNullable<AccessEntry['spec']['deletionPolicy']> };
   /** Tags put on its EKS entry out of band under keys no spec uses: they must survive. */
   outOfBandTags: Record<string, string>;
   /** Whether any generation declared spec.accessPolicies. */

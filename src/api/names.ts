@@ -23,6 +23,14 @@ export const MANAGED_BY_TAG = `${API_GROUP}/managed-by`;
  */
 export const OWNER_TAG = `${API_GROUP}/access-entry`;
 /**
+ * Tag put on an entry that existed before its AccessEntry adopted it (the cluster creator's, a
+ * node role's, one made by hand): deleting the AccessEntry hands such an entry back instead of
+ * deleting it, unless its deletionPolicy is DeleteEvenIfAdopted. Kept in EKS, beside the
+ * ownership tags, so a status that was lost or restored without it cannot turn a hand-back into
+ * a delete.
+ */
+export const ADOPTED_TAG = `${API_GROUP}/adopted`;
+/**
  * Set it to any new value (a timestamp, say) to make the controller re-check the entry against
  * EKS at once; status.lastHandledReconcileAt echoes the value once done, as Flux's
  * reconcile.fluxcd.io/requestedAt does.
@@ -52,7 +60,7 @@ export const EntryTypes = [
 ] as const;
 export type EntryType = (typeof EntryTypes)[number];
 
-export const DeletionPolicies = ['Delete', 'Retain'] as const;
+export const DeletionPolicies = ['Delete', 'Retain', 'DeleteEvenIfAdopted'] as const;
 export type DeletionPolicy = (typeof DeletionPolicies)[number];
 
 /** Username prefixes EKS reserves for itself. */

@@ -39,6 +39,11 @@ export const Reason = {
   AccountMismatch: 'AccountMismatch',
   /** Several ClusterAccesses map the cluster the AccessEntry names. */
   AmbiguousClusterAccess: 'AmbiguousClusterAccess',
+  /**
+   * A new entry's cluster is reached only through ClusterAccesses and none fits spec.region (or
+   * none exists and the controller requires one).
+   */
+  NoClusterAccess: 'NoClusterAccess',
   /** The principal's partition (aws, aws-cn, aws-us-gov) cannot hold an entry in the region. */
   PartitionMismatch: 'PartitionMismatch',
   /** spec.accessPolicies names a policy EKS does not offer in the cluster's region. */
@@ -51,6 +56,8 @@ export type Reason = (typeof Reason)[keyof typeof Reason];
 export const EventReason = {
   Created: 'Created',
   Updated: 'Updated',
+  /** A change made outside Git (groups, username, tags) was found on a resync and reverted. */
+  DriftCorrected: 'DriftCorrected',
   Adopted: 'Adopted',
   Recreated: 'Recreated',
   Deleted: 'Deleted',

@@ -41,7 +41,7 @@ export interface AccessEntrySpec {
    */
   username?: string;
   /**
-   * EKS access policies associated with the entry, each with the scope it applies to: Kubernetes permissions that EKS grants the principal itself, on top of any RBAC bound to kubernetesGroups. Only for type STANDARD. Name each policy by its ARN in policyArn or by its name alone in policy, once; at most 20. Omitted (the default), the associations are not managed here: the controller leaves the entry's associations as they are, whoever made them. Present, even as an empty list, it is the whole set: the controller associates every policy listed, sets its scope as given, and disassociates every other policy from the entry. Policies are permissions, so an association made outside this object (in the console, with the CLI, by another tool, or by EKS itself, such as the AmazonEKSClusterAdminPolicy on an adopted cluster creator's entry) is removed while this field is present; list it here to keep it. Removing the field again leaves the associations as they are.
+   * EKS access policies associated with the entry, each with the scope it applies to: Kubernetes permissions that EKS grants the principal itself, on top of any RBAC bound to kubernetesGroups. For type STANDARD; type EC2 (EKS Auto Mode) takes only AmazonEKSAutoNodePolicy, at cluster scope. Name each policy by its ARN in policyArn or by its name alone in policy, once; at most 20. Omitted (the default), the associations are not managed here: the controller leaves the entry's associations as they are, whoever made them. Present, even as an empty list, it is the whole set: the controller associates every policy listed, sets its scope as given, and disassociates every other policy from the entry. Policies are permissions, so an association made outside this object (in the console, with the CLI, by another tool, or by EKS itself, such as the AmazonEKSClusterAdminPolicy on an adopted cluster creator's entry) is removed while this field is present; list it here to keep it. Removing the field again leaves the associations as they are.
    *
    * @maxItems 20
    *
@@ -84,9 +84,9 @@ export interface AccessEntrySpec {
     [k: string]: string;
   };
   /**
-   * What happens to the EKS access entry when this AccessEntry is deleted. Delete (the default) removes it from EKS; Retain leaves it in EKS, untouched, and only removes this object.
+   * What happens to the EKS access entry when this AccessEntry is deleted. Delete (the default) removes an entry this AccessEntry created, and hands back one it adopted (spec.adoptExisting): an entry that existed before, such as the cluster creator's or a node role's, stays in EKS without this controller's tags, since deleting it could lock administrators out or stop nodes from joining. Retain hands back every entry that way. DeleteEvenIfAdopted removes the entry from EKS whoever made it.
    */
-  deletionPolicy?: 'Delete' | 'Retain';
+  deletionPolicy?: 'Delete' | 'Retain' | 'DeleteEvenIfAdopted';
   /**
    * What to do when EKS already has an access entry for this principal that this controller did not create (for example one EKS made for a node group, or one made by hand). When false (the default) the controller leaves that entry alone and reports the AccessEntry as Stalled. When true the controller takes the entry over: it tags it as its own and from then on manages its kubernetesGroups, username and tags.
    */
@@ -141,6 +141,10 @@ export interface AccessEntryStatus {
    * The username this AccessEntry set on the entry. Only a username the controller set is reset to EKS's default when spec.username is removed.
    */
   managedUsername?: string;
+  /**
+   * While spec.username is unset: the username EKS gave the entry when this AccessEntry created or adopted it (or last reset it). A different username found later was set outside Git; it is reset to EKS's default, as drift.
+   */
+  assignedUsername?: string;
   /**
    * Value of the eksaccess.dev/reconcile-requested-at annotation the controller last acted on: set the annotation to any new value (a timestamp, say) to make the controller re-check the entry against EKS at once.
    */

@@ -25,12 +25,8 @@ export interface Applied {
 }
 
 /** The ledger of a resource that has just created its entry: every field it sent is its own. */
-export function createdLedger(desired: DesiredEntry): Ledger {
-  return {
-    managedTagKeys: Object.keys(desired.tags).sort(),
-    ...(desired.username !== undefined ? { managedUsername: desired.username } : {}),
-    adopted: false,
-  };
+export function createdLedger(desired: DesiredEntry, created: ObservedEntry): Ledger {
+  return withUsername({ managedTagKeys: Object.keys(desired.tags).sort(), adopted: false }, desired, created);
 }
 
 export function createdNote(entry: ObservedEntry, recreate: boolean): ChangeNote {
@@ -70,7 +66,7 @@ export async function applySync(gateway: AccessEntryGateway, { desired, observed
     }
     if (changes.update) {
       entry = { ...(await gateway.update(desired, changes.update)), tags: entry.tags };
-      ledger = withUsername(ledger, desired.username);
+      ledger = withUsername(ledger, desired, entry);
       changed.push(...changes.update.fields);
     }
     if (changes.tagKeysToRemove.length > 0) {
@@ -85,7 +81,7 @@ export async function applySync(gateway: AccessEntryGateway, { desired, observed
   if (changes.update || Object.keys(changes.tagsToSet).length > 0 || changes.tagKeysToRemove.length > 0) {
     notes.push({ reason: EventReason.Updated, message: describeChanges(changes) });
   }
-  return { entry, ledger: inSync(ledger, desired, plan.adopt), notes, changed };
+  return { entry, ledger: inSync(ledger, desired, plan.adopt, entry), notes, changed };
 }
 
 /**
@@ -94,17 +90,22 @@ export async function applySync(gateway: AccessEntryGateway, { desired, observed
  * recorded earlier that are neither declared nor on the entry any more are forgotten: a tag of
  * that key added later is someone else's.
  */
-function inSync(ledger: Ledger, desired: DesiredEntry, adopt: boolean): Ledger {
+function inSync(ledger: Ledger, desired: DesiredEntry, adopt: boolean, entry: ObservedEntry): Ledger {
   return {
-    ...withUsername(ledger, desired.username),
+    ...withUsername(ledger, desired, entry),
     managedTagKeys: Object.keys(desired.tags).sort(),
     adopted: ledger.adopted || adopt,
   };
 }
 
-function withUsername(ledger: Ledger, username: string | undefined): Ledger {
-  const { managedUsername: _previous, ...rest } = ledger;
-  return username === undefined ? rest : { ...rest, managedUsername: username };
+/**
+ * The username the ledger holds once `entry` is as the calls left it: the one the spec sets, or,
+ * while it sets none, the one EKS gave the entry (node types: EKS owns it, nothing to hold).
+ */
+function withUsername(ledger: Ledger, desired: DesiredEntry, entry: ObservedEntry): Ledger {
+  const { managedUsername: _managed, assignedUsername: _assigned, ...rest } = ledger;
+  if (desired.type !== 'STANDARD') return rest;
+  return desired.username === undefined ? { ...rest, assignedUsername: entry.username } : { ...rest, managedUsername: desired.username };
 }
 
 function describeChanges(changes: EntryChanges): string {

@@ -2,39 +2,42 @@ import type { ClusterAccess } from '../api/clusteraccess.ts';
 import type { Credentials } from '../eks/types.ts';
 import type { DeepReadonly } from './watch.ts';
 
-/** What a ClusterAccess says about the cluster an AccessEntry names. */
-export type ClusterResolution =
-  /** No ClusterAccess for it: the controller's own credentials and default region. */
-  | { kind: 'default' }
-  | { kind: 'mapped'; name: string; region: string; credentials?: Credentials }
-  /** Several ClusterAccesses claim the cluster: nothing is called until one remains. */
-  | { kind: 'ambiguous'; names: string[] };
+/** One way to reach a cluster, as a ClusterAccess describes it. */
+export interface ClusterRoute {
+  /** The ClusterAccess's name. */
+  name: string;
+  region: string;
+  /** The role to assume; unset: the controller's own credentials, in the ClusterAccess's region. */
+  credentials?: Credentials;
+  /** The account the role belongs to (read from its ARN); unset with the controller's own credentials. */
+  accountId?: string;
+}
 
-/**
- * The ClusterAccess objects, looked up by the cluster an AccessEntry names. A ClusterAccess
- * matches when its clusterName is the entry's and, if the entry names a region, its region too.
- */
+/** The ClusterAccess objects, looked up by the cluster an AccessEntry names. */
 export class ClusterDirectory {
   constructor(private readonly list: () => readonly DeepReadonly<ClusterAccess>[]) {}
 
-  resolve(clusterName: string, region: string | undefined): ClusterResolution {
-    const matches = this.list().filter(
-      (access) => access.spec.clusterName === clusterName && (region === undefined || access.spec.region === region),
-    );
-    if (matches.length === 0) return { kind: 'default' };
-    if (matches.length > 1) return { kind: 'ambiguous', names: matches.map((access) => access.metadata.name ?? '').sort() };
-    const [access] = matches as [DeepReadonly<ClusterAccess>];
-    const { roleArn, externalId } = access.spec;
-    return {
-      kind: 'mapped',
-      name: access.metadata.name ?? '',
-      region: access.spec.region,
-      ...(roleArn !== undefined ? { credentials: { roleArn, ...(externalId !== undefined ? { externalId } : {}) } } : {}),
-    };
+  /** Every ClusterAccess naming the cluster, sorted by name so that choices between them are stable. */
+  routesFor(clusterName: string): ClusterRoute[] {
+    return this.list()
+      .filter((access) => access.spec.clusterName === clusterName)
+      .map(routeOf)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** The names of the ClusterAccesses of a cluster, e.g. to re-queue its entries when one changes. */
   namesFor(clusterName: string): string[] {
-    return this.list().filter((access) => access.spec.clusterName === clusterName).map((access) => access.metadata.name ?? '');
+    return this.routesFor(clusterName).map((route) => route.name);
   }
+}
+
+function routeOf(access: DeepReadonly<ClusterAccess>): ClusterRoute {
+  const { roleArn, externalId, region } = access.spec;
+  const accountId = roleArn === undefined ? undefined : /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
+  return {
+    name: access.metadata.name ?? '',
+    region,
+    ...(roleArn !== undefined ? { credentials: { roleArn, ...(externalId !== undefined ? { externalId } : {}) } } : {}),
+    ...(accountId !== undefined ? { accountId } : {}),
+  };
 }

@@ -48,6 +48,8 @@ export class AccessEntryController {
   readonly #clusterReconciler: ClusterAccessReconciler;
   readonly #aws: AwsClients;
   readonly #ownWrites = new OwnWrites();
+  /** uid/generation of each ClusterAccess last seen, to tell a relisted one that changed. */
+  readonly #clusterVersions = new Map<string, string>();
 
   /** Resolves the controller id (derived from the management cluster unless configured), then builds the controller. */
   static async create(kubeConfig: KubeConfig, config: Config, log: Logger, metrics: ControllerMetrics = NOOP_METRICS): Promise<AccessEntryController> {
@@ -91,7 +93,7 @@ export class AccessEntryController {
       clusters: new ClusterDirectory(() => this.#clusterWatch.list()),
       writer: new AccessEntryWriter(kc, this.#ownWrites),
       events: new EventRecorder(kc, { dedupeWindowMs: 10 * 60_000, log }),
-      identity: { defaultRegion: config.region, controllerId },
+      identity: { defaultRegion: config.region, controllerId, requireClusterAccess: config.requireClusterAccess ?? false },
       timing: { resyncMs: config.resyncMs, stalledRetryMs: config.stalledRetryMs, principalGraceMs: config.principalGraceMs },
       log,
       metrics,
@@ -176,21 +178,36 @@ export class AccessEntryController {
   }
 
   #changed(change: AccessEntryChange): void {
-    const name = change.object.metadata.name ?? '';
-    if (change.type === 'deleted') this.#ownWrites.forget(name);
-    else this.#ownWrites.seen(change.object);
-    if (needsReconcile(change)) this.#queue.add(name);
+    this.#ownWrites.watched(change.type, change.object);
+    if (needsReconcile(change)) this.#queue.add(change.object.metadata.name ?? '');
   }
 
-  /** A ClusterAccess that changes is checked again, and so is every AccessEntry of its cluster. */
+  /**
+   * A ClusterAccess that changes is checked again, and so is every AccessEntry of its cluster. A
+   * relist names every object: only those whose spec changed while nothing watched re-queue.
+   */
   #clusterChanged(change: ObjectChange<ClusterAccess>): void {
     const { object } = change;
-    if (change.type === 'modified' && object.metadata.generation === change.previous.metadata.generation) return;
-    if (change.type !== 'deleted') this.#clusterQueue.add(object.metadata.name ?? '');
-    if (change.type === 'listed') return;
+    const name = object.metadata.name ?? '';
+    if (!this.#clusterSpecChanged(change)) return;
+    if (change.type !== 'deleted' && this.config.clusterAccessStatusOwner !== false) this.#clusterQueue.add(name);
     for (const entry of this.#watch.list()) {
       if (entry.spec.clusterName === object.spec.clusterName) this.#queue.add(entry.metadata.name ?? '');
     }
+  }
+
+  /** Whether the change is to a spec: a new generation, a new or deleted object, or one a relist shows changed. */
+  #clusterSpecChanged(change: ObjectChange<ClusterAccess>): boolean {
+    const { metadata } = change.object;
+    const name = metadata.name ?? '';
+    if (change.type === 'deleted') {
+      this.#clusterVersions.delete(name);
+      return true;
+    }
+    const version = `${metadata.uid ?? ''}/${metadata.generation ?? 0}`;
+    const unchanged = this.#clusterVersions.get(name) === version;
+    this.#clusterVersions.set(name, version);
+    return !unchanged;
   }
 
   async #handle(name: string): Promise<ReconcileResult> {

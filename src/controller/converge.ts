@@ -43,7 +43,7 @@ export async function converge(deps: ConvergeDeps, resource: AccessEntry, desire
     if (plan.kind === 'sync' && observed) return sync(deps.gateway, { resource, desired, observed, plan, ledger });
     const created = await tryCreate(deps.gateway, desired, clientRequestToken(resource));
     if (created) {
-      const applied: Applied = { entry: created, ledger: createdLedger(desired), policies: [], notes: [createdNote(created, plan.kind === 'create' && plan.recreate)], changed: [] };
+      const applied: Applied = { entry: created, ledger: createdLedger(desired, created), policies: [], notes: [createdNote(created, plan.kind === 'create' && plan.recreate)], changed: [] };
       return withPolicies(deps.gateway, resource, desired, applied);
     }
     // Describe said "none", create said "exists": another writer is racing us; start over later.

@@ -8,6 +8,8 @@ export interface Identity {
   defaultRegion: string;
   /** This controller's id, written in the managed-by tag of every entry it manages. */
   controllerId: string;
+  /** Reach every cluster through a ClusterAccess, never with the controller's own credentials by default. */
+  requireClusterAccess?: boolean;
 }
 
 /** The entry the resource asks for, in the region (and with the credentials) it is reconciled in. */
@@ -24,9 +26,15 @@ export function desiredEntry(resource: AccessEntry, target: AwsTarget, controlle
     kubernetesGroups: type === 'STANDARD' ? [...new Set(spec.kubernetesGroups ?? [])].sort() : [],
     ...(type === 'STANDARD' && spec.username !== undefined ? { username: spec.username } : {}),
     tags: { ...spec.tags, ...ownershipTags(resource.metadata.name ?? '', controllerId) },
-    // Node types take no policies (the CRD refuses them); omitted means "not managed here".
-    ...(type === 'STANDARD' && spec.accessPolicies !== undefined ? { accessPolicies: spec.accessPolicies.map((item) => resolvePolicy(item, region)) } : {}),
+    // Of node types only EC2 (Auto Mode) takes policies, the one its nodes need (the CRD says
+    // which); omitted means "not managed here".
+    ...(takesPolicies(type) && spec.accessPolicies !== undefined ? { accessPolicies: spec.accessPolicies.map((item) => resolvePolicy(item, region)) } : {}),
   };
+}
+
+/** EC2_LINUX and EC2_WINDOWS entries even fail ListAssociatedAccessPolicies: never ask. */
+export function takesPolicies(type: EntryType): boolean {
+  return type === 'STANDARD' || type === 'EC2';
 }
 
 type DeclaredPolicy = NonNullable<AccessEntry['spec']['accessPolicies']>[number];

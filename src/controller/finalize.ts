@@ -1,20 +1,18 @@
 import type { AccessEntry } from '../api/accessentry.ts';
-import { FINALIZER, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
+import { ADOPTED_TAG, FINALIZER, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
 import { EventReason, Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryRef, ObservedEntry } from '../eks/types.ts';
 import type { ChangeNote } from './apply.ts';
 import { ExplainedFailure, explainFailure } from './explain.ts';
 import { ownershipOf } from './ownership.ts';
-import type { ClusterResolution } from './cluster-directory.ts';
-import { accountMismatch, credentialsOf, isFailure, recordedPlace, specRegion } from './place.ts';
+import { accountMismatch, isFailure, placeEntry, type PlacementContext } from './place.ts';
 
 export interface FinalizeContext {
   gateway: AccessEntryGateway;
   controllerId: string;
-  defaultRegion: string;
-  /** What the ClusterAccesses say about the resource's cluster: the credentials to delete with. */
-  cluster: ClusterResolution;
+  /** Where the entry is looked for: the same placement as reconciling uses. */
+  placement: PlacementContext;
   now: Date;
 }
 
@@ -28,39 +26,45 @@ export interface FinalizeContext {
  * granting access with nothing left to manage it.
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
-  const recorded = recordedPlace(resource.status);
-  const reach = credentialsOf(context.cluster, resource.spec.clusterName);
-  if (isFailure(reach)) throw new ExplainedFailure(reach);
-  const ref: EntryRef = {
-    region: recorded?.region ?? specRegion(resource, context.defaultRegion, context.cluster),
-    clusterName: resource.spec.clusterName,
-    principalArn: resource.spec.principalArn,
-    ...reach,
-  };
-  if (recorded?.accountId !== undefined) {
-    const mismatch = accountMismatch(recorded.accountId, await context.gateway.callerAccount(ref));
+  const place = placeEntry(resource, context.placement);
+  if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. Until then the finalizer stays` });
+  const { accountId: _recordedAccount, ...target } = place;
+  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn: resource.spec.principalArn };
+  if (place.accountId !== undefined) {
+    const mismatch = accountMismatch(place, await context.gateway.callerAccount(ref));
     if (mismatch) throw new ExplainedFailure({ ...mismatch, message: `${mismatch.message}. Until then the finalizer stays` });
   }
   const observed = await describeForDeletion(resource, ref, context);
-  const retain = resource.spec.deletionPolicy === 'Retain';
+  const policy = resource.spec.deletionPolicy ?? 'Delete';
   if (!observed) {
-    return retain
+    return policy === 'Retain'
       ? { reason: EventReason.Retained, message: 'deletionPolicy is Retain and the access entry was already gone from EKS' }
       : { reason: EventReason.Deleted, message: 'The access entry was already gone from EKS' };
   }
   if (ownershipOf(observed, resource, context.controllerId).owner !== 'this-resource') {
     return { reason: EventReason.Retained, message: `Left ${observed.accessEntryArn} in place: this resource does not own it` };
   }
-  if (retain) {
+  const handBack = handBackReason(policy, observed.tags[ADOPTED_TAG] === 'true' || resource.status?.adopted === true);
+  if (handBack !== undefined) {
     // Handed back: a later AccessEntry of the same name must ask to adopt it, not own it silently.
-    await context.gateway.untag(ref, observed.accessEntryArn, [MANAGED_BY_TAG, OWNER_TAG]);
-    return {
-      reason: EventReason.Retained,
-      message: `deletionPolicy is Retain: left ${observed.accessEntryArn} in EKS and removed this controller's ownership tags`,
-    };
+    await context.gateway.untag(ref, observed.accessEntryArn, [MANAGED_BY_TAG, OWNER_TAG, ADOPTED_TAG]);
+    return { reason: EventReason.Retained, message: `${handBack}: left ${observed.accessEntryArn} in EKS and removed this controller's tags` };
   }
   const result = await context.gateway.delete(ref);
   return { reason: EventReason.Deleted, message: `Deleted access entry ${observed.accessEntryArn} (${result})` };
+}
+
+/**
+ * Why the entry is handed back rather than deleted, or undefined to delete it. An adopted entry
+ * existed before this resource (EKS made it for the cluster creator or a node group, or someone
+ * by hand): deleting it by default could lock administrators out or stop nodes from joining.
+ */
+function handBackReason(policy: NonNullable<AccessEntry['spec']['deletionPolicy']>, adopted: boolean): string | undefined {
+  if (policy === 'Retain') return 'deletionPolicy is Retain';
+  if (policy === 'Delete' && adopted) {
+    return 'the entry existed before this AccessEntry adopted it, so deleting the AccessEntry hands it back (deletionPolicy DeleteEvenIfAdopted would delete it)';
+  }
+  return undefined;
 }
 
 /** A CONFIG_MAP-only cluster cannot hold access entries: nothing of ours is there. */

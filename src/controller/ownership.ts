@@ -14,22 +14,24 @@ export type Ownership =
   | { owner: 'orphaned'; name: string }
   /** Tagged by another controller (another id): never adopted. */
   | { owner: 'other-controller'; controllerId: string }
-  /** No managed-by tag: EKS's own entry, one made by hand, or one handed back on Retain. */
-  | { owner: 'nobody' };
+  /** No managed-by tag: EKS's own entry, one made by hand, one handed back on Retain, or one whose tags were stripped. */
+  | { owner: 'nobody' }
+  /** Tagged managed-by this controller but naming no AccessEntry: claimed by nobody in particular, so adopted only on request. */
+  | { owner: 'unclaimed' };
 
 /**
  * Ownership as far as the tags tell it; 'other-resource' may still turn out 'orphaned' (see
- * resolveOwnership). An untagged entry whose ARN is the one this resource recorded is still its
- * own: someone stripped the tags, and nobody else claims it; the next sync puts them back.
+ * resolveOwnership). Both tags are needed for an entry to be this resource's: what its status
+ * remembers (an entry ARN, say) is a cache, never a proof, since whoever may write the status
+ * subresource could otherwise make the controller claim an entry.
  */
 export function ownershipOf(observed: ObservedEntry, resource: AccessEntry, controllerId: string): Ownership {
   const managedBy = observed.tags[MANAGED_BY_TAG];
-  if (managedBy === undefined) {
-    return observed.accessEntryArn === resource.status?.accessEntryArn ? { owner: 'this-resource' } : { owner: 'nobody' };
-  }
+  if (managedBy === undefined) return { owner: 'nobody' };
   if (managedBy !== controllerId) return { owner: 'other-controller', controllerId: managedBy };
   const taggedOwner = observed.tags[OWNER_TAG];
-  if (taggedOwner === undefined || taggedOwner === resource.metadata.name) return { owner: 'this-resource' };
+  if (taggedOwner === undefined) return { owner: 'unclaimed' };
+  if (taggedOwner === resource.metadata.name) return { owner: 'this-resource' };
   return { owner: 'other-resource', name: taggedOwner };
 }
 

@@ -2,7 +2,7 @@ import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
 import { Reason } from '../api/reasons.ts';
 import { partitionOfArn, partitionOfRegion, placeOfAccessEntry } from '../eks/arn.ts';
 import type { Credentials } from '../eks/types.ts';
-import type { ClusterResolution } from './cluster-directory.ts';
+import type { ClusterRoute } from './cluster-directory.ts';
 import type { Failure } from './failures.ts';
 
 /**
@@ -11,9 +11,19 @@ import type { Failure } from './failures.ts';
  */
 export interface Place {
   region: string;
+  /** The account the entry was recorded in: the credentials must belong to it (checked with STS). */
   accountId?: string;
   /** From the cluster's ClusterAccess; unset: the controller's own. */
   credentials?: Credentials;
+}
+
+/** What placement needs besides the resource: the controller's settings and the cluster's ClusterAccesses. */
+export interface PlacementContext {
+  defaultRegion: string;
+  /** The ClusterAccesses naming the resource's cluster (ClusterDirectory.routesFor). */
+  routes: readonly ClusterRoute[];
+  /** Never use the controller's own credentials for a cluster no ClusterAccess names (--require-cluster-access). */
+  requireClusterAccess?: boolean;
 }
 
 /**
@@ -28,66 +38,104 @@ export function recordedPlace(status: AccessEntryStatus | undefined): Place | un
   return { region, ...(accountId !== undefined ? { accountId } : {}) };
 }
 
-/** The region the spec resolves to now: spec.region, else its ClusterAccess's, else the controller's default. */
-export function specRegion(resource: AccessEntry, defaultRegion: string, cluster: ClusterResolution = { kind: 'default' }): string {
-  return resource.spec.region ?? (cluster.kind === 'mapped' ? cluster.region : defaultRegion);
+/**
+ * Where to reconcile (or delete) the resource's entry. One rule for both, so that nothing added
+ * later can stop an entry from being revoked:
+ * - an entry that exists is reached where it was recorded: the ClusterAccess that reaches that
+ *   region and account, else the controller's own credentials (STS then checks their account).
+ *   The default region and ClusterAccesses added later do not move it; only a spec.region naming
+ *   another region is a mismatch;
+ * - a new entry goes where the spec says: a cluster that any ClusterAccess names is reached only
+ *   through one of them (never the controller's own account by a fallback), otherwise with the
+ *   controller's own credentials in spec.region or the default region.
+ */
+export function placeEntry(resource: AccessEntry, context: PlacementContext): Place | Failure {
+  const recorded = recordedPlace(resource.status);
+  const place = recorded ? placeRecorded(resource, recorded, context.routes) : placeNew(resource, context);
+  if (isFailure(place)) return place;
+  return partitionMismatch(resource, place.region, regionSource(resource, place, context)) ?? place;
 }
 
-function regionSource(resource: AccessEntry, region: string, cluster: ClusterResolution): string {
-  if (resource.spec.region !== undefined) return `spec.region ${region}`;
-  return cluster.kind === 'mapped' ? `the region of ClusterAccess ${cluster.name}, ${region}` : `the controller's default region (--region) ${region}`;
-}
-
-/** The credentials a resolution gives, or a Stalled failure when it is ambiguous. */
-export function credentialsOf(cluster: ClusterResolution, clusterName: string): { credentials?: Credentials } | Failure {
-  if (cluster.kind === 'ambiguous') {
+function placeRecorded(resource: AccessEntry, recorded: Place, routes: readonly ClusterRoute[]): Place | Failure {
+  const { region, accountId } = recorded;
+  if (resource.spec.region !== undefined && resource.spec.region !== region) {
     return stalled(
-      Reason.AmbiguousClusterAccess,
-      `ClusterAccesses ${cluster.names.join(', ')} all map cluster ${clusterName}: set spec.region to choose one, ` +
-        'or ask the controller\'s administrators to remove the extra ones; nothing is done until one remains',
+      Reason.RegionMismatch,
+      `the access entry lives in ${region} (status.region) but spec.region is ${resource.spec.region}; an entry cannot ` +
+        `move between regions. Set spec.region: ${region} to keep managing it there, or delete this AccessEntry (its entry ` +
+        `in ${region} is deleted with it) and create a new one`,
     );
   }
-  return cluster.kind === 'mapped' && cluster.credentials ? { credentials: cluster.credentials } : {};
+  const inRegion = routes.filter((route) => route.region === region);
+  // A role of the recorded account reaches the entry; any of them will do, so the first by name.
+  const [route] = accountId === undefined ? inRegion : inRegion.filter((candidate) => candidate.accountId === accountId);
+  return { region, ...(accountId !== undefined ? { accountId } : {}), ...(route?.credentials ? { credentials: route.credentials } : {}) };
+}
+
+function placeNew(resource: AccessEntry, { defaultRegion, routes, requireClusterAccess }: PlacementContext): Place | Failure {
+  const { clusterName, region } = resource.spec;
+  if (routes.length === 0) {
+    if (!requireClusterAccess) return { region: region ?? defaultRegion };
+    return stalled(
+      Reason.NoClusterAccess,
+      `no ClusterAccess names cluster ${clusterName}, and this controller reaches clusters only through ClusterAccesses ` +
+        '(--require-cluster-access): ask its administrators to add one',
+    );
+  }
+  const candidates = region === undefined ? routes : routes.filter((route) => route.region === region);
+  const known = routes.map((route) => `${route.name} (${route.region})`).join(', ');
+  if (candidates.length === 0) {
+    return stalled(
+      Reason.NoClusterAccess,
+      `cluster ${clusterName} is reached only through its ClusterAccesses, ${known}, and none is in spec.region ` +
+        `${region ?? ''}: set spec.region to the region of one of them, or ask the controller's administrators to add a ` +
+        `ClusterAccess for ${clusterName} in ${region ?? ''}`,
+    );
+  }
+  if (candidates.length > 1) {
+    const regions = new Set(candidates.map((route) => route.region));
+    const fix = regions.size > 1 ? 'set spec.region to choose one' : "ask the controller's administrators to remove the extra ones";
+    return stalled(
+      Reason.AmbiguousClusterAccess,
+      `ClusterAccesses ${candidates.map((route) => `${route.name} (${route.region})`).join(', ')} all map cluster ` +
+        `${clusterName}: ${fix}; nothing is done until one remains`,
+    );
+  }
+  const [route] = candidates as [ClusterRoute];
+  return { region: route.region, ...(route.credentials ? { credentials: route.credentials } : {}) };
+}
+
+function regionSource(resource: AccessEntry, place: Place, context: PlacementContext): string {
+  if (recordedPlace(resource.status)) return `status.region ${place.region}`;
+  if (resource.spec.region !== undefined) return `spec.region ${place.region}`;
+  const route = context.routes.find((candidate) => candidate.region === place.region);
+  return route ? `the region of ClusterAccess ${route.name}, ${place.region}` : `the controller's default region (--region) ${place.region}`;
+}
+
+function partitionMismatch(resource: AccessEntry, region: string, source: string): Failure | undefined {
+  const partition = partitionOfArn(resource.spec.principalArn);
+  if (partition === partitionOfRegion(region)) return undefined;
+  return stalled(
+    Reason.PartitionMismatch,
+    `principalArn is in the ${partition} partition but the entry would land in ${source}, of the ${partitionOfRegion(region)} ` +
+      `partition: set spec.region to a region of the ${partition} partition`,
+  );
 }
 
 /**
- * Where to reconcile the resource: the region its spec resolves to, which must be where its
- * entry already lives. An entry never follows a changed default region: the old one would keep
- * granting access, orphaned, while a new one was created.
+ * Refuses to act with credentials of another account than the one the entry lives in. The
+ * controller's own account is not named: messages reach Events, which anyone who may read the
+ * AccessEntry can see.
  */
-export function placeToReconcile(resource: AccessEntry, defaultRegion: string, cluster: ClusterResolution): Place | Failure {
-  const reach = credentialsOf(cluster, resource.spec.clusterName);
-  if (isFailure(reach)) return reach;
-  const region = specRegion(resource, defaultRegion, cluster);
-  const source = regionSource(resource, region, cluster);
-  const partition = partitionOfArn(resource.spec.principalArn);
-  if (partition !== partitionOfRegion(region)) {
-    return stalled(
-      Reason.PartitionMismatch,
-      `principalArn is in the ${partition} partition but the entry would land in ${source}, of the ${partitionOfRegion(region)} ` +
-        `partition: set spec.region to a region of the ${partition} partition`,
-    );
-  }
-  const recorded = recordedPlace(resource.status);
-  if (recorded !== undefined && recorded.region !== region) {
-    return stalled(
-      Reason.RegionMismatch,
-      `the access entry lives in ${recorded.region} (status.region) but this AccessEntry now resolves to ${source}; ` +
-        `an entry cannot move between regions. Set spec.region: ${recorded.region} to keep managing it there, or delete ` +
-        `this AccessEntry (its entry in ${recorded.region} is deleted with it) and create a new one`,
-    );
-  }
-  return { region, ...(recorded?.accountId !== undefined ? { accountId: recorded.accountId } : {}), ...reach };
-}
-
-/** Refuses to act with credentials of another account than the one the entry lives in. */
-export function accountMismatch(recordedAccount: string, callerAccount: string): Failure | undefined {
-  if (recordedAccount === callerAccount) return undefined;
+export function accountMismatch(place: Place, callerAccount: string): Failure | undefined {
+  const recordedAccount = place.accountId;
+  if (recordedAccount === undefined || recordedAccount === callerAccount) return undefined;
+  const credentials = place.credentials ? `the role ${place.credentials.roleArn}, which belongs to account ${callerAccount}` : "the controller's own credentials, which belong to another account";
   return stalled(
     Reason.AccountMismatch,
-    `the access entry lives in AWS account ${recordedAccount} (status.accountId) but the controller's credentials belong to ` +
-      `account ${callerAccount}: give the controller credentials of account ${recordedAccount} (its own, or a ClusterAccess role); ` +
-      'it never looks for the entry elsewhere',
+    `the access entry lives in AWS account ${recordedAccount} (status.accountId), region ${place.region}, but no ClusterAccess ` +
+      `reaches that account and region, and the only credentials left are ${credentials}: add a ClusterAccess for account ` +
+      `${recordedAccount} in ${place.region}; the controller never looks for the entry elsewhere`,
   );
 }
 

@@ -1,5 +1,5 @@
 import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
-import { MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
+import { ADOPTED_TAG, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import { diffEntry, type EntryChanges, type ManagedFields } from '../eks/diff.ts';
 import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
@@ -17,6 +17,7 @@ export function ledgerOf(status: AccessEntryStatus | undefined): Ledger {
   return {
     managedTagKeys: [...(status?.managedTagKeys ?? [])],
     ...(status?.managedUsername !== undefined ? { managedUsername: status.managedUsername } : {}),
+    ...(status?.assignedUsername !== undefined ? { assignedUsername: status.assignedUsername } : {}),
     adopted: status?.adopted ?? false,
   };
 }
@@ -64,7 +65,10 @@ export function planEntry({ resource, desired, observed, ownership, ledger }: Pl
   const refusal = refusalOf(ownership, resource, observed) ?? typeMismatch(desired, observed);
   if (refusal) return { kind: 'refuse', failure: refusal };
   const adopt = ownership.owner !== 'this-resource';
-  return { kind: 'sync', adopt, changes: diffEntry(desired, observed, adopt ? { managedTagKeys: [] } : ledger) };
+  if (!adopt) return { kind: 'sync', adopt, changes: diffEntry(desired, observed, ledger) };
+  // Claimed in the same TagResource call as the ownership tags: the entry says it was adopted.
+  const changes = diffEntry(desired, observed, { managedTagKeys: [] });
+  return { kind: 'sync', adopt, changes: { ...changes, tagsToSet: { ...changes.tagsToSet, [ADOPTED_TAG]: 'true' } } };
 }
 
 function refusalOf(ownership: Ownership, resource: AccessEntry, observed: ObservedEntry): Failure | undefined {
@@ -87,7 +91,17 @@ function refusalOf(ownership: Ownership, resource: AccessEntry, observed: Observ
     case 'nobody':
       return resource.spec.adoptExisting
         ? undefined
-        : notOwned(`an access entry for ${principal} already exists and was not created by this controller; it is left untouched. ${adoptHint}`);
+        : notOwned(
+            `an access entry for ${principal} already exists and does not carry this controller's ownership tags (${MANAGED_BY_TAG}, ` +
+              `${OWNER_TAG}): it was made outside this controller, or its tags were removed; it is left untouched. ${adoptHint}`,
+          );
+    case 'unclaimed':
+      return resource.spec.adoptExisting
+        ? undefined
+        : notOwned(
+            `the access entry for ${principal} is tagged as managed by this controller but names no AccessEntry (tag ${OWNER_TAG} ` +
+              `is missing), so it is not this resource's to take; it is left untouched. ${adoptHint}`,
+          );
   }
 }
 

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
-import { FINALIZER, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
+import { ADOPTED_TAG, FINALIZER, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
@@ -199,7 +199,7 @@ describe('Reconciler', () => {
   const reconciler = () =>
     new Reconciler({
       gatewayFor: () => eks,
-      clusters: { resolve: () => ({ kind: 'default' }) },
+      clusters: { routesFor: () => [] },
       metrics: { driftCorrected: (field) => drift.push(field) },
       writer: kube,
       events: kube,
@@ -285,10 +285,28 @@ describe('Reconciler', () => {
     await reconcile();
     expect(eks.entry()?.username).toBe(DEFAULT_USERNAME);
     expect(kube.resource.status?.managedUsername).toBeUndefined();
-    eks.entry()!.username = 'changed-by-someone';
+    expect(kube.resource.status?.assignedUsername).toBe(DEFAULT_USERNAME);
     order.length = 0;
     await reconcile();
-    expect(awsCalls()).not.toContain('UpdateAccessEntry');
+    expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry']);
+  });
+
+  it('resets a username changed outside Git while spec.username is unset: drift, told as a Warning', async () => {
+    await reconcile();
+    expect(kube.resource.status?.assignedUsername).toBe(DEFAULT_USERNAME);
+    eks.entry()!.username = 'ops-admin';
+    order.length = 0;
+    kube.events.length = 0;
+    await reconcile();
+    expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'UpdateAccessEntry']);
+    expect(eks.entry()?.username).toBe(DEFAULT_USERNAME);
+    expect(drift).toEqual(['username']);
+    expect(kube.events).toEqual(['DriftCorrected']);
+    expect(kube.warnings.at(-1)).toContain("username reset to EKS's default");
+    // EKS's own answer is what later resyncs compare with: no fight over its default.
+    order.length = 0;
+    await reconcile();
+    expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry']);
   });
 
   it('leaves an entry nobody manages alone and says how to adopt it', async () => {
@@ -305,7 +323,7 @@ describe('Reconciler', () => {
     await reconcile();
     expect(condition('Ready')?.status).toBe('True');
     expect(kube.resource.status).toMatchObject({ adopted: true, managedTagKeys: [OWNER_TAG, MANAGED_BY_TAG, 'team'] });
-    expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], tags: { owner: 'ops', team: 'a', [MANAGED_BY_TAG]: 'test' } });
+    expect(eks.entry()).toMatchObject({ kubernetesGroups: ['dev'], tags: { owner: 'ops', team: 'a', [MANAGED_BY_TAG]: 'test', [ADOPTED_TAG]: 'true' } });
     expect(kube.events).toEqual(['Adopted', 'Updated']);
   });
 
@@ -448,18 +466,20 @@ describe('Reconciler', () => {
     expect(condition('Stalled')).toMatchObject({ reason: Reason.AuthenticationModeConfigMap });
   });
 
-  it('stays with the region it recorded: a changed default region stalls instead of creating a second entry', async () => {
+  it('stays with the region it recorded: a changed default region applies to new entries only', async () => {
     await reconcile();
     defaultRegion = 'eu-west-1';
     order.length = 0;
     await reconcile();
-    expect(awsCalls()).toEqual([]);
-    expect(condition('Stalled')).toMatchObject({ reason: Reason.RegionMismatch, message: expect.stringContaining('spec.region: us-east-1') });
-    kube.resource.spec.region = 'us-east-1';
-    kube.resource.metadata.generation! += 1;
-    await reconcile();
+    expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry']);
     expect(condition('Ready')?.status).toBe('True');
     expect(eks.entry('eu-west-1')).toBeUndefined();
+    // Only a spec.region naming another region is a mismatch.
+    edit({ region: 'eu-west-1' });
+    order.length = 0;
+    await reconcile();
+    expect(awsCalls()).toEqual([]);
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.RegionMismatch, message: expect.stringContaining('spec.region: us-east-1') });
   });
 
   it('stalls a principal of another partition than the default region, before any call', async () => {
@@ -475,7 +495,8 @@ describe('Reconciler', () => {
     order.length = 0;
     await reconcile();
     expect(awsCalls()).toEqual(['GetCallerIdentity']);
-    expect(condition('Stalled')).toMatchObject({ reason: Reason.AccountMismatch, message: expect.stringContaining('account 999999999999') });
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.AccountMismatch, message: expect.stringContaining(`add a ClusterAccess for account ${ACCOUNT}`) });
+    expect(condition('Stalled')?.message).not.toContain('999999999999');
   });
 
   describe('on deletion', () => {
@@ -497,6 +518,32 @@ describe('Reconciler', () => {
       expect(eks.entry()?.tags).toEqual({ team: 'a' });
       expect(kube.resource.metadata.finalizers).toEqual([]);
       expect(kube.events.at(-1)).toBe('Retained');
+    });
+
+    it('hands back an entry it adopted (EKS made it, or someone by hand) instead of deleting it by default', async () => {
+      eks.seed({ tags: { owner: 'ops' } });
+      kube.resource = resource({ adoptExisting: true });
+      await reconcile();
+      expect(eks.entry()?.tags[ADOPTED_TAG]).toBe('true');
+      // Even a status that lost the adoption (restored from Git, say) cannot turn it into a delete.
+      delete kube.resource.status!.adopted;
+      deleting();
+      order.length = 0;
+      await reconcile();
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'UntagResource']);
+      expect(eks.entry()?.tags).toEqual({ owner: 'ops', team: 'a' });
+      expect(kube.resource.metadata.finalizers).toEqual([]);
+      expect(kube.events.at(-1)).toBe('Retained');
+    });
+
+    it('deletes an adopted entry when deletionPolicy says DeleteEvenIfAdopted', async () => {
+      eks.seed({ tags: {} });
+      kube.resource = resource({ adoptExisting: true, deletionPolicy: 'DeleteEvenIfAdopted' });
+      await reconcile();
+      deleting();
+      await reconcile();
+      expect(eks.entries.size).toBe(0);
+      expect(kube.events.at(-1)).toBe('Deleted');
     });
 
     it('never deletes an entry it does not own', async () => {

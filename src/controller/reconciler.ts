@@ -7,14 +7,14 @@ import type { EntryRef } from '../eks/types.ts';
 import type { ResourceWriter } from '../kube/access-entry-writer.ts';
 import type { DriftField, ReconcilerMetrics } from '../metrics/index.ts';
 import type { ChangeNote } from './apply.ts';
-import type { ClusterDirectory, ClusterResolution } from './cluster-directory.ts';
+import type { ClusterDirectory } from './cluster-directory.ts';
 import { converge, type Converged } from './converge.ts';
 import { desiredEntry, type Identity } from './desired.ts';
 import { reconcileRequest } from './event-filter.ts';
 import { eventMessage, explainFailure, resultFor } from './explain.ts';
 import { classifyFailure, type Failure } from './failures.ts';
 import { hasFinalizer, releaseEntry } from './finalize.ts';
-import { accountMismatch, isFailure, placeToReconcile, specRegion } from './place.ts';
+import { accountMismatch, isFailure, placeEntry, recordedPlace, type PlacementContext } from './place.ts';
 import { ledgerAhead, ledgerOf } from './plan.ts';
 import { DONE, requeueAfter, type ReconcileResult } from './result.ts';
 import { nextStatus, type Outcome } from './status.ts';
@@ -37,7 +37,7 @@ export interface ReconcilerTiming {
 export interface ReconcilerDeps {
   gatewayFor(log: Logger): AccessEntryGateway;
   /** The ClusterAccesses: region and credentials per cluster. */
-  clusters: Pick<ClusterDirectory, 'resolve'>;
+  clusters: Pick<ClusterDirectory, 'routesFor'>;
   writer: ResourceWriter;
   events: EventSink;
   identity: Identity;
@@ -74,8 +74,9 @@ export class Reconciler {
     try {
       current = await this.#prepare(current);
       const attempt = await this.#attempt(current, gateway);
-      if (specUnchanged) for (const field of attempt.changed) this.deps.metrics?.driftCorrected(field);
-      return await this.#conclude(current, attempt, log);
+      if (!specUnchanged) return await this.#conclude(current, attempt, log);
+      for (const field of attempt.changed) this.deps.metrics?.driftCorrected(field);
+      return await this.#conclude(current, { ...attempt, notes: attempt.notes.map(asDrift) }, log);
     } catch (err) {
       // Only Kubernetes API failures (and bugs) get here: the status may not be writable either.
       const failure = classifyFailure(err, this.#ref(current));
@@ -104,12 +105,12 @@ export class Reconciler {
       notes: [],
       changed: [],
     });
-    const place = placeToReconcile(resource, identity.defaultRegion, this.#cluster(resource));
+    const place = placeEntry(resource, this.#placement(resource));
     if (isFailure(place)) return failed(place);
     const desired = desiredEntry(resource, place, identity.controllerId);
     let converged: Converged;
     try {
-      const mismatch = place.accountId === undefined ? undefined : accountMismatch(place.accountId, await gateway.callerAccount(place));
+      const mismatch = place.accountId === undefined ? undefined : accountMismatch(place, await gateway.callerAccount(place));
       if (mismatch) return failed(mismatch);
       converged = await converge({ gateway, controllerId: identity.controllerId, exists: (name) => this.deps.writer.exists(name) }, resource, desired, ledger);
     } catch (err) {
@@ -149,7 +150,7 @@ export class Reconciler {
     const { identity } = this.deps;
     const now = this.#now();
     try {
-      const note = await releaseEntry(resource, { gateway, controllerId: identity.controllerId, defaultRegion: identity.defaultRegion, cluster: this.#cluster(resource), now });
+      const note = await releaseEntry(resource, { gateway, controllerId: identity.controllerId, placement: this.#placement(resource), now });
       const released = await this.deps.writer.removeFinalizer(resource);
       await this.deps.events.emit(released, 'Normal', note.reason, note.message);
       log.info({ result: note.reason }, 'access entry finalized');
@@ -179,16 +180,28 @@ export class Reconciler {
     return this.deps.writer.writeStatus(resource, status);
   }
 
-  /** What the ClusterAccesses say about the cluster this resource names. */
-  #cluster(resource: AccessEntry): ClusterResolution {
-    return this.deps.clusters.resolve(resource.spec.clusterName, resource.spec.region);
+  /** What placing this resource's entry depends on besides the resource: settings and its cluster's ClusterAccesses. */
+  #placement(resource: AccessEntry): PlacementContext {
+    const { defaultRegion, requireClusterAccess } = this.deps.identity;
+    return { defaultRegion, routes: this.deps.clusters.routesFor(resource.spec.clusterName), requireClusterAccess: requireClusterAccess ?? false };
   }
 
+  /** Where a failure happened, for its message: where the entry lives, or would be created. */
   #ref(resource: AccessEntry): EntryRef {
+    const place = placeEntry(resource, this.#placement(resource));
     return {
-      region: resource.status?.region ?? specRegion(resource, this.deps.identity.defaultRegion, this.#cluster(resource)),
+      region: isFailure(place) ? (recordedPlace(resource.status)?.region ?? resource.spec.region ?? this.deps.identity.defaultRegion) : place.region,
       clusterName: resource.spec.clusterName,
       principalArn: resource.spec.principalArn,
     };
   }
+}
+
+/**
+ * An update made while the spec stood still undid a change made outside Git: a Warning, since
+ * someone changed who gets in (or as whom) without a review.
+ */
+function asDrift(note: ChangeNote): ChangeNote {
+  if (note.reason !== EventReason.Updated) return note;
+  return { reason: EventReason.DriftCorrected, warning: true, message: `Reverted a change made outside Git: ${note.message.replace(/^Updated /, '')}` };
 }

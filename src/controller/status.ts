@@ -108,6 +108,7 @@ function entryFields(entry: ObservedEntry | undefined, ledger: Ledger): Record<s
       : {}),
     managedTagKeys: [...ledger.managedTagKeys].sort(),
     managedUsername: ledger.managedUsername,
+    assignedUsername: ledger.assignedUsername,
     adopted: ledger.adopted ? true : undefined,
   };
 }

@@ -6,6 +6,12 @@ export interface ManagedFields {
   managedTagKeys: readonly string[];
   /** The username it set: only that one is reset to EKS's default when spec.username goes. */
   managedUsername?: string;
+  /**
+   * While spec.username is unset, the username EKS gave the entry when this resource created,
+   * adopted or last reset it: EKS's own answer, not a guess of its default. Another username
+   * found later was set outside Git.
+   */
+  assignedUsername?: string;
 }
 
 /** The calls that bring an existing entry to the desired state; empty when in sync. */
@@ -33,9 +39,13 @@ function diffUpdate(desired: DesiredEntry, observed: ObservedEntry, managed: Man
   if (desired.type !== 'STANDARD') return {};
   const fields: ('kubernetesGroups' | 'username')[] = [];
   if (!sameSet(desired.kubernetesGroups, observed.kubernetesGroups)) fields.push('kubernetesGroups');
-  // An unset username means "EKS's default" and is never compared, unless this resource set
-  // one earlier: then it goes back to the default once.
-  const resetsUsername = desired.username === undefined && managed.managedUsername !== undefined;
+  // An unset username means "EKS's default" and is never compared with a guess of it. It goes
+  // back to the default (an update without one) when this resource set one earlier, or when it
+  // differs from what EKS itself assigned: the username is what RBAC binds to, the field someone
+  // with eks:UpdateAccessEntry would change to get in as someone else.
+  const resetsUsername =
+    desired.username === undefined &&
+    (managed.managedUsername !== undefined || (managed.assignedUsername !== undefined && observed.username !== managed.assignedUsername));
   if ((desired.username !== undefined && desired.username !== observed.username) || resetsUsername) fields.push('username');
   if (fields.length === 0) return {};
   const username = desired.username ?? (resetsUsername ? undefined : observed.username);

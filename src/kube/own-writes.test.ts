@@ -41,6 +41,19 @@ describe('OwnWrites', () => {
     expect(writes.size).toBe(0);
   });
 
+  it('forgets a write that landed after its object left the watch, so it cannot shadow the object when it comes back', () => {
+    const writes = new OwnWrites();
+    // The object leaves this shard (a label edit) while a reconcile of it is in flight ...
+    writes.watched('deleted', version('12'));
+    // ... whose status write lands afterwards, ...
+    writes.remember(version('13', {}, { accessEntryArn: 'arn:old' }));
+    // ... then another shard manages it, and it comes back with that shard's status.
+    const back = version('20', {}, { accessEntryArn: 'arn:new' });
+    writes.watched('added', back);
+    expect(writes.freshest(back).status?.accessEntryArn).toBe('arn:new');
+    expect(writes.size).toBe(0);
+  });
+
   it('hands out copies, so a reconcile cannot change the cache or the memory', () => {
     const writes = new OwnWrites();
     const cached = version('10');

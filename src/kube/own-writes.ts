@@ -39,6 +39,16 @@ export class OwnWrites {
     if (written !== undefined && caughtUp(cached, written)) this.#written.delete(name);
   }
 
+  /**
+   * Told of every watch event. An object that leaves the watch (deleted, or out of this shard's
+   * selector) or (re)appears in it starts from what the API server shows: a write of ours from a
+   * reconcile still in flight when it left is older than anything it shows when it comes back.
+   */
+  watched(type: 'listed' | 'added' | 'modified' | 'deleted', object: Readable): void {
+    if (type === 'added' || type === 'deleted') this.forget(object.metadata.name ?? '');
+    else this.seen(object);
+  }
+
   forget(name: string): void {
     this.#written.delete(name);
   }
