@@ -6,7 +6,7 @@ import type { EntryRef, ObservedEntry } from '../eks/types.ts';
 import type { ChangeNote } from './apply.ts';
 import { ExplainedFailure, explainFailure } from './explain.ts';
 import { ownershipOf } from './ownership.ts';
-import { accountMismatch, isFailure, placeEntry, type PlacementContext } from './place.ts';
+import { accountMismatch, isFailure, placeForDeletion, type PlacementContext } from './place.ts';
 
 export interface FinalizeContext {
   gateway: AccessEntryGateway;
@@ -26,7 +26,7 @@ export interface FinalizeContext {
  * granting access with nothing left to manage it.
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
-  const place = placeEntry(resource, context.placement);
+  const place = placeForDeletion(resource, context.placement);
   if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. Until then the finalizer stays` });
   const { accountId: _recordedAccount, ...target } = place;
   const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn: resource.spec.principalArn };

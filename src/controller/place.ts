@@ -51,21 +51,39 @@ export function recordedPlace(status: AccessEntryStatus | undefined): Place | un
  */
 export function placeEntry(resource: AccessEntry, context: PlacementContext): Place | Failure {
   const recorded = recordedPlace(resource.status);
-  const place = recorded ? placeRecorded(resource, recorded, context.routes) : placeNew(resource, context);
+  const mismatch = recorded && regionMismatch(resource, recorded.region);
+  if (mismatch) return mismatch;
+  return placeAnyway(resource, context);
+}
+
+/**
+ * Where to delete the resource's entry: as placeEntry, except that a spec.region added later
+ * that names another region cannot keep an entry from being revoked where it lives.
+ */
+export function placeForDeletion(resource: AccessEntry, context: PlacementContext): Place | Failure {
+  return placeAnyway(resource, context);
+}
+
+function placeAnyway(resource: AccessEntry, context: PlacementContext): Place | Failure {
+  const recorded = recordedPlace(resource.status);
+  const place = recorded ? placeRecorded(recorded, context.routes) : placeNew(resource, context);
   if (isFailure(place)) return place;
   return partitionMismatch(resource, place.region, regionSource(resource, place, context)) ?? place;
 }
 
-function placeRecorded(resource: AccessEntry, recorded: Place, routes: readonly ClusterRoute[]): Place | Failure {
+/** Only a spec.region naming another region than the recorded one is a mismatch; neither can change. */
+function regionMismatch(resource: AccessEntry, region: string): Failure | undefined {
+  if (resource.spec.region === undefined || resource.spec.region === region) return undefined;
+  return stalled(
+    Reason.RegionMismatch,
+    `the access entry lives in ${region} (status.region) but spec.region is ${resource.spec.region}; an entry cannot ` +
+      `move between regions, and spec.region cannot change once set. Delete this AccessEntry (its entry in ${region} is ` +
+      `deleted with it, as its deletionPolicy says) and create one with spec.region ${resource.spec.region}`,
+  );
+}
+
+function placeRecorded(recorded: Place, routes: readonly ClusterRoute[]): Place {
   const { region, accountId } = recorded;
-  if (resource.spec.region !== undefined && resource.spec.region !== region) {
-    return stalled(
-      Reason.RegionMismatch,
-      `the access entry lives in ${region} (status.region) but spec.region is ${resource.spec.region}; an entry cannot ` +
-        `move between regions. Set spec.region: ${region} to keep managing it there, or delete this AccessEntry (its entry ` +
-        `in ${region} is deleted with it) and create a new one`,
-    );
-  }
   const inRegion = routes.filter((route) => route.region === region);
   // A role of the recorded account reaches the entry; any of them will do, so the first by name.
   const [route] = accountId === undefined ? inRegion : inRegion.filter((candidate) => candidate.accountId === accountId);

@@ -479,7 +479,12 @@ describe('Reconciler', () => {
     order.length = 0;
     await reconcile();
     expect(awsCalls()).toEqual([]);
-    expect(condition('Stalled')).toMatchObject({ reason: Reason.RegionMismatch, message: expect.stringContaining('spec.region: us-east-1') });
+    expect(condition('Stalled')).toMatchObject({ reason: Reason.RegionMismatch, message: expect.stringContaining('lives in us-east-1') });
+    // It is still revoked where it lives.
+    deleting();
+    await reconcile();
+    expect(eks.entry('us-east-1')).toBeUndefined();
+    expect(kube.resource.metadata.finalizers).toEqual([]);
   });
 
   it('stalls a principal of another partition than the default region, before any call', async () => {

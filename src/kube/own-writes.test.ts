@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessEntry } from '../api/accessentry.ts';
-import { OwnWrites } from './own-writes.ts';
+import { compareResourceVersions, OwnWrites } from './own-writes.ts';
 
 function version(resourceVersion: string, change: Partial<AccessEntry['metadata']> = {}, status?: AccessEntry['status']): AccessEntry {
   return {
@@ -52,6 +52,27 @@ describe('OwnWrites', () => {
     writes.watched('added', back);
     expect(writes.freshest(back).status?.accessEntryArn).toBe('arn:new');
     expect(writes.size).toBe(0);
+  });
+
+  it('takes a newer copy as caught up even when someone else wrote its status since our write', () => {
+    const writes = new OwnWrites();
+    writes.remember(version('12', {}, { accessEntryArn: 'arn:ours' }));
+    writes.seen(version('13', {}, { accessEntryArn: 'arn:theirs' }));
+    expect(writes.size).toBe(0);
+    writes.remember(version('99', {}, { accessEntryArn: 'arn:ours' }));
+    expect(writes.freshest(version('100', {}, { accessEntryArn: 'arn:theirs' })).status?.accessEntryArn).toBe('arn:theirs');
+  });
+
+  it.each([
+    ['9', '10', -1],
+    ['10', '9', 1],
+    ['123', '123', 0],
+    ['124', '123', 1],
+    ['0', '1', undefined],
+    ['01', '1', undefined],
+    ['abc', '1', undefined],
+  ])('compares resource versions %s and %s as integers (KEP-5504)', (a, b, expected) => {
+    expect(compareResourceVersions(a, b)).toBe(expected);
   });
 
   it('hands out copies, so a reconcile cannot change the cache or the memory', () => {

@@ -78,6 +78,21 @@ export class OwnWrites {
 function caughtUp(cached: Readable, written: AccessEntry): boolean {
   if (cached.metadata.uid !== written.metadata.uid) return true;
   if (cached.metadata.resourceVersion === written.metadata.resourceVersion) return true;
+  // Since Kubernetes 1.35 resource versions of one resource compare as integers (KEP-5504): a
+  // newer copy is caught up even if someone else wrote its status since ours.
+  const order = compareResourceVersions(cached.metadata.resourceVersion, written.metadata.resourceVersion);
+  if (order !== undefined) return order >= 0;
   if ((cached.metadata.generation ?? 0) > (written.metadata.generation ?? 0)) return true;
   return isDeepStrictEqual(cached.status, written.status) && isDeepStrictEqual(cached.metadata.finalizers ?? [], written.metadata.finalizers ?? []);
+}
+
+/**
+ * -1, 0 or 1 as `a` is older than, the same as or newer than `b`; undefined when either is not
+ * the positive integer without leading zeros that KEP-5504 promises (an older API server, say).
+ */
+export function compareResourceVersions(a: string | undefined, b: string | undefined): number | undefined {
+  const valid = (rv: string | undefined): rv is string => rv !== undefined && /^[1-9][0-9]*$/.test(rv);
+  if (!valid(a) || !valid(b)) return undefined;
+  if (a.length !== b.length) return Math.sign(a.length - b.length);
+  return a === b ? 0 : a < b ? -1 : 1;
 }

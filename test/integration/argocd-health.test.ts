@@ -28,7 +28,7 @@ let scenarios: StatusScenarios;
 let scratch: string;
 
 beforeAll(async () => {
-  [lua, h] = await Promise.all([buildTool('lua-health'), Harness.start({ stalledRetry: 500 })]);
+  [lua, h] = await Promise.all([buildTool('lua-health'), Harness.start({ stalledRetry: 500, clusterAccessStatusOwner: true })]);
   scenarios = new StatusScenarios(h);
   scratch = await mkdtemp(join(tmpdir(), 'eaec-argocd-'));
 }, TOOL_BUILD_TIMEOUT_MS);

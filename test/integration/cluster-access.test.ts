@@ -28,7 +28,7 @@ async function accessStatus(name: string): Promise<ClusterAccess['status']> {
 }
 
 beforeAll(async () => {
-  h = await Harness.start({ stalledRetry: 500 });
+  h = await Harness.start({ stalledRetry: 500, clusterAccessStatusOwner: true });
   h.emulator.state.setRoleTrust(ROLE_ARN, { allowedCallers: [ACCOUNT], externalId: EXTERNAL_ID });
 });
 afterAll(async () => {

@@ -29,6 +29,31 @@ describe('drift and restarts', () => {
     expect(h.entry(principal)?.kubernetesGroups).toEqual(['dev']);
   });
 
+  it('resets a username changed outside Git while spec.username is unset, with a Warning, and then leaves EKS\'s default alone', async () => {
+    const name = uniqueName('who');
+    const principal = role(name);
+    await h.create(name, { clusterName: CLUSTER, principalArn: principal, kubernetesGroups: ['dev'] });
+    const ready = await h.waitForReady(name);
+    const assigned = h.entry(principal)?.username;
+    expect(ready.status?.assignedUsername).toBe(assigned);
+
+    // Someone with eks:UpdateAccessEntry re-points the principal at a user RBAC trusts more.
+    h.emulator.state.editAccessEntry(CLUSTER, principal, { username: 'ops-admin' });
+    await waitFor(() => (h.entry(principal)?.username === assigned ? true : undefined), { description: 'username reset', timeoutMs: 15_000 });
+    const warning = await waitFor(async () => (await h.events(name)).find((event) => event.reason === 'DriftCorrected'), {
+      description: 'a DriftCorrected Event',
+    });
+    expect(warning).toMatchObject({ type: 'Warning', message: expect.stringContaining("username reset to EKS's default") });
+    expect(h.entry(principal)?.kubernetesGroups).toEqual(['dev']);
+
+    // Reset once, then steady: EKS's own answer is what later resyncs compare with.
+    const updates = () => h.emulator.calls.log().filter((call) => call.operation === 'UpdateAccessEntry' && call.principalArn === principal).length;
+    const after = updates();
+    await sleep(RESYNC_MS * 3.5);
+    expect(updates()).toBe(after);
+    expect((await h.get(name))?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
   it('re-creates an entry deleted outside the controller', async () => {
     const name = uniqueName('gone');
     const principal = role(name);

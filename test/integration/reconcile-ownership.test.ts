@@ -1,8 +1,9 @@
 // Entries the controller did not create are never touched unless adoption is asked for.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGED_BY_TAG, OWNER_TAG } from '../../src/api/names.ts';
+import { ADOPTED_TAG, API_GROUP, API_VERSION, MANAGED_BY_TAG, OWNER_TAG, PLURAL, RECONCILE_REQUESTED_ANNOTATION } from '../../src/api/names.ts';
 import { Reason } from '../../src/api/reasons.ts';
-import { uniqueName } from '../testenv/kube.ts';
+import { uniqueName, waitFor } from '../testenv/kube.ts';
 import { CLUSTER, Harness, role } from './support/harness.ts';
 
 let h: Harness;
@@ -117,5 +118,67 @@ describe('ownership', () => {
     await h.patchSpec(name, { adoptExisting: true });
     await h.waitForReady(name);
     expect(h.entry(principal)?.tags[OWNER_TAG]).toBe(name);
+  });
+
+  it('takes nothing from a status: a forged status.accessEntryArn does not make an untagged entry its own', async () => {
+    const name = uniqueName('forged');
+    const principal = role(name);
+    const foreign = h.emulator.state.seedAccessEntry(CLUSTER, { principalArn: principal, kubernetesGroups: ['ops'] });
+    await h.create(name, { clusterName: CLUSTER, principalArn: principal, kubernetesGroups: ['dev'] });
+    await h.waitForCondition(name, 'Stalled', { status: 'True', reason: Reason.NotOwned });
+    const writes = h.emulator.calls.writes();
+
+    // Whoever may write the status subresource records the foreign entry as this resource's.
+    await h.kc.makeApiClient(CustomObjectsApi).patchClusterCustomObjectStatus(
+      { group: API_GROUP, version: API_VERSION, plural: PLURAL, name, body: { status: { accessEntryArn: foreign.accessEntryArn } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await h.patchMetadata(name, { annotations: { [RECONCILE_REQUESTED_ANNOTATION]: 'forged-1' } });
+    await waitFor(async () => ((await h.get(name))?.status?.lastHandledReconcileAt === 'forged-1' ? true : undefined), { description: 'the re-check' });
+    expect((await h.get(name))?.status?.conditions?.find((c) => c.type === 'Stalled')?.reason).toBe(Reason.NotOwned);
+    expect(h.entry(principal)).toMatchObject({ kubernetesGroups: ['ops'], tags: {} });
+    expect(h.emulator.calls.writes()).toBe(writes);
+  });
+
+  it('needs both tags: an entry tagged managed-by this controller but naming no AccessEntry is adopted only on request', async () => {
+    const name = uniqueName('unclaimed');
+    const principal = role(name);
+    h.emulator.state.seedAccessEntry(CLUSTER, { principalArn: principal, kubernetesGroups: ['ops'], tags: { [MANAGED_BY_TAG]: 'it-controller' } });
+    const writes = h.emulator.calls.writes();
+    await h.create(name, { clusterName: CLUSTER, principalArn: principal, kubernetesGroups: ['dev'] });
+    const stalled = await h.waitForCondition(name, 'Stalled', { status: 'True', reason: Reason.NotOwned });
+    expect(Harness.message(stalled, 'Stalled')).toContain(`tag ${OWNER_TAG} is missing`);
+    expect(h.entry(principal)?.kubernetesGroups).toEqual(['ops']);
+    // The create that found it taken; nothing after.
+    expect(h.emulator.calls.writes()).toBe(writes + 1);
+    await h.patchSpec(name, { adoptExisting: true });
+    await h.waitForReady(name);
+    expect(h.entry(principal)?.tags).toMatchObject({ [OWNER_TAG]: name, [ADOPTED_TAG]: 'true' });
+  });
+
+  it('hands back an entry EKS made when the AccessEntry that adopted it is deleted, unless told DeleteEvenIfAdopted', async () => {
+    const creator = uniqueName('creator');
+    const creatorArn = role(creator);
+    // The cluster creator's entry, as EKS makes it: cluster-admin by policy.
+    h.emulator.state.seedAccessEntry(CLUSTER, { principalArn: creatorArn });
+    h.emulator.state.associatePolicy(CLUSTER, creatorArn, { policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster', namespaces: [] } });
+    await h.create(creator, { clusterName: CLUSTER, principalArn: creatorArn, kubernetesGroups: ['admins'], adoptExisting: true });
+    await h.waitForReady(creator);
+    await h.delete(creator);
+    await h.waitForGone(creator);
+    const kept = h.entry(creatorArn);
+    expect(kept).toMatchObject({ kubernetesGroups: ['admins'], tags: {} });
+    expect(kept?.associatedPolicies.map((policy) => policy.policyArn)).toEqual([expect.stringContaining('AmazonEKSClusterAdminPolicy')]);
+    // The Event follows the finalizer's release.
+    const retained = await waitFor(async () => (await h.events(creator)).find((event) => event.reason === 'Retained'), { description: 'a Retained Event' });
+    expect(retained.message).toContain('existed before this AccessEntry adopted it');
+
+    const forced = uniqueName('forced');
+    h.emulator.state.seedAccessEntry(CLUSTER, { principalArn: role(forced) });
+    await h.create(forced, { clusterName: CLUSTER, principalArn: role(forced), adoptExisting: true, deletionPolicy: 'DeleteEvenIfAdopted' });
+    await h.waitForReady(forced);
+    await h.delete(forced);
+    await h.waitForGone(forced);
+    expect(h.entry(role(forced))).toBeUndefined();
   });
 });

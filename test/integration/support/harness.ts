@@ -26,6 +26,11 @@ export interface HarnessOptions {
   stalledRetry?: number;
   principalGrace?: number;
   controllerId?: string;
+  /**
+   * Whether this file's controller writes ClusterAccess status. Off unless a file reads it: every
+   * file's controller sees every ClusterAccess on the shared API server, through its own emulator.
+   */
+  clusterAccessStatusOwner?: boolean;
 }
 
 export class Harness {
@@ -58,6 +63,7 @@ export class Harness {
       metricsAddress: 'disabled',
       probeAddress: 'disabled',
       identity: 'in-process-test',
+      clusterAccessStatusOwner: options.clusterAccessStatusOwner ?? false,
     };
   }
 
