@@ -39,13 +39,7 @@ function diffUpdate(desired: DesiredEntry, observed: ObservedEntry, managed: Man
   if (desired.type !== 'STANDARD') return {};
   const fields: ('kubernetesGroups' | 'username')[] = [];
   if (!sameSet(desired.kubernetesGroups, observed.kubernetesGroups)) fields.push('kubernetesGroups');
-  // An unset username means "EKS's default" and is never compared with a guess of it. It goes
-  // back to the default (an update without one) when this resource set one earlier, or when it
-  // differs from what EKS itself assigned: the username is what RBAC binds to, the field someone
-  // with eks:UpdateAccessEntry would change to get in as someone else.
-  const resetsUsername =
-    desired.username === undefined &&
-    (managed.managedUsername !== undefined || (managed.assignedUsername !== undefined && observed.username !== managed.assignedUsername));
+  const resetsUsername = desired.username === undefined && usernameGoesBack(observed, managed);
   if ((desired.username !== undefined && desired.username !== observed.username) || resetsUsername) fields.push('username');
   if (fields.length === 0) return {};
   const username = desired.username ?? (resetsUsername ? undefined : observed.username);
@@ -56,6 +50,17 @@ function diffUpdate(desired: DesiredEntry, observed: ObservedEntry, managed: Man
       fields,
     },
   };
+}
+
+/**
+ * An unset username means "EKS's default" and is never compared with a guess of it. It goes back
+ * to the default (an update without one) when this resource set one earlier, or when it differs
+ * from what EKS itself assigned: the username is what RBAC binds to, the field someone with
+ * eks:UpdateAccessEntry would change to get in as someone else.
+ */
+function usernameGoesBack(observed: ObservedEntry, managed: ManagedFields): boolean {
+  if (managed.managedUsername !== undefined) return true;
+  return managed.assignedUsername !== undefined && observed.username !== managed.assignedUsername;
 }
 
 function diffTags(
