@@ -3,7 +3,7 @@ import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryChanges } from '../eks/diff.ts';
 import type { AssociatedPolicy, DesiredEntry, ObservedEntry } from '../eks/types.ts';
 import type { DriftField } from '../metrics/index.ts';
-import type { Ledger } from './plan.ts';
+import type { Ledger } from './ledger.ts';
 
 /** Something a reconcile changed in EKS, for an Event. */
 export interface ChangeNote {

@@ -4,13 +4,14 @@ import { ConditionType } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
-import { diffPolicies } from '../eks/policy-diff.ts';
+import type { PolicyChanges } from '../eks/policy-diff.ts';
 import type { AssociatedPolicy, DesiredEntry, ObservedEntry } from '../eks/types.ts';
 import { applyPolicies } from './apply-policies.ts';
 import { applySync, createdLedger, createdNote, type Applied, type ChangeNote } from './apply.ts';
 import type { Failure } from './failures.ts';
-import { resolveOwnership } from './ownership.ts';
-import { planEntry, type EntryPlan, type Ledger } from './plan.ts';
+import type { Ledger } from './ledger.ts';
+import { observe } from './observe.ts';
+import { planReconcile, type Observation, type ReconcilePlan } from './plan.ts';
 
 export interface ConvergeDeps {
   gateway: AccessEntryGateway;
@@ -27,30 +28,29 @@ export type Converged =
   | { kind: 'interrupted'; error: unknown; applied: Applied };
 
 /**
- * Observe, plan, execute, with the fewest EKS calls that are correct. A resource that has no
- * entry yet goes straight to CreateAccessEntry (no Describe first); a ResourceInUseException
- * then says one exists, and it is described and planned again. Associations are listed only
- * when the spec manages them, never for an entry just created (it has none). Calls that fail
- * before anything changed throw; the caller explains them.
+ * Observe, plan (planReconcile, the step `plan` on the command line shares), execute, with the
+ * fewest EKS calls that are correct. A resource that has no entry yet goes straight to
+ * CreateAccessEntry (no Describe first); a ResourceInUseException then says one exists, and it is
+ * observed and planned again. Calls that fail before anything changed throw; the caller explains
+ * them.
  */
 export async function converge(deps: ConvergeDeps, resource: AccessEntry, desired: DesiredEntry, ledger: Ledger): Promise<Converged> {
   let lookedUp = expectsEntry(resource);
-  let observed = lookedUp ? await deps.gateway.describe(desired) : undefined;
+  let observation: Observation = lookedUp ? await observe(deps, resource, desired, ledger) : { associated: null };
   for (;;) {
-    const ownership = observed ? await resolveOwnership(observed, resource, deps.controllerId, (name) => deps.exists(name)) : undefined;
-    const plan = planEntry({ resource, desired, observed, ownership, ledger });
+    const plan = planReconcile({ resource, desired, ledger, observation });
     if (plan.kind === 'refuse') return { kind: 'refused', failure: plan.failure };
-    if (plan.kind === 'sync' && observed) return sync(deps.gateway, { resource, desired, observed, plan, ledger });
+    if (plan.kind === 'sync' && observation.entry) return sync(deps.gateway, { resource, desired, observed: observation.entry, plan, ledger, associated: observation.associated });
     const created = await tryCreate(deps.gateway, desired, clientRequestToken(resource));
     if (created) {
       const applied: Applied = { entry: created, ledger: createdLedger(desired, created), policies: [], notes: [createdNote(created, plan.kind === 'create' && plan.recreate)], changed: [] };
-      return withPolicies(deps.gateway, resource, desired, applied);
+      return withPolicies(deps.gateway, { resource, desired }, applied, plan.policies);
     }
     // Describe said "none", create said "exists": another writer is racing us; start over later.
     if (lookedUp) throw new Error('EKS reported the access entry missing, then existing, while it was being created; retrying');
     lookedUp = true;
-    observed = await deps.gateway.describe(desired);
-    if (!observed) throw new Error('the access entry was deleted while being created; retrying');
+    observation = await observe(deps, resource, desired, ledger);
+    if (!observation.entry) throw new Error('the access entry was deleted while being created; retrying');
   }
 }
 
@@ -58,25 +58,29 @@ interface SyncInput {
   resource: AccessEntry;
   desired: DesiredEntry;
   observed: ObservedEntry;
-  plan: Extract<EntryPlan, { kind: 'sync' }>;
+  plan: Extract<ReconcilePlan, { kind: 'sync' }>;
   ledger: Ledger;
+  associated: AssociatedPolicy[] | null;
 }
 
-async function sync(gateway: AccessEntryGateway, { resource, desired, observed, plan, ledger }: SyncInput): Promise<Converged> {
-  // Observed before anything changes: the listing is part of what the plan is made from.
-  const associated = desired.accessPolicies === undefined ? null : await gateway.listAssociatedPolicies(desired);
+async function sync(gateway: AccessEntryGateway, { resource, desired, observed, plan, ledger, associated }: SyncInput): Promise<Converged> {
   const { error, ...entryApplied } = await applySync(gateway, { desired, observed, plan, before: ledger });
   const applied: Applied = { ...entryApplied, policies: associated };
   if (error !== undefined) return { kind: 'interrupted', error, applied };
-  return withPolicies(gateway, resource, desired, applied);
+  return withPolicies(gateway, { resource, desired }, applied, plan.policies);
 }
 
-/** Brings the associations to the declared set, when the spec manages them. */
-async function withPolicies(gateway: AccessEntryGateway, resource: AccessEntry, desired: DesiredEntry, applied: Applied): Promise<Converged> {
-  if (desired.accessPolicies === undefined) return { kind: 'synced', applied: { ...applied, policies: null } };
+/** Makes the planned association calls, when the spec manages the associations. */
+async function withPolicies(
+  gateway: AccessEntryGateway,
+  { resource, desired }: { resource: AccessEntry; desired: DesiredEntry },
+  applied: Applied,
+  changes: PolicyChanges | null,
+): Promise<Converged> {
+  if (changes === null) return { kind: 'synced', applied: { ...applied, policies: null } };
   const associated: AssociatedPolicy[] = applied.policies ?? [];
   const known = new Set((resource.status?.accessPolicies ?? []).map((policy) => policy.policyArn));
-  const result = await applyPolicies(gateway, desired, { associated, changes: diffPolicies(desired.accessPolicies, associated), known });
+  const result = await applyPolicies(gateway, desired, { associated, changes, known });
   const notes: ChangeNote[] = [...applied.notes, ...result.notes];
   const changed = result.notes.length > 0 ? [...applied.changed, 'accessPolicies' as const] : applied.changed;
   const next: Applied = { ...applied, policies: result.policies, notes, changed };

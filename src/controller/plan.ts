@@ -1,44 +1,15 @@
-import type { AccessEntry, AccessEntryStatus } from '../api/accessentry.ts';
+// The one planning step: what to do about an entry, decided from what was observed of it, with
+// no I/O. The controller executes the plan; the command line's `plan` shows it. They cannot
+// disagree, because both call this.
+import type { AccessEntry } from '../api/accessentry.ts';
 import { ADOPTED_TAG, MANAGED_BY_TAG, OWNER_TAG } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
-import { diffEntry, type EntryChanges, type ManagedFields } from '../eks/diff.ts';
-import type { DesiredEntry, ObservedEntry } from '../eks/types.ts';
+import { diffEntry, type EntryChanges } from '../eks/diff.ts';
+import { diffPolicies, type PolicyChanges } from '../eks/policy-diff.ts';
+import type { AssociatedPolicy, DesiredEntry, ObservedEntry } from '../eks/types.ts';
 import type { Failure } from './failures.ts';
+import type { Ledger } from './ledger.ts';
 import type { Ownership } from './ownership.ts';
-
-/** What this resource has done to its entry, as its status remembers it. */
-export interface Ledger extends ManagedFields {
-  managedTagKeys: string[];
-  /** It took over an entry that existed before it. */
-  adopted: boolean;
-}
-
-export function ledgerOf(status: AccessEntryStatus | undefined): Ledger {
-  return {
-    managedTagKeys: [...(status?.managedTagKeys ?? [])],
-    ...(status?.managedUsername !== undefined ? { managedUsername: status.managedUsername } : {}),
-    ...(status?.assignedUsername !== undefined ? { assignedUsername: status.assignedUsername } : {}),
-    adopted: status?.adopted ?? false,
-  };
-}
-
-/**
- * The ledger to record before the calls for `resource`'s spec are made: everything those calls
- * could set counts as this resource's already (its tag keys, the ownership tags, its username).
- * Recorded after the calls instead, a lost status write and a spec edit before the retry would
- * leave a tag in EKS that no ledger names, so that nothing would ever remove it.
- */
-export function ledgerAhead(resource: AccessEntry): Ledger {
-  const recorded = ledgerOf(resource.status);
-  const { spec } = resource;
-  const declaredKeys = [...Object.keys(spec.tags ?? {}), MANAGED_BY_TAG, OWNER_TAG];
-  const username = (spec.type ?? 'STANDARD') === 'STANDARD' ? spec.username : undefined;
-  return {
-    ...recorded,
-    managedTagKeys: [...new Set([...recorded.managedTagKeys, ...declaredKeys])].sort(),
-    ...(username !== undefined ? { managedUsername: username } : {}),
-  };
-}
 
 /** What to do about the entry, decided from what is known of it; executing it is another step. */
 export type EntryPlan =
@@ -56,6 +27,41 @@ export interface PlanInput {
   observed: ObservedEntry | undefined;
   ownership: Ownership | undefined;
   ledger: Ledger;
+}
+
+/** What was read of the entry before planning: nothing at all for a resource not expected to have one yet. */
+export interface Observation {
+  entry?: ObservedEntry;
+  ownership?: Ownership;
+  /** The associations, listed only where the plan manages them on an existing entry; null otherwise. */
+  associated: AssociatedPolicy[] | null;
+}
+
+/** The whole plan: the entry's, and the association calls that follow it (null: not managed here). */
+export type ReconcilePlan =
+  | { kind: 'create'; recreate: boolean; policies: PolicyChanges | null }
+  | { kind: 'refuse'; failure: Failure }
+  | { kind: 'sync'; adopt: boolean; changes: EntryChanges; policies: PolicyChanges | null };
+
+export interface ReconcileInput {
+  resource: AccessEntry;
+  desired: DesiredEntry;
+  ledger: Ledger;
+  observation: Observation;
+}
+
+export function planReconcile({ resource, desired, ledger, observation }: ReconcileInput): ReconcilePlan {
+  const entry = planEntry({ resource, desired, observed: observation.entry, ownership: observation.ownership, ledger });
+  if (entry.kind === 'refuse') return entry;
+  // A new entry has no associations; an existing one has those that were listed.
+  const associated = entry.kind === 'create' ? [] : (observation.associated ?? []);
+  const policies = desired.accessPolicies === undefined ? null : diffPolicies(desired.accessPolicies, associated);
+  return { ...entry, policies };
+}
+
+/** Whether planning needs the entry's associations listed: it exists, may be changed, and the spec manages them. */
+export function needsAssociations(desired: DesiredEntry, entry: EntryPlan): boolean {
+  return entry.kind === 'sync' && desired.accessPolicies !== undefined;
 }
 
 export function planEntry({ resource, desired, observed, ownership, ledger }: PlanInput): EntryPlan {

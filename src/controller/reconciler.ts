@@ -15,7 +15,7 @@ import { eventMessage, explainFailure, resultFor } from './explain.ts';
 import { classifyFailure, type Failure } from './failures.ts';
 import { hasFinalizer, releaseEntry } from './finalize.ts';
 import { accountMismatch, isFailure, placeEntry, recordedPlace, type PlacementContext } from './place.ts';
-import { ledgerAhead, ledgerOf } from './plan.ts';
+import { ledgerAhead, ledgerOf } from './ledger.ts';
 import { DONE, requeueAfter, type ReconcileResult } from './result.ts';
 import { nextStatus, type Outcome } from './status.ts';
 

@@ -5,7 +5,7 @@ import { placeOfAccessEntry } from '../eks/arn.ts';
 import { policyName } from '../eks/policy-diff.ts';
 import type { AssociatedPolicy, ObservedEntry } from '../eks/types.ts';
 import type { Failure } from './failures.ts';
-import type { Ledger } from './plan.ts';
+import type { Ledger } from './ledger.ts';
 
 /**
  * What a reconcile learnt. `policies`: the associations as they now stand; null when the spec does
