@@ -9,6 +9,7 @@ import { createTookEffect, type WriteSpan } from './call-recorder.ts';
 import { describeRun, type ControllerRun } from './controller.ts';
 import type { SoakModel, TrackedResource } from './model.ts';
 import { policyArnOf } from './specs.ts';
+import { DRIFTED_USERNAME } from './workload.ts';
 
 export interface Violation {
   /** The resource, principal or controller run it is about. */
@@ -94,7 +95,7 @@ function checkLive(checks: Checks, resource: TrackedResource, { obj, entry, cont
   const current = obj!.status?.observedGeneration === obj!.metadata.generation && ready?.observedGeneration === obj!.metadata.generation;
   checks.expect('Ready for its generation', subject, current && ready?.status === 'True', () => `generation ${obj!.metadata.generation}: ${describeStatus(obj!)}`);
   if (!checks.expect('entry exists', subject, entry !== undefined, () => `no EKS entry for ${resource.principalArn}`)) return;
-  checkEntry(checks, { resource, spec: obj!.spec, entry: entry!, controllerId });
+  checkEntry(checks, { resource, spec: obj!.spec, entry: entry!, controllerId, assignedUsername: obj!.status?.assignedUsername });
   checks.expect('status names the entry', subject, obj!.status?.accessEntryArn === entry!.accessEntryArn, () => `status.accessEntryArn ${obj!.status?.accessEntryArn} but EKS has ${entry!.accessEntryArn}`);
 }
 
@@ -103,9 +104,11 @@ interface EntryContext {
   spec: AccessEntry['spec'];
   entry: AccessEntryRecord;
   controllerId: string;
+  /** What the status recorded EKS gave the entry while spec.username is unset. */
+  assignedUsername: string | undefined;
 }
 
-function checkEntry(checks: Checks, { resource, spec, entry, controllerId }: EntryContext): void {
+function checkEntry(checks: Checks, { resource, spec, entry, controllerId, assignedUsername }: EntryContext): void {
   const subject = resource.name;
   const type = spec.type ?? 'STANDARD';
   checks.expect('type', subject, entry.type === type, () => `spec ${type}, EKS ${entry.type}`);
@@ -114,6 +117,10 @@ function checkEntry(checks: Checks, { resource, spec, entry, controllerId }: Ent
     checks.expect('groups', subject, isDeepStrictEqual([...entry.kubernetesGroups].sort(), groups), () => `spec [${groups.join(', ')}], EKS [${entry.kubernetesGroups.join(', ')}]`);
   }
   if (spec.username !== undefined) checks.expect('username', subject, entry.username === spec.username, () => `spec ${spec.username}, EKS ${entry.username}`);
+  else if (type === 'STANDARD') {
+    // Unset: EKS's own choice, as recorded; never one set outside Git.
+    checks.expect('username (unset): EKS\'s own', subject, entry.username === assignedUsername && entry.username !== DRIFTED_USERNAME, () => `status.assignedUsername ${assignedUsername}, EKS ${entry.username}`);
+  }
   const tags = { ...spec.tags, ...resource.outOfBandTags, [MANAGED_BY_TAG]: controllerId, [OWNER_TAG]: resource.name };
   checks.expect('tags (spec, ownership, and others\' kept)', subject, isDeepStrictEqual(sortedObject(entry.tags), sortedObject(tags)), () => `expected ${JSON.stringify(sortedObject(tags))}, EKS ${JSON.stringify(sortedObject(entry.tags))}`);
   const associated = entry.associatedPolicies.map(canonicalPolicy).sort();

@@ -80,7 +80,6 @@ export async function runSoak(target: SoakTarget, options: SoakOptions, log: (li
   const refresh = async (): Promise<AccessEntry[]> => (listed = await resources.list());
   const progress = setInterval(() => {
     void refresh()
-      .then(() => workload.observe(listed))
       .then(() => log(progressLine({ phase, elapsedMs: elapsed(), model, listed, calls: emulator.calls, chaos: chaos.counts, runs: replicas.runs.length, leader: lease && chaos.holder })))
       .catch((err: unknown) => log(`progress: ${String(err)}`));
   }, options.progressEveryMs);

@@ -1,7 +1,6 @@
 // The workload: resources applied at the start, then edits, deletes, creates and out-of-band
 // drift in EKS at a steady rate; and the foreign entries, seeded once and never touched again.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AccessEntry } from '../../src/api/accessentry.ts';
 import { MANAGED_BY_TAG, OWNER_TAG } from '../../src/api/names.ts';
 import type { AccessEntryRecord, EmulatorState } from '../../src/emulator/index.ts';
 import { ACCOUNT, inParallel } from '../workload.ts';
@@ -12,6 +11,8 @@ import { intruderSpec, newSpec, otherScope, OUT_OF_BAND_TAG_PREFIX, policyArnOf,
 
 /** The id the foreign entries of "another controller" are tagged with. */
 export const OTHER_CONTROLLER_ID = 'another-controller';
+/** What drift "in the console" sets a username to: never what EKS or a spec would choose. */
+export const DRIFTED_USERNAME = 'drifted-user';
 
 export interface WorkloadDeps {
   resources: SoakResources;
@@ -21,15 +22,13 @@ export interface WorkloadDeps {
   rng: Random;
 }
 
-type DriftKind = 'groups' | 'username' | 'tagValue' | 'outOfBandTag' | 'stripOwnershipTags' | 'associate' | 'rescope' | 'disassociate';
+type DriftKind = 'groups' | 'username' | 'tagValue' | 'outOfBandTag' | 'associate' | 'rescope' | 'disassociate';
 
 export class Workload {
   #next = 0;
   #oob = 0;
   #stopped = false;
   #loop: Promise<void> | undefined;
-  /** The resources as last listed, for drift that needs to know what a status recorded. */
-  #listed = new Map<string, AccessEntry>();
 
   constructor(private readonly deps: WorkloadDeps) {}
 
@@ -83,11 +82,6 @@ export class Workload {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#loop;
-  }
-
-  /** What the API server last listed, for drift that must know what a status recorded. */
-  observe(listed: readonly AccessEntry[]): void {
-    this.#listed = new Map(listed.map((obj) => [obj.metadata.name!, obj]));
   }
 
   async #operate(): Promise<void> {
@@ -155,14 +149,11 @@ export class Workload {
   #driftKind(target: TrackedResource, entry: AccessEntryRecord): DriftKind {
     const { rng } = this.deps;
     const node = entry.type !== 'STANDARD';
-    const recorded = this.#listed.get(target.name)?.status?.accessEntryArn === entry.accessEntryArn;
     const weights: Record<DriftKind, number> = {
       groups: node ? 0 : 3,
       username: node ? 0 : 2,
       tagValue: Object.keys(target.spec.tags ?? {}).length > 0 ? 2 : 0,
       outOfBandTag: 1,
-      // Only once the status records the entry: before that nothing tells an untagged entry is its own.
-      stripOwnershipTags: recorded ? 2 : 0,
       associate: 2,
       rescope: entry.associatedPolicies.length > 0 ? 1 : 0,
       disassociate: entry.associatedPolicies.length > 0 ? 1 : 0,
@@ -185,16 +176,13 @@ function applyDrift(state: EmulatorState, cluster: string, entry: AccessEntryRec
       state.editAccessEntry(cluster, principal, { kubernetesGroups: ['drifted-by-hand'] });
       return;
     case 'username':
-      state.editAccessEntry(cluster, principal, { username: 'drifted-user' });
+      state.editAccessEntry(cluster, principal, { username: DRIFTED_USERNAME });
       return;
     case 'tagValue':
       state.editAccessEntry(cluster, principal, { tags: { ...entry.tags, [ownTags[0] ?? 'team']: 'drifted' } });
       return;
     case 'outOfBandTag':
       state.editAccessEntry(cluster, principal, { tags: { ...entry.tags, [oobKey]: 'added in the console' } });
-      return;
-    case 'stripOwnershipTags':
-      state.editAccessEntry(cluster, principal, { tags: Object.fromEntries(Object.entries(entry.tags).filter(([key]) => key !== MANAGED_BY_TAG && key !== OWNER_TAG)) });
       return;
     case 'associate':
       state.associatePolicy(cluster, principal, { policyArn: policyArnOf(rng.pick(POLICY_NAMES)), accessScope: { type: 'cluster', namespaces: [] } });
