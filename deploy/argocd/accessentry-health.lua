@@ -5,6 +5,7 @@
 --   Progressing  being deleted; not acted on yet (no status, or observedGeneration behind
 --                metadata.generation); Reconciling=True; Ready not True yet
 --   Degraded     Stalled=True: the controller cannot go on without a change from you
+--   Suspended    Ready=False with reason Expired: spec.expiresAt passed and the access ended as asked
 --   Healthy      Ready=True for the current generation: the EKS access entry matches the spec
 local function condition(status, conditionType)
   if status == nil or status.conditions == nil then
@@ -63,6 +64,10 @@ end
 local stalled = condition(status, "Stalled")
 if stalled ~= nil and stalled.status == "True" then
   return { status = "Degraded", message = explain(stalled, "The controller cannot reconcile the AccessEntry") }
+end
+
+if ready ~= nil and ready.status == "False" and ready.reason == "Expired" then
+  return { status = "Suspended", message = explain(ready, "The access expired") }
 end
 
 local reconciling = condition(status, "Reconciling")

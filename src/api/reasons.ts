@@ -9,6 +9,8 @@ export const Reason = {
   Progressing: 'Progressing',
   /** The finalizer is removing the entry from EKS. */
   Deleting: 'Deleting',
+  /** spec.expiresAt has passed: the access ended, the entry is gone from EKS (not an error). */
+  Expired: 'Expired',
 
   // Retryable: the controller retries with backoff and says so in Reconciling.
   Throttled: 'Throttled',
@@ -62,6 +64,8 @@ export const EventReason = {
   Recreated: 'Recreated',
   Deleted: 'Deleted',
   Retained: 'Retained',
+  /** spec.expiresAt passed: the entry was removed from EKS, the resource stays. */
+  Expired: 'Expired',
   PolicyAssociated: 'PolicyAssociated',
   PolicyDisassociated: 'PolicyDisassociated',
   Failed: 'Failed',

@@ -88,6 +88,10 @@ export interface AccessEntrySpec {
    */
   deletionPolicy?: 'Delete' | 'Retain' | 'DeleteEvenIfAdopted';
   /**
+   * When this access ends, as an RFC 3339 time such as 2027-01-31T18:00:00Z; for break-glass and just-in-time access. At that time the controller removes the entry from EKS (only an entry it owns, found as on deletion, whatever deletionPolicy says: that is about deleting this object) and this AccessEntry stays, Ready=False with reason Expired. Moving expiresAt into the future grants the access again; an entry is never created for a time already past. Unset: the access does not expire.
+   */
+  expiresAt?: string;
+  /**
    * What to do when EKS already has an access entry for this principal that this controller did not create (for example one EKS made for a node group, or one made by hand). When false (the default) the controller leaves that entry alone and reports the AccessEntry as Stalled. When true the controller takes the entry over: it tags it as its own and from then on manages its kubernetesGroups, username and tags.
    */
   adoptExisting?: boolean;

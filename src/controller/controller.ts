@@ -247,7 +247,7 @@ function errorText(err: unknown): string {
 
 /** Spreads resyncs out so thousands of entries are not all re-checked in the same second. */
 function withJitter(result: ReconcileResult): ReconcileResult {
-  if (result.kind !== 'requeueAfter') return result;
+  if (result.kind !== 'requeueAfter' || result.due) return result;
   return { kind: 'requeueAfter', delayMs: Math.round(result.delayMs * (1 + Math.random() * 0.1)) };
 }
 

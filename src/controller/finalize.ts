@@ -19,31 +19,17 @@ export interface FinalizeContext {
 /**
  * What deleting the resource does in EKS, before its finalizer may go: resolves to the note for
  * the Event, throws when the finalizer must stay (the caller explains the failure).
- *
- * The entry is looked for where the resource recorded it, with credentials of the account it
- * recorded: a "not found" caused by the controller's own mistake (another region, another
- * account's credentials) must never pass for "already deleted", or the entry would keep
- * granting access with nothing left to manage it.
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
-  const place = placeForDeletion(resource, context.placement);
-  if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. Until then the finalizer stays` });
-  const { accountId: _recordedAccount, ...target } = place;
-  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn: resource.spec.principalArn };
-  if (place.accountId !== undefined) {
-    const mismatch = accountMismatch(place, await context.gateway.callerAccount(ref));
-    if (mismatch) throw new ExplainedFailure({ ...mismatch, message: `${mismatch.message}. Until then the finalizer stays` });
-  }
-  const observed = await describeForDeletion(resource, ref, context);
+  const located = await locateEntry(resource, context, 'Until then the finalizer stays');
   const policy = resource.spec.deletionPolicy ?? 'Delete';
-  if (!observed) {
+  if (located.found === 'gone') {
     return policy === 'Retain'
       ? { reason: EventReason.Retained, message: 'deletionPolicy is Retain and the access entry was already gone from EKS' }
       : { reason: EventReason.Deleted, message: 'The access entry was already gone from EKS' };
   }
-  if (ownershipOf(observed, resource, context.controllerId).owner !== 'this-resource') {
-    return { reason: EventReason.Retained, message: `Left ${observed.accessEntryArn} in place: this resource does not own it` };
-  }
+  const { ref, entry: observed } = located;
+  if (located.found === 'not-ours') return { reason: EventReason.Retained, message: `Left ${observed.accessEntryArn} in place: this resource does not own it` };
   const handBack = handBackReason(policy, observed.tags[ADOPTED_TAG] === 'true' || resource.status?.adopted === true);
   if (handBack !== undefined) {
     // Handed back: a later AccessEntry of the same name must ask to adopt it, not own it silently.
@@ -52,6 +38,40 @@ export async function releaseEntry(resource: AccessEntry, context: FinalizeConte
   }
   const result = await context.gateway.delete(ref);
   return { reason: EventReason.Deleted, message: `Deleted access entry ${observed.accessEntryArn} (${result})` };
+}
+
+/**
+ * What expiry (spec.expiresAt passed) does in EKS: the access ends, so an entry this resource
+ * owns is deleted, whatever deletionPolicy says (that is about deleting the object). Resolves to
+ * the note for the Event, or undefined when there was nothing of its own to remove.
+ */
+export async function expireEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote | undefined> {
+  const located = await locateEntry(resource, context, 'The access could not be revoked yet');
+  if (located.found !== 'own') return undefined;
+  await context.gateway.delete(located.ref);
+  return { reason: EventReason.Expired, message: `Access expired at ${resource.spec.expiresAt ?? ''}: deleted access entry ${located.entry.accessEntryArn}` };
+}
+
+/**
+ * The entry, looked for where the resource recorded it, with credentials of the account it
+ * recorded: a "not found" caused by the controller's own mistake (another region, another
+ * account's credentials) must never pass for "already gone", or the entry would keep granting
+ * access with nothing left to manage it. `until` ends the message of a failure to look.
+ */
+type Located = { ref: EntryRef } & ({ found: 'gone' } | { found: 'own' | 'not-ours'; entry: ObservedEntry });
+
+async function locateEntry(resource: AccessEntry, context: FinalizeContext, until: string): Promise<Located> {
+  const place = placeForDeletion(resource, context.placement);
+  if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. ${until}` });
+  const { accountId: _recordedAccount, ...target } = place;
+  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn: resource.spec.principalArn };
+  if (place.accountId !== undefined) {
+    const mismatch = accountMismatch(place, await context.gateway.callerAccount(ref));
+    if (mismatch) throw new ExplainedFailure({ ...mismatch, message: `${mismatch.message}. ${until}` });
+  }
+  const entry = await describeForDeletion(resource, ref, context);
+  if (!entry) return { ref, found: 'gone' };
+  return { ref, entry, found: ownershipOf(entry, resource, context.controllerId).owner === 'this-resource' ? 'own' : 'not-ours' };
 }
 
 /**

@@ -504,6 +504,45 @@ describe('Reconciler', () => {
     expect(condition('Stalled')?.message).not.toContain('999999999999');
   });
 
+  describe('with spec.expiresAt', () => {
+    const soon = () => new Date(now.getTime() + 30_000).toISOString();
+
+    it('checks again when the access expires, not at the next resync, then removes the entry and keeps the resource', async () => {
+      kube.resource = resource({ expiresAt: soon() });
+      await expect(reconcile()).resolves.toEqual({ kind: 'requeueAfter', delayMs: 30_000, due: true });
+      expect(eks.entries.size).toBe(1);
+      now = new Date(now.getTime() + 30_000);
+      order.length = 0;
+      await expect(reconcile()).resolves.toMatchObject({ kind: 'requeueAfter' });
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'DeleteAccessEntry']);
+      expect(eks.entries.size).toBe(0);
+      expect(condition('Ready')).toMatchObject({ status: 'False', reason: Reason.Expired });
+      expect(condition('Stalled')).toBeUndefined();
+      expect(kube.resource.status?.accessEntryArn).toBeUndefined();
+      expect(kube.events.at(-1)).toBe('Expired');
+      expect(kube.resource.metadata.finalizers).toEqual([FINALIZER]);
+    });
+
+    it('never creates an entry for a time already past, and grants it again once moved into the future', async () => {
+      kube.resource = resource({ expiresAt: new Date(now.getTime() - 1).toISOString() });
+      await reconcile();
+      expect(awsCalls().filter((call) => call === 'CreateAccessEntry')).toEqual([]);
+      expect(condition('Ready')).toMatchObject({ status: 'False', reason: Reason.Expired });
+      edit({ expiresAt: soon() });
+      await reconcile();
+      expect(eks.entries.size).toBe(1);
+      expect(condition('Ready')?.status).toBe('True');
+    });
+
+    it('removes only an entry it owns', async () => {
+      eks.seed({});
+      kube.resource = resource({ expiresAt: new Date(now.getTime() - 1).toISOString() });
+      await reconcile();
+      expect(eks.entry()?.accessEntryArn).toContain('foreign');
+      expect(condition('Ready')).toMatchObject({ reason: Reason.Expired });
+    });
+  });
+
   describe('on deletion', () => {
     it('deletes its entry, then releases the finalizer', async () => {
       await reconcile();

@@ -13,10 +13,10 @@ import { desiredEntry, type Identity } from './desired.ts';
 import { reconcileRequest } from './event-filter.ts';
 import { eventMessage, explainFailure, resultFor } from './explain.ts';
 import { classifyFailure, type Failure } from './failures.ts';
-import { hasFinalizer, releaseEntry } from './finalize.ts';
+import { expireEntry, hasFinalizer, releaseEntry } from './finalize.ts';
 import { accountMismatch, isFailure, placeEntry, recordedPlace, type PlacementContext } from './place.ts';
 import { ledgerAhead, ledgerOf } from './ledger.ts';
-import { DONE, requeueAfter, type ReconcileResult } from './result.ts';
+import { DONE, dueAfter, requeueAfter, type ReconcileResult } from './result.ts';
 import { nextStatus, type Outcome } from './status.ts';
 
 export type { ResourceWriter } from '../kube/access-entry-writer.ts';
@@ -49,7 +49,7 @@ export interface ReconcilerDeps {
 }
 
 /** A reconcile's outcome for the status, and what it changed, for Events and the drift metric. */
-type Attempt = { outcome: Extract<Outcome, { kind: 'synced' | 'failed' }>; notes: ChangeNote[]; changed: DriftField[] };
+type Attempt = { outcome: Extract<Outcome, { kind: 'synced' | 'failed' | 'expired' }>; notes: ChangeNote[]; changed: DriftField[] };
 
 /**
  * Keeps one EKS access entry equal to one AccessEntry resource: guards (deletion, finalizer,
@@ -73,7 +73,7 @@ export class Reconciler {
     const specUnchanged = resource.status?.observedGeneration === resource.metadata.generation;
     try {
       current = await this.#prepare(current);
-      const attempt = await this.#attempt(current, gateway);
+      const attempt = expiresIn(current, this.#now()) <= 0 ? await this.#expire(current, gateway) : await this.#attempt(current, gateway);
       if (!specUnchanged) return await this.#conclude(current, attempt, log);
       for (const field of attempt.changed) this.deps.metrics?.driftCorrected(field);
       return await this.#conclude(current, { ...attempt, notes: attempt.notes.map(asDrift) }, log);
@@ -130,13 +130,29 @@ export class Reconciler {
     }
   }
 
+  /** The access has expired: an entry this resource owns is removed; nothing is ever created. */
+  async #expire(resource: AccessEntry, gateway: AccessEntryGateway): Promise<Attempt> {
+    const ledger = ledgerOf(resource.status);
+    try {
+      const note = await expireEntry(resource, { gateway, controllerId: this.deps.identity.controllerId, placement: this.#placement(resource), now: this.#now() });
+      return { outcome: { kind: 'expired', expiresAt: resource.spec.expiresAt ?? '', ledger }, notes: note ? [note] : [], changed: [] };
+    } catch (err) {
+      return { outcome: { kind: 'failed', failure: await this.#explain(err, resource, this.#ref(resource), gateway), ledger }, notes: [], changed: [] };
+    }
+  }
+
   /** Writes the status, then tells people what happened: Events for changes, a Warning when a failure is new. */
   async #conclude(resource: AccessEntry, { outcome, notes }: Attempt, log: Logger): Promise<ReconcileResult> {
     const written = await this.#writeStatus(resource, outcome);
     // What changed is told also when a later call failed: a removed permission must not go unseen.
     for (const note of notes) await this.deps.events.emit(written, note.warning ? 'Warning' : 'Normal', note.reason, note.message);
     if (notes.length > 0) log.info({ changes: notes.map((note) => note.reason) }, 'access entry reconciled');
-    if (outcome.kind === 'synced') return requeueAfter(this.deps.timing.resyncMs);
+    if (outcome.kind === 'synced') {
+      // Expiry is acted on within moments of its time, not at the next resync.
+      const untilExpiry = expiresIn(resource, this.#now());
+      return untilExpiry < this.deps.timing.resyncMs ? dueAfter(Math.max(0, untilExpiry)) : requeueAfter(this.deps.timing.resyncMs);
+    }
+    if (outcome.kind === 'expired') return requeueAfter(this.deps.timing.resyncMs);
     const { failure } = outcome;
     if (written !== resource) {
       await this.deps.events.emit(written, 'Warning', EventReason.Failed, eventMessage(failure));
@@ -204,4 +220,13 @@ export class Reconciler {
 function asDrift(note: ChangeNote): ChangeNote {
   if (note.reason !== EventReason.Updated) return note;
   return { reason: EventReason.DriftCorrected, warning: true, message: `Reverted a change made outside Git: ${note.message.replace(/^Updated /, '')}` };
+}
+
+/** Milliseconds until spec.expiresAt (≤ 0: expired); Infinity when the access does not expire. */
+function expiresIn(resource: AccessEntry, now: Date): number {
+  const { expiresAt } = resource.spec;
+  if (expiresAt === undefined) return Number.POSITIVE_INFINITY;
+  const at = Date.parse(expiresAt);
+  // The schema checks the format; an unparseable time never grants access.
+  return Number.isNaN(at) ? 0 : at - now.getTime();
 }

@@ -19,6 +19,8 @@ export type Outcome =
    */
   | { kind: 'progressing'; ledger: Ledger }
   | { kind: 'synced'; entry: ObservedEntry; ledger: Ledger; policies: AssociatedPolicy[] | null }
+  /** spec.expiresAt has passed and no entry of this resource's is left in EKS. */
+  | { kind: 'expired'; expiresAt: string; ledger: Ledger }
   /** `entry` when the entry is known (it exists, or the failing calls started from it). */
   | { kind: 'failed'; failure: Failure; entry?: ObservedEntry; ledger: Ledger; policies?: AssociatedPolicy[] | null }
   | { kind: 'deleting'; failure?: Failure };
@@ -64,21 +66,34 @@ function setConditions(conditions: ConditionSet, outcome: Outcome): void {
       conditions.remove(ConditionType.Stalled);
       return;
     case 'synced':
-      conditions.set(ConditionType.Ready, 'True', Reason.Synced, READY_MESSAGE);
-      conditions.remove(ConditionType.Reconciling);
-      conditions.remove(ConditionType.Stalled);
-      return;
+      return settled(conditions, 'True', Reason.Synced, READY_MESSAGE);
+    case 'expired':
+      // Not an error and not work under way: the access ended as asked.
+      return settled(conditions, 'False', Reason.Expired, expiredMessage(outcome.expiresAt));
     case 'failed':
-    case 'deleting': {
-      const { failure } = outcome;
-      const reason = failure?.reason ?? Reason.Deleting;
-      const message = failure?.message ?? 'Deleting the access entry from EKS';
-      conditions.set(ConditionType.Ready, 'False', reason, message);
-      const terminal = failure !== undefined && !failure.retryable;
-      conditions.set(terminal ? ConditionType.Stalled : ConditionType.Reconciling, 'True', reason, message);
-      conditions.remove(terminal ? ConditionType.Reconciling : ConditionType.Stalled);
-    }
+    case 'deleting':
+      return failing(conditions, outcome.failure);
   }
+}
+
+/** Nothing left to do: Ready says how it ended. */
+function settled(conditions: ConditionSet, ready: Condition['status'], reason: Reason, message: string): void {
+  conditions.set(ConditionType.Ready, ready, reason, message);
+  conditions.remove(ConditionType.Reconciling);
+  conditions.remove(ConditionType.Stalled);
+}
+
+function failing(conditions: ConditionSet, failure: Failure | undefined): void {
+  const reason = failure?.reason ?? Reason.Deleting;
+  const message = failure?.message ?? 'Deleting the access entry from EKS';
+  conditions.set(ConditionType.Ready, 'False', reason, message);
+  const terminal = failure !== undefined && !failure.retryable;
+  conditions.set(terminal ? ConditionType.Stalled : ConditionType.Reconciling, 'True', reason, message);
+  conditions.remove(terminal ? ConditionType.Reconciling : ConditionType.Stalled);
+}
+
+function expiredMessage(expiresAt: string): string {
+  return `The access expired at ${expiresAt} (spec.expiresAt) and no entry is left in EKS; move spec.expiresAt into the future to grant it again`;
 }
 
 function learntFields(outcome: Outcome): Record<string, unknown> {
@@ -88,10 +103,15 @@ function learntFields(outcome: Outcome): Record<string, unknown> {
     case 'synced':
     case 'failed':
       return { ...entryFields(outcome.entry, outcome.ledger), ...policyFields(outcome.policies) };
+    case 'expired':
+      // The entry is gone; where it lived stays recorded, so granting it again puts it back there.
+      return { ...entryFields(undefined, outcome.ledger), ...GONE_ENTRY, ...policyFields(null) };
     case 'deleting':
       return {};
   }
 }
+
+const GONE_ENTRY = { accessEntryArn: undefined, username: undefined, createdAt: undefined, modifiedAt: undefined, adopted: undefined };
 
 /** What the status says of the entry and of what this resource did to it (undefined: remove). */
 function entryFields(entry: ObservedEntry | undefined, ledger: Ledger): Record<string, unknown> {

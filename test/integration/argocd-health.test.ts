@@ -67,6 +67,11 @@ describe('the AccessEntry health check, on objects the controller wrote', () => 
     expect(verdict.message).toBe(`Throttled: ${Harness.message(throttled, 'Reconciling')}`);
   });
 
+  it('is Suspended once spec.expiresAt has passed: the access ended as asked, nothing is wrong', async () => {
+    const expired = await scenarios.expired();
+    expect(await health(expired)).toEqual({ status: 'Suspended', message: `Expired: ${Harness.message(expired, 'Ready')}` });
+  });
+
   it('is Degraded for a CONFIG_MAP-only cluster, saying how to switch it', async () => {
     const stalled = await scenarios.stalledConfigMap();
     const verdict = await health(stalled);

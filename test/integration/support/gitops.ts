@@ -147,6 +147,13 @@ export class StatusScenarios {
     return this.h.waitForCondition(name, 'Stalled', { status: 'True', reason: Reason.NotOwned });
   }
 
+  /** Ready=False/Expired: spec.expiresAt has passed, the access ended as asked (not an error). */
+  async expired(): Promise<AccessEntry> {
+    const name = uniqueName('expired');
+    await this.h.create(name, { clusterName: CLUSTER, principalArn: role(name), expiresAt: '2020-01-01T00:00:00Z' });
+    return this.h.waitForCondition(name, 'Ready', { status: 'False', reason: Reason.Expired });
+  }
+
   /** Ready for generation 1, then edited while the controller was down: the status describes an older spec. */
   async newerGeneration(): Promise<AccessEntry> {
     const name = await this.#create(uniqueName('edited'));
