@@ -155,7 +155,9 @@ describe('the Flux examples in deploy/examples/gitops', () => {
     const kustomizations = docs.filter((m) => m.apiVersion === 'kustomize.toolkit.fluxcd.io/v1' && m.kind === 'Kustomization');
     expect(kustomizations.map((k) => k.metadata.name)).toEqual(['platform-access', 'payments-access']);
     const [waiting, checking] = kustomizations as [Manifest, Manifest];
-    expect(waiting.spec).toMatchObject({ wait: true, prune: true, dependsOn: [{ name: 'eks-access-entry-controller' }], serviceAccountName: 'access-applier' });
+    expect(waiting.spec).toMatchObject({ wait: true, prune: true, dependsOn: [{ name: 'eks-access-entry-controller' }], serviceAccountName: 'platform-access' });
+    // Each team applies as its own ServiceAccount, which the guardrails know by name.
+    expect(checking.spec).toMatchObject({ serviceAccountName: 'payments-access', commonMetadata: { labels: { 'eksaccess.dev/tenant': 'payments' } } });
     // With wait: true Flux ignores healthChecks: only the other one names entries.
     expect(waiting.spec.healthChecks).toBeUndefined();
     expect(checking.spec.healthChecks).toEqual([
@@ -164,7 +166,10 @@ describe('the Flux examples in deploy/examples/gitops', () => {
     ]);
     const sources = docs.filter((m) => m.kind === 'GitRepository').map((m) => m.metadata.name);
     for (const k of kustomizations) expect(sources).toContain((k.spec.sourceRef as { name: string }).name);
-    expect(docs.find((m) => m.kind === 'ServiceAccount')?.metadata).toEqual({ name: 'access-applier', namespace: 'flux-system' });
+    expect(docs.filter((m) => m.kind === 'ServiceAccount').map((m) => m.metadata)).toEqual([
+      { name: 'platform-access', namespace: 'flux-system' },
+      { name: 'payments-access', namespace: 'flux-system' },
+    ]);
   });
 
   it('install the chart of this repository with its CRDs replaced on upgrade, and values the chart accepts', async () => {
