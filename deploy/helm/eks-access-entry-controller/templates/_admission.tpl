@@ -110,6 +110,14 @@ judging them too would only stand in the way of a break-glass fix.
   expression: "!has(request.userInfo.groups) || !('system:masters' in request.userInfo.groups)"
 {{- end }}
 
+{{/* The label keys admission.objectSelector selects by: changing one moves an object out of (or into) this release's care. */}}
+{{- define "eaec.admission.selectionLabels" -}}
+{{- $selector := .Values.admission.objectSelector | default dict }}
+{{- $keys := keys ($selector.matchLabels | default dict) | sortAlpha }}
+{{- range $selector.matchExpressions }}{{ if not (has .key $keys) }}{{ $keys = append $keys .key }}{{ end }}{{ end }}
+{{- include "eaec.admission.list" $keys }}
+{{- end }}
+
 {{- define "eaec.admission.binding" -}}
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicyBinding
