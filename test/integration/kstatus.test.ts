@@ -127,11 +127,13 @@ describe('a Flux wait on a new AccessEntry', () => {
     const samples: { object: AccessEntry; inEks: boolean }[] = [];
     try {
       const body = { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': h.runLabel } }, spec: { clusterName: CLUSTER, principalArn: principal } };
-      // The object as the apply answered it, then as a waiter polling it sees it.
+      // The object as the apply answered it, then as a waiter polling it sees it. EKS is looked at
+      // once each answer is in: an object the API server served as Ready must have had its entry in
+      // EKS by then (looking before the request would race the controller on a loaded machine).
       samples.push({ object: (await api.createClusterCustomObject({ ...target, body })) as AccessEntry, inEks: h.entry(principal) !== undefined });
       for (let i = 0; i < 600 && samples.at(-1)?.object.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True'; i++) {
-        const inEks = h.entry(principal) !== undefined;
-        samples.push({ object: (await api.getClusterCustomObject({ ...target, name })) as AccessEntry, inEks });
+        const object = (await api.getClusterCustomObject({ ...target, name })) as AccessEntry;
+        samples.push({ object, inEks: h.entry(principal) !== undefined });
       }
     } finally {
       h.emulator.faults.setLatency(0, 'CreateAccessEntry');
