@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  AdmissionregistrationV1Api,
   ApiextensionsV1Api,
   AppsV1Api,
   AuthorizationV1Api,
@@ -19,7 +20,7 @@ import {
   type V1Deployment,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
-import { dump as dumpYaml } from 'js-yaml';
+import { dump as dumpYaml, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
@@ -60,9 +61,12 @@ function helm(args: string[], kubeconfig?: string): Promise<CommandResult> {
   });
 }
 
+/** The values every install needs: a region, and while the guardrails are on (the default), their admins. */
+const REQUIRED = ['--set', 'region=us-east-1', '--set', 'admission.adminGroups={platform-admins}'];
+
 /** `helm template` of the chart; fails the test with Helm's message if it does not render. */
 async function render(args: string[] = [], release = 'eks-access-entry-controller'): Promise<string> {
-  const result = await helm(['template', release, CHART, '--namespace', 'eks-access-entry-controller', '--set', 'region=us-east-1', ...args]);
+  const result = await helm(['template', release, CHART, '--namespace', 'eks-access-entry-controller', ...REQUIRED, ...args]);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }
@@ -108,7 +112,7 @@ afterAll(async () => {
 
 describe('helm lint and values.schema.json', () => {
   it('lints clean with --strict', async () => {
-    const lint = await helm(['lint', CHART, '--strict', '--set', 'region=us-east-1']);
+    const lint = await helm(['lint', CHART, '--strict', ...REQUIRED]);
     expect(lint.code, lint.stdout + lint.stderr).toBe(0);
     expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
@@ -123,6 +127,17 @@ describe('helm lint and values.schema.json', () => {
       [['--set', 'region=us-east-1', '--set', 'image.pullPolicy=Sometimes'], /pullPolicy/],
       [['--set', 'region=Frankfurt'], /region/],
       [['--set', 'region=us-east-1', '--set', 'leaderElection.enabled=false'], /leaderElection\.enabled is false/],
+      // The guardrails: on by default, so someone must be named their admin.
+      [['--set', 'region=us-east-1'], /admission\.enabled is true but admission\.adminGroups and admission\.adminServiceAccounts are empty/],
+      [[...REQUIRED, '--set', 'admission.tenants[0].name=team-a', '--set', 'admission.tenants[0].cluster={dev}'], /cluster/],
+      [[...REQUIRED, '--set', 'admission.tenants[0].name=team-a', '--set', 'admission.tenants[0].clusters={eu-west-1a/prod}'], /clusters/],
+      [[...REQUIRED, '--set', 'admission.tenants[0].name=team a'], /name/],
+      [[...REQUIRED, '--set', 'admission.tenants[0].name=team-a', '--set', 'admission.tenants[0].kubernetesGroups={team-*-admins}'], /kubernetesGroups/],
+      [[...REQUIRED, '--set', 'admission.tenants[0].name=team-a', '--set', 'admission.tenants[1].name=team-a'], /names tenant team-a twice/],
+      [[...REQUIRED, '--set', 'admission.tenants[0].name=team-a', '--set', 'admission.tenants[0].kubernetesGroups={platform-*}'], /tenant team-a may grant Kubernetes group platform-admins/],
+      [[...REQUIRED, '--set', 'admission.adminServiceAccounts={platform}'], /adminServiceAccounts/],
+      [[...REQUIRED, '--set', 'admission.validationActions={Allow}'], /validationActions/],
+      [[...REQUIRED, '--set', 'networkPolicy.metricsFrom[0].cidr=10.0.0.0/8'], /metricsFrom/],
     ];
     for (const [args, message] of cases) {
       const result = await helm(['template', 'x', CHART, ...args]);
@@ -135,11 +150,16 @@ describe('helm lint and values.schema.json', () => {
 });
 
 describe('helm template, validated by kubeconform against the API server\'s own schemas', () => {
-  it('renders valid objects with the defaults: Deployment, ServiceAccount, RBAC, metrics Service, PDB, no ServiceMonitor', async () => {
+  it('renders valid objects with the defaults: Deployment, ServiceAccount, RBAC, metrics Service, PDB, the guardrails, no ServiceMonitor or NetworkPolicy', async () => {
     const yaml = await render();
-    expect(kinds(yaml)).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(kinds(yaml)).toEqual([
+      'ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount',
+      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicyBinding',
+    ]);
     const report = await kubeconform(kubeconformBin, schemaDir, yaml);
-    expect(report.summary, report.output).toEqual({ resources: 8, valid: 8, invalid: 0, errors: 0, skipped: 0 });
+    expect(report.summary, report.output).toEqual({ resources: 12, valid: 12, invalid: 0, errors: 0, skipped: 0 });
+    // Off, nothing of them is left.
+    expect(kinds(await render(['--set', 'admission.enabled=false']))).not.toContain('ValidatingAdmissionPolicy');
   });
 
   it('renders valid objects with every option set, ServiceMonitor included', async () => {
@@ -167,13 +187,33 @@ describe('helm template, validated by kubeconform against the API server\'s own 
       tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
       affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'eks-access-entry-controller' } } } }] } },
       topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'eks-access-entry-controller' } } }],
+      admission: {
+        enabled: true,
+        adminGroups: ['platform-admins'],
+        adminServiceAccounts: ['flux-system/platform-access'],
+        objectSelector: { matchLabels: { team: 'platform' } },
+        validationActions: ['Warn', 'Audit'],
+        tenants: [
+          {
+            name: 'payments',
+            groups: ['payments-developers'],
+            serviceAccounts: ['flux-system/payments-access'],
+            clusters: ['dev', 'eu-west-1/prod'],
+            kubernetesGroups: ['payments-*'],
+            principalArns: ['arn:aws:iam::111111111111:role/payments-*'],
+            accessPolicies: [{ policy: 'AmazonEKSViewPolicy', namespaces: ['payments-*'] }, { policy: 'amazoneksviewpolicy', namespaces: ['shared'] }],
+          },
+          { name: 'search' },
+        ],
+      },
+      networkPolicy: { enabled: true, probesFrom: [{ ipBlock: { cidr: '10.0.0.0/16' } }] },
     };
     const file = join(workDir, 'all-options.yaml');
     await writeFile(file, dumpYaml(values));
     const yaml = await render(['-f', file]);
-    expect(kinds(yaml)).toContain('ServiceMonitor');
+    expect(kinds(yaml)).toEqual(expect.arrayContaining(['ServiceMonitor', 'NetworkPolicy', 'ValidatingAdmissionPolicy']));
     const report = await kubeconform(kubeconformBin, schemaDir, yaml);
-    expect(report.summary, report.output).toEqual({ resources: 9, valid: 9, invalid: 0, errors: 0, skipped: 0 });
+    expect(report.summary, report.output).toEqual({ resources: 14, valid: 14, invalid: 0, errors: 0, skipped: 0 });
     const deployment = objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment;
     const container = deployment.spec!.template.spec!.containers[0]!;
     expect(container.image).toBe(`registry.example.com/eaec@sha256:${'a'.repeat(64)}`);
@@ -183,6 +223,42 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     // nodeFlags: the image's own entrypoint, the flag added before the script.
     const entrypoint = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8'))![1]!) as string[];
     expect(container.command).toEqual([...entrypoint.slice(0, -1), '--optimize-for-size', entrypoint.at(-1)]);
+    // The guardrails' binding: the actions and the selection asked for.
+    const bindings = objects(yaml).filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding') as Array<KubernetesObject & { spec: Record<string, unknown> }>;
+    expect(bindings.map((b) => b.spec)).toEqual(['accessentries', 'clusteraccesses'].map((what) => ({
+      policyName: `eks-access-entry-controller-${what}`,
+      validationActions: ['Warn', 'Audit'],
+      matchResources: { objectSelector: { matchLabels: { team: 'platform' } } },
+    })));
+  });
+
+  it('ships an optional NetworkPolicy: /metrics from the monitoring namespace, the probes from anywhere (or the sources given), egress open', async () => {
+    // Read as plain YAML: the client's typed objects rename fields (from is _from).
+    const policy = (loadAll(await render(['--set', 'networkPolicy.enabled=true'])) as Array<{ kind?: string; spec: Record<string, unknown> } | null>).find((o) => o?.kind === 'NetworkPolicy')!;
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'eks-access-entry-controller', 'app.kubernetes.io/instance': 'eks-access-entry-controller' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { ports: [{ port: 'metrics', protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
+        { ports: [{ port: 'probes', protocol: 'TCP' }] },
+      ],
+    });
+    const deployment = objects(await render()).find((o) => o.kind === 'Deployment') as V1Deployment;
+    // The NetworkPolicy's selector picks the Deployment's pods, and its named ports are theirs.
+    expect(deployment.spec!.template.metadata!.labels).toMatchObject((policy.spec.podSelector as { matchLabels: object }).matchLabels);
+    expect(deployment.spec!.template.spec!.containers[0]!.ports!.map((p) => p.name)).toEqual(['metrics', 'probes']);
+  });
+
+  it('renders the values of the Flux HelmRelease example (deploy/examples/gitops/flux-helmrelease.yaml) into valid objects', async () => {
+    const docs = objects(await readFile(join(ROOT, 'deploy/examples/gitops/flux-helmrelease.yaml'), 'utf8'));
+    const release = docs.find((o) => o.kind === 'HelmRelease') as KubernetesObject & { spec: { values: object } };
+    const file = join(workDir, 'flux-values.yaml');
+    await writeFile(file, dumpYaml(release.spec.values));
+    const result = await helm(['template', 'eks-access-entry-controller', CHART, '--namespace', 'eks-access-entry-controller', '-f', file]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(kinds(result.stdout)).toEqual(expect.arrayContaining(['NetworkPolicy', 'ValidatingAdmissionPolicy']));
+    const report = await kubeconform(kubeconformBin, schemaDir, result.stdout);
+    expect(report.summary, report.output).toMatchObject({ invalid: 0, errors: 0, skipped: 0 });
   });
 
   it('ships CRDs that are valid CustomResourceDefinitions, through helm show crds and --include-crds', async () => {
@@ -192,7 +268,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     // What the upgrade instructions pipe into kubectl apply: two documents, both valid.
     expect((await kubeconform(kubeconformBin, schemaDir, crds.stdout)).summary).toEqual({ resources: 2, valid: 2, invalid: 0, errors: 0, skipped: 0 });
     const report = await kubeconform(kubeconformBin, schemaDir, await render(['--include-crds']));
-    expect(report.summary, report.output).toEqual({ resources: 10, valid: 10, invalid: 0, errors: 0, skipped: 0 });
+    expect(report.summary, report.output).toEqual({ resources: 14, valid: 14, invalid: 0, errors: 0, skipped: 0 });
   });
 
   it('covers the CRDs too: the shipped AccessEntry examples are valid, a misspelt AccessEntry or ClusterAccess field is not', async () => {
@@ -216,7 +292,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
       .replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesytem: true')
       .replace('maxUnavailable: 1', 'maxUnavailable: [1]');
     const report = await kubeconform(kubeconformBin, schemaDir, `${yaml}\n---\napiVersion: example.com/v1\nkind: Unknown\nmetadata: {name: x}\n`);
-    expect(report.summary).toMatchObject({ resources: 9, invalid: 2, errors: 1 });
+    expect(report.summary).toMatchObject({ resources: 13, invalid: 2, errors: 1 });
     expect(report.output).toMatch(/readOnlyRootFilesytem/);
   });
 
@@ -314,12 +390,15 @@ describe('helm install into an API server of its own', () => {
   it('creates both CRDs on the first install (the API server had none) and the chart\'s objects, without --wait', async () => {
     expect(await crdNames(plane.kubeConfig)).toEqual([]);
     // No --wait: nothing schedules pods here, so Helm would wait forever.
-    const install = await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', '--set', 'region=us-east-1'], plane.kubeconfigPath);
+    const install = await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', ...REQUIRED], plane.kubeconfigPath);
     expect(install.code, install.stderr).toBe(0);
     expect(install.stdout).toContain('STATUS: deployed');
     expect(await crdNames(plane.kubeConfig)).toEqual(['accessentries.eksaccess.dev', 'clusteraccesses.eksaccess.dev']);
     const deployment = await plane.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: release, namespace });
     expect(deployment.spec!.template.spec!.serviceAccountName).toBe(release);
+    // The guardrails too: the controller below runs under them.
+    const policies = await plane.kubeConfig.makeApiClient(AdmissionregistrationV1Api).listValidatingAdmissionPolicy();
+    expect(policies.items.map((p) => p.metadata!.name).sort()).toEqual([`${release}-accessentries`, `${release}-clusteraccesses`]);
   });
 
   it('grants the ServiceAccount what the controller needs and refuses the rest (SubjectAccessReview)', async () => {
@@ -396,6 +475,7 @@ describe('helm install into an API server of its own', () => {
     expect(uninstall.code, uninstall.stderr).toBe(0);
     await expect(plane.kubeConfig.makeApiClient(RbacAuthorizationV1Api).readClusterRole({ name: release })).rejects.toMatchObject({ code: 404 });
     await expect(plane.kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: release, namespace })).rejects.toMatchObject({ code: 404 });
+    expect((await plane.kubeConfig.makeApiClient(AdmissionregistrationV1Api).listValidatingAdmissionPolicy()).items).toEqual([]);
     expect(await crdNames(plane.kubeConfig)).toEqual(['accessentries.eksaccess.dev', 'clusteraccesses.eksaccess.dev']);
   });
 });

@@ -127,11 +127,13 @@ describe('a Flux wait on a new AccessEntry', () => {
     const samples: { object: AccessEntry; inEks: boolean }[] = [];
     try {
       const body = { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': h.runLabel } }, spec: { clusterName: CLUSTER, principalArn: principal } };
-      // The object as the apply answered it, then as a waiter polling it sees it.
+      // The object as the apply answered it, then as a waiter polling it sees it. EKS is looked at
+      // once each answer is in: an object the API server served as Ready must have had its entry in
+      // EKS by then (looking before the request would race the controller on a loaded machine).
       samples.push({ object: (await api.createClusterCustomObject({ ...target, body })) as AccessEntry, inEks: h.entry(principal) !== undefined });
       for (let i = 0; i < 600 && samples.at(-1)?.object.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True'; i++) {
-        const inEks = h.entry(principal) !== undefined;
-        samples.push({ object: (await api.getClusterCustomObject({ ...target, name })) as AccessEntry, inEks });
+        const object = (await api.getClusterCustomObject({ ...target, name })) as AccessEntry;
+        samples.push({ object, inEks: h.entry(principal) !== undefined });
       }
     } finally {
       h.emulator.faults.setLatency(0, 'CreateAccessEntry');
@@ -155,7 +157,9 @@ describe('the Flux examples in deploy/examples/gitops', () => {
     const kustomizations = docs.filter((m) => m.apiVersion === 'kustomize.toolkit.fluxcd.io/v1' && m.kind === 'Kustomization');
     expect(kustomizations.map((k) => k.metadata.name)).toEqual(['platform-access', 'payments-access']);
     const [waiting, checking] = kustomizations as [Manifest, Manifest];
-    expect(waiting.spec).toMatchObject({ wait: true, prune: true, dependsOn: [{ name: 'eks-access-entry-controller' }], serviceAccountName: 'access-applier' });
+    expect(waiting.spec).toMatchObject({ wait: true, prune: true, dependsOn: [{ name: 'eks-access-entry-controller' }], serviceAccountName: 'platform-access' });
+    // Each team applies as its own ServiceAccount, which the guardrails know by name.
+    expect(checking.spec).toMatchObject({ serviceAccountName: 'payments-access', commonMetadata: { labels: { 'eksaccess.dev/tenant': 'payments' } } });
     // With wait: true Flux ignores healthChecks: only the other one names entries.
     expect(waiting.spec.healthChecks).toBeUndefined();
     expect(checking.spec.healthChecks).toEqual([
@@ -164,7 +168,10 @@ describe('the Flux examples in deploy/examples/gitops', () => {
     ]);
     const sources = docs.filter((m) => m.kind === 'GitRepository').map((m) => m.metadata.name);
     for (const k of kustomizations) expect(sources).toContain((k.spec.sourceRef as { name: string }).name);
-    expect(docs.find((m) => m.kind === 'ServiceAccount')?.metadata).toEqual({ name: 'access-applier', namespace: 'flux-system' });
+    expect(docs.filter((m) => m.kind === 'ServiceAccount').map((m) => m.metadata)).toEqual([
+      { name: 'platform-access', namespace: 'flux-system' },
+      { name: 'payments-access', namespace: 'flux-system' },
+    ]);
   });
 
   it('install the chart of this repository with its CRDs replaced on upgrade, and values the chart accepts', async () => {

@@ -47,8 +47,9 @@ beforeAll(async () => {
   expect(rendered.code, rendered.stderr).toBe(0);
   kustomized = rendered.stdout;
   plain = objects(kustomized);
-  // The chart as `helm install eks-access-entry-controller ... -n eks-access-entry-controller` makes it.
-  const template = await runCommand(helm, ['template', 'eks-access-entry-controller', CHART, '--namespace', NAMESPACE, '--set', 'region=us-east-1'], {
+  // The chart as `helm install eks-access-entry-controller ... -n eks-access-entry-controller` makes it,
+  // without the guardrails: the plain manifests keep them apart, in deploy/admission/.
+  const template = await runCommand(helm, ['template', 'eks-access-entry-controller', CHART, '--namespace', NAMESPACE, '--set', 'region=us-east-1', '--set', 'admission.enabled=false'], {
     env: { PATH: process.env.PATH, HOME: workDir, HELM_CACHE_HOME: join(workDir, 'c'), HELM_CONFIG_HOME: join(workDir, 'f'), HELM_DATA_HOME: join(workDir, 'd') },
   });
   expect(template.code, template.stderr).toBe(0);
@@ -79,6 +80,24 @@ describe('kubectl apply -k deploy/controller/', () => {
     const byFiles = await kubectl(['apply', '--server-side', '--dry-run=server', '--field-manager=kustomize-test', '-f', MANIFESTS]);
     expect(byFiles.code, byFiles.stderr).toBe(0);
     expect(byFiles.stdout.trim().split('\n').sort()).toEqual(byKustomize.stdout.trim().split('\n').sort());
+  });
+});
+
+describe('the namespace deploy/controller/ makes', () => {
+  it("enforces Pod Security's restricted profile, which the controller's pod meets and a privileged pod does not", async () => {
+    expect(one(plain, 'Namespace').metadata?.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const applied = await kubectl(['apply', '--server-side', '-f', join(MANIFESTS, 'namespace.yaml')]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const template = one<V1Deployment>(plain, 'Deployment').spec!.template;
+    const pod = (spec: object): string => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod-security-check', namespace: NAMESPACE }, spec });
+    // A dry run reaches admission, Pod Security included, and stores nothing.
+    const controller = await kubectl(['create', '--dry-run=server', '-f', '-'], { input: pod(template.spec!) });
+    expect(controller.code, controller.stderr).toBe(0);
+    const [container] = template.spec!.containers;
+    const privileged = { ...template.spec!, containers: [{ ...container, securityContext: { ...container!.securityContext, allowPrivilegeEscalation: true } }] };
+    const refused = await kubectl(['create', '--dry-run=server', '-f', '-'], { input: pod(privileged) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false');
   });
 });
 
