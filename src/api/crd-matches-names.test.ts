@@ -292,7 +292,7 @@ describe('the CRD', () => {
     expect(silent).toEqual([]);
   });
 
-  it('shows cluster, principal, type, policies and readiness in kubectl get', () => {
+  it('shows cluster, principal, type, policies, readiness and expiry in kubectl get', () => {
     expect(version.additionalPrinterColumns.map((c) => c.name)).toEqual([
       'Cluster',
       'Principal',
@@ -301,8 +301,11 @@ describe('the CRD', () => {
       'Region',
       'Ready',
       'Reason',
+      'Expires',
       'Age',
     ]);
+    // kubectl prints a future time of a date column as <invalid>: the expiry is shown as written.
+    expect(version.additionalPrinterColumns.find((c) => c.name === 'Expires')).toMatchObject({ type: 'string', jsonPath: '.spec.expiresAt' });
     const policies = version.additionalPrinterColumns.find((c) => c.name === 'Policies')!;
     expect(policies.jsonPath).toBe('.status.policies');
     expect(policies.priority ?? 0).toBe(0);
