@@ -90,23 +90,42 @@ export function controllerPolicy(partition: AwsPartition): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** deploy/iam/controller-adoption-policy.json: claiming (adoptExisting) entries nobody owns, of named principals only. */
+/**
+ * deploy/iam/controller-adoption-policy.json: claiming (adoptExisting) entries nobody owns, of named
+ * principals only. The controller tags before anything else when it adopts, and sends only the
+ * tags that change: so an untagged entry is claimed by writing managed-by (with the owner tag, or
+ * not if the entry already has one), and an entry already managed-by this id but without an owner
+ * tag by writing the owner tag alone.
+ */
 export function adoptionPolicy(partition: AwsPartition): PolicyDocument {
+  const entries = arns(partition).entries;
+  const adoptable = { 'eks:principalArn': [Placeholder.adoptablePrincipalArn] };
   return {
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'ClaimUnownedEntriesOfAdoptablePrincipals',
+        Sid: 'ClaimUntaggedEntriesOfAdoptablePrincipals',
         Effect: 'Allow',
         Action: 'eks:TagResource',
-        Resource: arns(partition).entries,
+        Resource: entries,
         Condition: {
-          // Untagged, or this installation's own (an entry whose owner tag is missing or names a
-          // resource that is gone); never an entry another controller id manages.
-          StringEqualsIfExists: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId },
+          // No managed-by tag: EKS's own entries, ones made by hand, ones handed back on Retain.
+          Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: 'true' },
           StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId },
-          Null: { [`aws:RequestTag/${OWNER_TAG}`]: 'false' },
-          ArnLike: { 'eks:principalArn': [Placeholder.adoptablePrincipalArn] },
+          ArnLike: adoptable,
+        },
+      },
+      {
+        Sid: 'CompleteOwnershipOfThisControllersEntries',
+        Effect: 'Allow',
+        Action: 'eks:TagResource',
+        Resource: entries,
+        Condition: {
+          // Managed-by this id but owned by no AccessEntry: claimed only on request, as any other.
+          StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId },
+          Null: { [`aws:ResourceTag/${OWNER_TAG}`]: 'true' },
+          StringEqualsIfExists: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId },
+          ArnLike: adoptable,
         },
       },
     ],

@@ -133,16 +133,19 @@ describe('the controller policy allows what the controller does', () => {
 describe('the adoption policy, attached beside it', () => {
   it.each([
     row('claims an untagged entry of an adoptable principal', tagEntry(legacy, claim)),
-    row('claims an adoptable principal entry tagged managed-by this controller only', tagEntry(legacyOursWithoutOwner, claim)),
+    row('claims it writing managed-by alone (the entry already has an owner tag)', tagEntry({ ...legacy, tags: { [OWNER_TAG]: 'team-a' } }, { [MANAGED_BY_TAG]: ID })),
+    row('completes an adoptable principal entry tagged managed-by this controller only', tagEntry(legacyOursWithoutOwner, { [OWNER_TAG]: 'team-a' })),
   ])('$call', async ({ request }) => {
     expect(await resultOf(request, withAdoption)).toBe('Allowed');
   });
 
   it.each([
     row('never claims an entry of a principal outside the patterns (the cluster creator)', tagEntry(creator, claim)),
+    row('never completes an entry of a principal outside the patterns', tagEntry(oursWithoutOwner, { [OWNER_TAG]: 'team-c' })),
     row('never claims another controller id entry, even of an adoptable principal', tagEntry(legacyOfAnother, claim)),
-    row('never claims without the owner tag', tagEntry(legacy, { [MANAGED_BY_TAG]: ID })),
     row('never claims for another controller id', tagEntry(legacy, { [MANAGED_BY_TAG]: OTHER_ID, [OWNER_TAG]: 'x' })),
+    row('never tags an unclaimed entry without claiming it', tagEntry(legacy, { team: 'x', [OWNER_TAG]: 'x' })),
+    row('never hands an entry it completes to another id', tagEntry(legacyOursWithoutOwner, { [MANAGED_BY_TAG]: OTHER_ID, [OWNER_TAG]: 'x' })),
     row('never changes an unclaimed entry before the claim (tags go first)', onEntry('eks:UpdateAccessEntry', legacy)),
   ])('$call', async ({ request }) => {
     expect(await resultOf(request, withAdoption)).toMatch(/^ImplicitlyDenied: /);
