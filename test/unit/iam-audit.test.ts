@@ -33,15 +33,15 @@ describe('the IAM audit, on calls the shipped policy allows', () => {
     expect(selection.byTests).toBe(1);
     expect(selection.needingNoPermission).toBe(1);
     const result = await auditCalls(selection);
-    expect(result).toMatchObject({ evaluated: 19, distinct: 18, claims: 1, implied: 1, denials: [] });
+    expect(result).toMatchObject({ evaluated: 18, distinct: 17, claims: 1, implied: 1, denials: [] });
     expect(selection.calls.filter((call) => call.impliedBy).map((call) => [call.request.action, call.request.resource, call.request.context])).toEqual([
       ['iam:PassRole', 'arn:aws:iam::123456789012:role/demo-nodes', { 'iam:PassedToService': 'ec2.amazonaws.com' }],
     ]);
     expect(summary(log, selection, result)).toBe(
       [
-        'IAM audit: 19 controller calls evaluated (18 distinct requests) from 20 records in 1 files;',
-        '  left out: 1 calls the tests made themselves, 1 sts:GetCallerIdentity (needs no permission);',
-        "  controller id from the user agent 0, from the call's own request 5, from the entry's tags 11, none shown 3;",
+        'IAM audit: 18 controller calls evaluated (17 distinct requests) from 20 records in 1 files;',
+        '  left out: 1 calls the tests made themselves (0 sts:AssumeRole), 1 sts:GetCallerIdentity (needs no permission), 1 calls on entries that did not exist;',
+        "  controller id from the user agent 0, from the call's own request 5, from the entry's tags 11, none shown 2;",
         '  1 claims judged with the adoption policy attached, 1 implied iam:PassRole checks;',
         '  every call allowed.',
       ].join('\n'),
@@ -65,6 +65,23 @@ describe('the IAM audit, on calls the shipped policy allows', () => {
       resourceAccount: '222222222222',
       context: { 'sts:RoleSessionName': 'it-controller', 'sts:ExternalId': 'platform-team', 'aws:ResourceAccount': '222222222222' },
     });
+  });
+});
+
+describe('what the audit leaves out', () => {
+  const ua = 'aws-sdk-js/3 eks-access-entry-controller/pod-1';
+  const entry = 'arn:aws:eks:us-east-1:123456789012:access-entry/demo/role/123456789012/team-a';
+  const record = (resourceArn: string, status: number): AuditRecord => ({
+    time: 't', service: 'eks', action: 'eks:DeleteAccessEntry', resourceArn, accountId: '123456789012', region: 'us-east-1', callerArn: 'arn:aws:iam::123456789012:user/emulator', userAgent: ua, status,
+  });
+
+  it('is a call on an entry that did not exist, never an injected 404 on one that did', () => {
+    const selection = selectControllerCalls([
+      { record: record(`${entry}/*`, 404), at: 'a:1' },
+      { record: { ...record(`${entry}/0ec8a1b2`, 404), error: 'ResourceNotFoundException', resourceTags: { 'eksaccess.dev/managed-by': 'x' } }, at: 'a:2' },
+    ]);
+    expect(selection.onMissingEntries).toBe(1);
+    expect(selection.calls.map((call) => call.at)).toEqual(['a:2']);
   });
 });
 

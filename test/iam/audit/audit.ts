@@ -4,8 +4,12 @@
 // Rules (stated once, here):
 // - Every controller call counts, whatever the emulator answered: a fault a test injected, a 404
 //   or a throttle still means the controller would have made that call in production, where IAM
-//   authorizes it before anything else. Only sts:GetCallerIdentity is left out: AWS answers it
-//   whatever the policies say.
+//   authorizes it before anything else. Left out, and counted in the summary: sts:GetCallerIdentity
+//   (AWS answers it whatever the policies say), and calls on an entry that did not exist (404 with
+//   the entry ARN's UUID `*`: IAM would deny a write there for want of tags, the controller
+//   handles that as it handles "not found", and whether a race makes one depends on timing).
+// - A call is the controller's when its user agent carries `eks-access-entry-controller/`; the
+//   tests' own SDK calls do not.
 // - Each call is judged under deploy/iam/controller-policy.json alone, except a claim (TagResource
 //   writing ownership onto an entry that lacks it), judged with controller-adoption-policy.json
 //   attached too: adoptExisting needs it. The log cannot say whether the AccessEntry asked for

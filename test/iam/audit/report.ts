@@ -15,7 +15,8 @@ export function summary(log: AuditLog, selection: Selection, result: AuditResult
   const ids = result.idSources;
   return [
     `IAM audit: ${result.evaluated} controller calls evaluated (${result.distinct} distinct requests) from ${log.records.length} records in ${log.files.length} files;`,
-    `  left out: ${selection.byTests} calls the tests made themselves, ${selection.needingNoPermission} sts:GetCallerIdentity (needs no permission);`,
+    `  left out: ${selection.byTests} calls the tests made themselves (${selection.assumeRoleByTests} sts:AssumeRole), ` +
+      `${selection.needingNoPermission} sts:GetCallerIdentity (needs no permission), ${selection.onMissingEntries} calls on entries that did not exist;`,
     `  controller id from the user agent ${ids['user-agent']}, from the call's own request ${ids.request}, from the entry's tags ${ids.entry}, none shown ${ids.none};`,
     `  ${result.claims} claims judged with the adoption policy attached, ${result.implied} implied iam:PassRole checks;`,
     `  ${result.denials.length === 0 ? 'every call allowed' : `${result.denials.length} distinct requests denied`}.`,
