@@ -1,11 +1,11 @@
 // Flags of the emulator CLI, parsed into a checked configuration (no side effects here).
 import { parseArgs } from 'node:util';
-import { assertAccountId } from './accounts.ts';
-import { parseRoleArn } from './arn.ts';
-import { AUTHENTICATION_MODES, type AuthenticationMode } from './model.ts';
-import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
-import { parseRoleTrust, type RoleTrust } from './role-trust.ts';
-import { parseAuthenticationMode, validateClusterName } from './validation.ts';
+import { assertAccountId } from './core/accounts.ts';
+import { parseRoleArn } from './eks/arn.ts';
+import { AUTHENTICATION_MODES, type AuthenticationMode } from './eks/model.ts';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './core/keep-alive.ts';
+import { parseRoleTrust, type RoleTrust } from './sts/role-trust.ts';
+import { parseAuthenticationMode, validateClusterName } from './eks/validation.ts';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 

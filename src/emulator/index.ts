@@ -2,9 +2,9 @@
 // STSClient, for GetCallerIdentity and AssumeRole) at `endpoint`.
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { assertAccountId } from './accounts.ts';
-import { CallCounter } from './calls.ts';
-import { FaultInjector } from './faults.ts';
+import { assertAccountId } from './core/accounts.ts';
+import { CallCounter } from './core/calls.ts';
+import { FaultInjector } from './faults/faults.ts';
 import { createEmulatorServer } from './server.ts';
 import { EmulatorState } from './state.ts';
 
@@ -71,32 +71,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return { endpoint: `http://${urlHost}:${port}`, port, state, faults, calls, connectionsAccepted, close };
 }
 
-export { CallCounter } from './calls.ts';
-export type { CallCounterOptions } from './calls.ts';
-export { DEFAULT_CALL_LOG_LIMIT } from './call-log.ts';
-export type { CallLogEntry } from './call-log.ts';
+export { CallCounter } from './core/calls.ts';
+export type { CallCounterOptions } from './core/calls.ts';
+export { DEFAULT_CALL_LOG_LIMIT } from './core/call-log.ts';
+export type { CallLogEntry } from './core/call-log.ts';
 export { EmulatorState, DEFAULT_ENTRY_QUOTA } from './state.ts';
 export type { AccessEntryChanges, CreateClusterOptions, SeedAccessEntryInput } from './state.ts';
-export { FaultInjector, FAULT_KINDS, ERROR_FAULT_KINDS, CREDENTIAL_FAULT_KINDS, CONNECTION_FAULT_KINDS } from './faults.ts';
-export type { ActiveFaultRule, CredentialFaultKind, FaultKind, FaultRule } from './faults.ts';
-export { SIMULATED_CLOCK_SKEW_MS } from './credential-faults.ts';
-export { accessPolicyArn, BUILT_IN_ACCESS_POLICIES } from './access-policies.ts';
-export type { AccessPolicy, AccessPolicyDefinition, AddAccessPolicyOptions } from './access-policies.ts';
-export { ASSOCIATION_OPERATIONS, DEFAULT_DELAYED_OPERATIONS } from './association-delay.ts';
-export type { AssociationDelay, AssociationOperation } from './association-delay.ts';
-export type { RateLimit } from './rate-limit.ts';
-export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
-export { STS_CALLER_NAME } from './sts.ts';
-export type { AssumeRoleInput } from './assume-role-input.ts';
-export { DEFAULT_SESSION_SECONDS, MIN_SESSION_SECONDS } from './assume-role-input.ts';
-export { ROLE_CHAINING_MAX_SECONDS } from './role-assumption.ts';
-export { MAX_SESSIONS } from './role-sessions.ts';
-export type { CallerPrincipal, RoleSession } from './role-sessions.ts';
-export { MAX_SESSION_SECONDS } from './role-trust.ts';
-export type { RoleTrust } from './role-trust.ts';
+export { FaultInjector, FAULT_KINDS, ERROR_FAULT_KINDS, CREDENTIAL_FAULT_KINDS, CONNECTION_FAULT_KINDS } from './faults/faults.ts';
+export type { ActiveFaultRule, CredentialFaultKind, FaultKind, FaultRule } from './faults/faults.ts';
+export { SIMULATED_CLOCK_SKEW_MS } from './faults/credential-faults.ts';
+export { accessPolicyArn, BUILT_IN_ACCESS_POLICIES } from './eks/policies/access-policies.ts';
+export type { AccessPolicy, AccessPolicyDefinition, AddAccessPolicyOptions } from './eks/policies/access-policies.ts';
+export { ASSOCIATION_OPERATIONS, DEFAULT_DELAYED_OPERATIONS } from './eks/policies/association-delay.ts';
+export type { AssociationDelay, AssociationOperation } from './eks/policies/association-delay.ts';
+export type { RateLimit } from './faults/rate-limit.ts';
+export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './core/keep-alive.ts';
+export { STS_CALLER_NAME } from './sts/sts.ts';
+export type { AssumeRoleInput } from './sts/assume-role-input.ts';
+export { DEFAULT_SESSION_SECONDS, MIN_SESSION_SECONDS } from './sts/assume-role-input.ts';
+export { ROLE_CHAINING_MAX_SECONDS } from './sts/role-assumption.ts';
+export { MAX_SESSIONS } from './sts/role-sessions.ts';
+export type { CallerPrincipal, RoleSession } from './sts/role-sessions.ts';
+export { MAX_SESSION_SECONDS } from './sts/role-trust.ts';
+export type { RoleTrust } from './sts/role-trust.ts';
 export { EKS_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
 export type { EksOperation, Operation, StsOperation } from './operations.ts';
-export { AUTHENTICATION_MODES } from './model.ts';
+export { AUTHENTICATION_MODES } from './eks/model.ts';
 export type {
   AccessEntryRecord,
   AccessScope,
@@ -106,4 +106,4 @@ export type {
   Location,
   LocationOption,
   RegionOption,
-} from './model.ts';
+} from './eks/model.ts';

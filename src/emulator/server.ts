@@ -2,18 +2,18 @@
 // /_emulator/, the admin API. A call is counted, served by the call pipeline, then logged.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { handleAdmin } from './admin.ts';
-import { serveCall, type Outcome, type ServiceCall } from './call-pipeline.ts';
-import { identifyCaller, type Caller } from './caller.ts';
-import { decodeEksCall } from './eks-calls.ts';
-import { EksError } from './errors.ts';
-import { sendEksError } from './http-io.ts';
-import { serverTimeouts } from './keep-alive.ts';
+import { handleAdmin } from './admin/admin.ts';
+import { serveCall, type Outcome, type ServiceCall } from './core/call-pipeline.ts';
+import { identifyCaller, type Caller } from './core/caller.ts';
+import { decodeEksCall } from './eks/calls.ts';
+import { EksError } from './core/errors.ts';
+import { sendEksError } from './core/http-io.ts';
+import { serverTimeouts } from './core/keep-alive.ts';
 import { isStsOperation } from './operations.ts';
-import type { EmulatorServices } from './services.ts';
-import { decodeStsCall, isStsPath } from './sts.ts';
+import type { EmulatorServices } from './core/services.ts';
+import { decodeStsCall, isStsPath } from './sts/sts.ts';
 
-export type { EmulatorServices } from './services.ts';
+export type { EmulatorServices } from './core/services.ts';
 
 export interface EmulatorServerOptions {
   /** How long an idle keep-alive connection stays open; default 120 s. */

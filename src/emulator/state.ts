@@ -10,28 +10,28 @@ import {
   type AccessPolicy,
   type AccessPolicyDefinition,
   type AddAccessPolicyOptions,
-} from './access-policies.ts';
-import { AccountDirectory, assertAccountId } from './accounts.ts';
-import type { AssumeRoleInput } from './assume-role-input.ts';
-import { defaultUsername, groupsReportedByEks, parsePrincipalArn, partitionForRegion, type EksResourceArn } from './arn.ts';
+} from './eks/policies/access-policies.ts';
+import { AccountDirectory, assertAccountId } from './core/accounts.ts';
+import type { AssumeRoleInput } from './sts/assume-role-input.ts';
+import { defaultUsername, groupsReportedByEks, parsePrincipalArn, partitionForRegion, type EksResourceArn } from './eks/arn.ts';
 import {
   checkAssociationDelay,
   ENTRY_NOT_FOUND_FOR_ASSOCIATION,
   hiddenFromAssociation,
   type AssociationDelay,
   type AssociationOperation,
-} from './association-delay.ts';
-import { Clock } from './clock.ts';
-import { ClusterRegistry } from './cluster-registry.ts';
-import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './cluster-store.ts';
-import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './errors.ts';
-import type { TokenLedger } from './idempotency.ts';
-import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './model.ts';
-import { RoleAssumption } from './role-assumption.ts';
-import { userPrincipal, type CallerPrincipal, type RoleSession } from './role-sessions.ts';
-import type { RoleTrust } from './role-trust.ts';
+} from './eks/policies/association-delay.ts';
+import { Clock } from './core/clock.ts';
+import { ClusterRegistry } from './eks/clusters/cluster-registry.ts';
+import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './eks/clusters/cluster-store.ts';
+import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './core/errors.ts';
+import type { TokenLedger } from './eks/idempotency.ts';
+import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './eks/model.ts';
+import { RoleAssumption } from './sts/role-assumption.ts';
+import { userPrincipal, type CallerPrincipal, type RoleSession } from './sts/role-sessions.ts';
+import type { RoleTrust } from './sts/role-trust.ts';
 
-export type { AccessEntryChanges, NewAccessEntry } from './cluster-store.ts';
+export type { AccessEntryChanges, NewAccessEntry } from './eks/clusters/cluster-store.ts';
 
 export const DEFAULT_ENTRY_QUOTA = 3000;
 
