@@ -1,11 +1,11 @@
 // Flags of the emulator CLI, parsed into a checked configuration (no side effects here).
 import { parseArgs } from 'node:util';
 import { assertAccountId } from './core/accounts.ts';
-import { parseRoleArn } from './eks/arn.ts';
+import { parseRoleArn } from './core/arn.ts';
 import { AUTHENTICATION_MODES, type AuthenticationMode } from './eks/model.ts';
 import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './core/keep-alive.ts';
 import { parseRoleTrust, type RoleTrust } from './sts/role-trust.ts';
-import { parseAuthenticationMode, validateClusterName } from './eks/validation.ts';
+import { parseAuthenticationMode, validateClusterName } from './eks/clusters/cluster-rules.ts';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 

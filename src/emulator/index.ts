@@ -97,13 +97,5 @@ export type { RoleTrust } from './sts/role-trust.ts';
 export { EKS_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
 export type { EksOperation, Operation, StsOperation } from './operations.ts';
 export { AUTHENTICATION_MODES } from './eks/model.ts';
-export type {
-  AccessEntryRecord,
-  AccessScope,
-  AssociatedPolicyRecord,
-  AuthenticationMode,
-  ClusterRecord,
-  Location,
-  LocationOption,
-  RegionOption,
-} from './eks/model.ts';
+export type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
+export type { Location, LocationOption, RegionOption } from './core/location.ts';

@@ -13,7 +13,8 @@ import {
 } from './eks/policies/access-policies.ts';
 import { AccountDirectory, assertAccountId } from './core/accounts.ts';
 import type { AssumeRoleInput } from './sts/assume-role-input.ts';
-import { defaultUsername, groupsReportedByEks, parsePrincipalArn, partitionForRegion, type EksResourceArn } from './eks/arn.ts';
+import { defaultUsername, groupsReportedByEks, parsePrincipalArn, type EksResourceArn } from './eks/arn.ts';
+import { partitionForRegion } from './core/arn.ts';
 import {
   checkAssociationDelay,
   ENTRY_NOT_FOUND_FOR_ASSOCIATION,
@@ -26,7 +27,8 @@ import { ClusterRegistry } from './eks/clusters/cluster-registry.ts';
 import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './eks/clusters/cluster-store.ts';
 import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './core/errors.ts';
 import type { TokenLedger } from './eks/idempotency.ts';
-import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './eks/model.ts';
+import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
+import type { Location, LocationOption } from './core/location.ts';
 import { RoleAssumption } from './sts/role-assumption.ts';
 import { userPrincipal, type CallerPrincipal, type RoleSession } from './sts/role-sessions.ts';
 import type { RoleTrust } from './sts/role-trust.ts';

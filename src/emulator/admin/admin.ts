@@ -10,7 +10,7 @@ import { EksError } from '../core/errors.ts';
 import { readJsonBody, sendJson } from '../core/http-io.ts';
 import { matchPath } from '../core/path-match.ts';
 import type { EmulatorServices } from '../core/services.ts';
-import { optionalString, type JsonObject } from '../eks/validation.ts';
+import { optionalString, type JsonObject } from '../core/json.ts';
 
 const ADMIN_ROUTES: readonly AdminRoute[] = [
   ['GET', '/_emulator/health', ({ state }) => ok({ status: 'ok', accountId: state.accountId, defaultRegion: state.defaultRegion })],

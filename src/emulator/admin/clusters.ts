@@ -3,7 +3,9 @@
 import type { AdminAnswer, AdminRequest, AdminRoute } from './types.ts';
 import { created, need, ok } from './types.ts';
 import type { EmulatorServices } from '../core/services.ts';
-import { optionalString, optionalStringList, optionalStringMap, parseAuthenticationMode, parseEntryType, requiredString, type JsonObject } from '../eks/validation.ts';
+import { optionalString, optionalStringList, optionalStringMap, requiredString, type JsonObject } from '../core/json.ts';
+import { parseAuthenticationMode } from '../eks/clusters/cluster-rules.ts';
+import { parseEntryType } from '../eks/entries/entry-rules.ts';
 
 const ENTRY = '/_emulator/clusters/{name}/access-entries/{principal}';
 

@@ -5,7 +5,7 @@ import { created, need, ok } from './types.ts';
 import { parseFaultRule } from '../faults/faults.ts';
 import { isOperation, OPERATIONS } from '../operations.ts';
 import type { EmulatorServices } from '../core/services.ts';
-import { optionalString, requiredString } from '../eks/validation.ts';
+import { optionalString, requiredString } from '../core/json.ts';
 
 export const CONTROL_ROUTES: readonly AdminRoute[] = [
   ['GET', '/_emulator/calls', callCounts],

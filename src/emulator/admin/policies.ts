@@ -5,7 +5,8 @@ import type { AdminAnswer, AdminRequest, AdminRoute } from './types.ts';
 import { created, need, ok } from './types.ts';
 import { checkAssociationDelay } from '../eks/policies/association-delay.ts';
 import type { EmulatorServices } from '../core/services.ts';
-import { parseAccessScope, requiredString } from '../eks/validation.ts';
+import { parseAccessScope } from '../eks/policies/policy-rules.ts';
+import { requiredString } from '../core/json.ts';
 
 const ENTRY_POLICIES = '/_emulator/clusters/{name}/access-entries/{principal}/access-policies';
 

@@ -4,7 +4,7 @@ import type { AdminAnswer, AdminRequest, AdminRoute } from './types.ts';
 import { need, ok } from './types.ts';
 import type { RoleSession } from '../sts/role-sessions.ts';
 import type { EmulatorServices } from '../core/services.ts';
-import { optionalString } from '../eks/validation.ts';
+import { optionalString } from '../core/json.ts';
 
 export const ROLE_ROUTES: readonly AdminRoute[] = [
   ['GET', '/_emulator/role-trust', ({ state }: EmulatorServices): AdminAnswer => ok({ roles: state.roleTrusts() })],

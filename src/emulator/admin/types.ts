@@ -1,7 +1,7 @@
 // What an admin route handler gets and gives back.
-import type { LocationOption } from '../eks/model.ts';
+import type { LocationOption } from '../core/location.ts';
 import type { EmulatorServices } from '../core/services.ts';
-import type { JsonObject } from '../eks/validation.ts';
+import type { JsonObject } from '../core/json.ts';
 
 export interface AdminRequest {
   params: Record<string, string>;

@@ -3,7 +3,7 @@
 // the service sees the call; so does the emulator, with the state's clock.
 import type { IncomingMessage } from 'node:http';
 import { EksError } from './errors.ts';
-import type { Location } from '../eks/model.ts';
+import type { Location } from './location.ts';
 import { userPrincipal, type CallerPrincipal, type RoleSession } from '../sts/role-sessions.ts';
 import { headerValue, signingScope } from './sigv4.ts';
 import type { EmulatorState } from '../state.ts';

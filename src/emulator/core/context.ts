@@ -1,8 +1,8 @@
 // What an operation handler gets: the state, where and who the caller is, and the decoded request.
-import type { Location } from '../eks/model.ts';
+import type { Location } from './location.ts';
 import type { CallerPrincipal } from '../sts/role-sessions.ts';
 import type { EmulatorState } from '../state.ts';
-import type { JsonObject } from '../eks/validation.ts';
+import type { JsonObject } from './json.ts';
 
 export interface OperationContext {
   state: EmulatorState;

@@ -1,7 +1,7 @@
 // Reading request bodies, and writing responses the way EKS does on the wire (REST-JSON).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EksError } from './errors.ts';
-import { isJsonObject, type JsonObject } from '../eks/validation.ts';
+import { isJsonObject, type JsonObject } from './json.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

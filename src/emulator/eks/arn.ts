@@ -1,10 +1,8 @@
-// ARNs the emulator reads (IAM principals, EKS resources, access policies) and writes
-// (clusters, access entries), plus the values EKS derives from a principal.
+// ARNs EKS reads (IAM principals, EKS resources, access policies) and writes (clusters, access
+// entries), plus the values EKS derives from a principal.
 import type { EntryType } from '../../api/names.ts';
+import { PARTITIONS, partitionForRegion, type Partition } from '../core/arn.ts';
 import { invalidParameter } from '../core/errors.ts';
-
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
-export type Partition = (typeof PARTITIONS)[number];
 
 export interface PrincipalArn {
   arn: string;
@@ -46,12 +44,6 @@ function describeBadPrincipal(arn: string): string {
     return `The principalArn ${arn} is not an IAM role or user; access entries take arn:aws:iam::ACCOUNT:role/NAME or arn:aws:iam::ACCOUNT:user/NAME (paths allowed).`;
   }
   return `The principalArn '${arn}' is not a valid IAM role or user ARN; expected arn:aws:iam::123456789012:role/NAME or arn:aws:iam::123456789012:user/NAME.`;
-}
-
-export function partitionForRegion(region: string): Partition {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 export function clusterArn(region: string, accountId: string, clusterName: string): string {
@@ -122,27 +114,4 @@ export function groupsReportedByEks(type: EntryType): string[] {
     default:
       return ['system:nodes'];
   }
-}
-
-export interface RoleArn {
-  arn: string;
-  partition: Partition;
-  accountId: string;
-  /** The name without its IAM path: what STS puts in assumed-role ARNs. */
-  name: string;
-}
-
-const IAM_ROLE = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role(?:\/[\w+=,.@-]+)*\/([\w+=,.@-]{1,64})$/;
-
-/** Reads an IAM role ARN (paths allowed); undefined for anything else. */
-export function parseRoleArn(arn: string): RoleArn | undefined {
-  const match = IAM_ROLE.exec(arn);
-  if (!match) return undefined;
-  const [, partition, accountId, name] = match as unknown as [string, Partition, string, string];
-  return { arn, partition, accountId, name };
-}
-
-/** `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION`: the role's path is not part of it. */
-export function assumedRoleArn(role: RoleArn, sessionName: string): string {
-  return `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
 }

@@ -6,7 +6,7 @@ import { EksError } from '../core/errors.ts';
 import type { CallTarget } from '../faults/fault-rules.ts';
 import { readJsonBody, sendEksError } from '../core/http-io.ts';
 import { matchRoute, type MatchedRoute } from './routes.ts';
-import type { JsonObject } from './validation.ts';
+import type { JsonObject } from '../core/json.ts';
 import { EKS_PROTOCOL } from '../core/wire-protocol.ts';
 
 /** The call, or undefined when no EKS operation has this method and path (already answered, 404). */

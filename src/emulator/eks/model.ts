@@ -1,4 +1,4 @@
-// The records the emulator keeps and hands out (always as copies).
+// The EKS records the emulator keeps and hands out (always as copies).
 import type { EntryType } from '../../api/names.ts';
 
 export const AUTHENTICATION_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
@@ -45,24 +45,6 @@ export interface ClusterRecord {
   tags: Record<string, string>;
   roleArn?: string;
   version: string;
-}
-
-/**
- * Where a cluster lives. Every state method that addresses a cluster takes this; region
- * defaults to the emulator's defaultRegion and accountId to its default account.
- */
-export interface LocationOption {
-  region?: string;
-  accountId?: string;
-}
-
-/** The name before accounts existed; the same options. */
-export type RegionOption = LocationOption;
-
-/** A location with nothing left to default: the caller of an API request. */
-export interface Location {
-  accountId: string;
-  region: string;
 }
 
 export function copyPolicy(policy: AssociatedPolicyRecord): AssociatedPolicyRecord {

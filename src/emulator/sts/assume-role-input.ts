@@ -1,7 +1,7 @@
 // AssumeRole's input rules, with STS's wording: the member constraints are gathered into one
 // "N validation errors detected: …" ValidationError, as STS reports them; an ARN of the right
 // length that is not a role's is "Request ARN is invalid".
-import { parseRoleArn, type RoleArn } from '../eks/arn.ts';
+import { parseRoleArn, type RoleArn } from '../core/arn.ts';
 import { EksError } from '../core/errors.ts';
 import { EXTERNAL_ID_CHARACTERS, MAX_SESSION_SECONDS } from './role-trust.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AccountDirectory } from '../core/accounts.ts';
-import { parseRoleArn } from '../eks/arn.ts';
+import { parseRoleArn } from '../core/arn.ts';
 import { RoleAssumption } from './role-assumption.ts';
 import { SessionDirectory, userPrincipal } from './role-sessions.ts';
 

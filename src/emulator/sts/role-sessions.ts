@@ -1,7 +1,7 @@
 // The temporary credentials AssumeRole has issued, by access key id, so a later call signed with
 // one of them can be told apart: which role and session it acts as, and whether it has expired.
 import { createHash, randomBytes } from 'node:crypto';
-import { assumedRoleArn, partitionForRegion, type RoleArn } from '../eks/arn.ts';
+import { partitionForRegion, type RoleArn } from '../core/arn.ts';
 
 /** One issued set of temporary credentials and the session they stand for. */
 export interface RoleSession {
@@ -131,4 +131,9 @@ function randomWord(length: number): string {
 
 function copy(session: RoleSession): RoleSession {
   return { ...session, expiration: new Date(session.expiration), issuedAt: new Date(session.issuedAt) };
+}
+
+/** `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION`: the role's path is not part of it. */
+function assumedRoleArn(role: RoleArn, sessionName: string): string {
+  return `arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
 }

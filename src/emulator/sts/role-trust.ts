@@ -2,7 +2,7 @@
 // entry trusts everybody (the emulator has no IAM to ask); a role with one answers AccessDenied to
 // callers it does not list and to a missing or wrong ExternalId, as STS does (one answer for both,
 // so a caller cannot tell which condition failed).
-import { parseRoleArn } from '../eks/arn.ts';
+import { parseRoleArn } from '../core/arn.ts';
 import type { CallerPrincipal } from './role-sessions.ts';
 
 export interface RoleTrust {

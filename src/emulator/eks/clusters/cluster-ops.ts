@@ -5,16 +5,9 @@ import { parsePrincipalArn } from '../arn.ts';
 import { param, type OperationContext, type OperationRequest } from '../../core/context.ts';
 import { invalidParameter } from '../../core/errors.ts';
 import { epochSeconds, wireCluster } from '../wire.ts';
-import {
-  isJsonObject,
-  optionalStringMap,
-  parseAuthenticationMode,
-  requiredString,
-  validateClusterName,
-  validateModeTransition,
-  validateTags,
-  type JsonObject,
-} from '../validation.ts';
+import { isJsonObject, optionalStringMap, requiredString, type JsonObject } from '../../core/json.ts';
+import { parseAuthenticationMode, validateClusterName, validateModeTransition } from './cluster-rules.ts';
+import { validateTags } from '../tags/tag-rules.ts';
 
 export function createCluster({ state, location }: OperationContext, request: OperationRequest): unknown {
   const { body } = request;

@@ -2,7 +2,7 @@
 // can exist once per account and region, as in EKS.
 import type { ClusterStore } from './cluster-store.ts';
 import { resourceNotFound } from '../../core/errors.ts';
-import type { Location, LocationOption } from '../model.ts';
+import type { Location, LocationOption } from '../../core/location.ts';
 
 export class ClusterRegistry {
   private readonly stores = new Map<string, ClusterStore>();

@@ -4,16 +4,8 @@ import { accessEntryArn, clusterArn, type PrincipalArn } from '../arn.ts';
 import type { Clock } from '../../core/clock.ts';
 import { resourceInUse, resourceNotFound } from '../../core/errors.ts';
 import { TokenLedger } from '../idempotency.ts';
-import {
-  copyCluster,
-  copyPolicy,
-  type AccessEntryRecord,
-  type AccessScope,
-  type AssociatedPolicyRecord,
-  type AuthenticationMode,
-  type ClusterRecord,
-  type Location,
-} from '../model.ts';
+import { copyCluster, copyPolicy, type AccessEntryRecord, type AccessScope, type AssociatedPolicyRecord, type AuthenticationMode, type ClusterRecord } from '../model.ts';
+import { type Location } from '../../core/location.ts';
 
 /** An entry ready to store: validated, with EKS's defaults applied. */
 export interface NewAccessEntry {

@@ -4,19 +4,11 @@ import { param, type OperationContext, type OperationRequest } from '../../core/
 import { resourceNotFound } from '../../core/errors.ts';
 import { runOnce } from '../idempotency.ts';
 import { paginate } from '../../core/pagination.ts';
-import {
-  optionalString,
-  optionalStringList,
-  optionalStringMap,
-  parseEntryType,
-  parseMaxResults,
-  requiredString,
-  validateKubernetesGroups,
-  validateNodeEntry,
-  validatePolicyArn,
-  validateTags,
-  validateUsername,
-} from '../validation.ts';
+import { optionalString, optionalStringList, optionalStringMap, requiredString } from '../../core/json.ts';
+import { parseEntryType, validateKubernetesGroups, validateNodeEntry, validateUsername } from './entry-rules.ts';
+import { parseMaxResults } from '../paging.ts';
+import { validatePolicyArn } from '../policies/policy-rules.ts';
+import { validateTags } from '../tags/tag-rules.ts';
 import { wireAccessEntry } from '../wire.ts';
 
 export function createAccessEntry({ state, location }: OperationContext, request: OperationRequest): unknown {

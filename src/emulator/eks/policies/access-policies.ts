@@ -1,7 +1,7 @@
 // The catalogue of access policies: the fixed set of AWS-managed policies EKS lets callers
 // associate (nobody can create their own), as ListAccessPolicies shows it. One list here, so a
 // policy AWS publishes later is one line; tests and demos add one at run time with add().
-import type { Partition } from '../arn.ts';
+import type { Partition } from '../../core/arn.ts';
 
 export interface AccessPolicyDefinition {
   name: string;

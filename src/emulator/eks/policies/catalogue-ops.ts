@@ -2,7 +2,7 @@
 // It addresses no cluster, so it works whatever clusters (and authentication modes) exist.
 import type { OperationContext, OperationRequest } from '../../core/context.ts';
 import { paginate } from '../../core/pagination.ts';
-import { parseMaxResults } from '../validation.ts';
+import { parseMaxResults } from '../paging.ts';
 
 export function listAccessPolicies({ state, location }: OperationContext, request: OperationRequest): unknown {
   const maxResults = parseMaxResults(request.query.get('maxResults'));

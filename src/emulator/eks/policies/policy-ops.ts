@@ -6,7 +6,9 @@ import { param, type OperationContext, type OperationRequest } from '../../core/
 import { invalidParameter, resourceNotFound } from '../../core/errors.ts';
 import type { AccessEntryRecord } from '../model.ts';
 import { paginate } from '../../core/pagination.ts';
-import { parseAccessScope, parseMaxResults, requiredString } from '../validation.ts';
+import { parseAccessScope } from './policy-rules.ts';
+import { parseMaxResults } from '../paging.ts';
+import { requiredString } from '../../core/json.ts';
 import { wireAssociatedPolicy } from '../wire.ts';
 
 /**

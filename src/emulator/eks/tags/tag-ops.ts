@@ -4,7 +4,8 @@
 import { parseEksResourceArn, type EksResourceArn } from '../arn.ts';
 import { param, type OperationContext, type OperationRequest } from '../../core/context.ts';
 import { EksError } from '../../core/errors.ts';
-import { optionalStringMap, validateTags } from '../validation.ts';
+import { optionalStringMap } from '../../core/json.ts';
+import { validateTags } from './tag-rules.ts';
 
 export function tagResource(context: OperationContext, request: OperationRequest): unknown {
   const { arn, resource, tags } = lookUp(context, request);
