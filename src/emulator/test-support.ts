@@ -11,8 +11,26 @@ export const policy = (name: string): string => `arn:aws:eks::aws:cluster-access
 /** SDK credentials with this access key id (the secret is never checked). */
 export const credentials = (accessKeyId: string): { accessKeyId: string; secretAccessKey: string } => ({ accessKeyId, secretAccessKey: 'any-secret' });
 
+/** An admin API answer: the status and the JSON body. */
+export interface AdminReply {
+  status: number;
+  json: Record<string, unknown>;
+}
+
+/** Calls the admin API the way every caller must: JSON content type on every write, body or not. */
+export async function adminCall(endpoint: string, method: string, path: string, body?: unknown): Promise<AdminReply> {
+  const response = await fetch(`${endpoint}/_emulator${path}`, {
+    method,
+    ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
 export interface TestBed {
   emulator: RunningEmulator;
+  /** `adminCall` on this emulator: `admin('PUT', '/latency', { ms: 200 })`. */
+  admin(method: string, path: string, body?: unknown): Promise<AdminReply>;
   /** A client with retries off (maxAttempts 1), so a fault is seen exactly once. */
   client(overrides?: Partial<EKSClientConfig>): EKSClient;
   /** An STS client on the same endpoint, retries off too. */
@@ -28,6 +46,7 @@ export async function startTestBed(): Promise<TestBed> {
   const defaults = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
   return {
     emulator,
+    admin: (method, path, body) => adminCall(emulator.endpoint, method, path, body),
     client(overrides = {}) {
       const client = new EKSClient({ ...defaults, ...overrides });
       clients.push(client);

@@ -4,13 +4,7 @@ import { failure, role, useTestBed } from '../test-support.ts';
 
 const t = useTestBed();
 
-async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${t.bed.emulator.endpoint}/_emulator${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const admin = (method: string, path: string, body?: unknown) => t.bed.admin(method, path, body);
 
 const encoded = (arn: string): string => encodeURIComponent(arn);
 

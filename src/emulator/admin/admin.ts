@@ -5,6 +5,7 @@ import { CLUSTER_ROUTES } from './clusters.ts';
 import { CONTROL_ROUTES } from './controls.ts';
 import { POLICY_ROUTES } from './policies.ts';
 import { ROLE_ROUTES } from './roles.ts';
+import { adminRefusal } from './guard.ts';
 import { ok, type AdminAnswer, type AdminRoute } from './types.ts';
 import { EksError } from '../core/errors.ts';
 import { readJsonBody, sendJson } from '../core/http-io.ts';
@@ -28,15 +29,20 @@ export async function handleAdmin(
   location: { path: string; query: URLSearchParams },
 ): Promise<void> {
   const method = request.method ?? 'GET';
-  let answer: AdminAnswer;
-  try {
-    const body = await readJsonBody(request);
-    answer = dispatch(services, method, location, body);
-  } catch (error) {
-    answer = adminError(error);
-  }
+  const refusal = adminRefusal(method, request.headers);
+  if (refusal !== undefined) request.resume();
+  const answer = refusal ?? (await answerAdmin(services, request, location));
   sendJson(response, answer.status, answer.body);
   services.logger?.debug({ method, path: location.path, status: answer.status }, 'admin call');
+}
+
+async function answerAdmin(services: EmulatorServices, request: IncomingMessage, location: { path: string; query: URLSearchParams }): Promise<AdminAnswer> {
+  try {
+    const body = await readJsonBody(request);
+    return dispatch(services, request.method ?? 'GET', location, body);
+  } catch (error) {
+    return adminError(error);
+  }
 }
 
 function dispatch(services: EmulatorServices, method: string, location: { path: string; query: URLSearchParams }, body: JsonObject): AdminAnswer {

@@ -90,10 +90,7 @@ describe('accounts', () => {
 });
 
 describe('accounts through the admin API', () => {
-  async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const response = await fetch(`${t.bed.emulator.endpoint}/_emulator${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-  }
+  const admin = (method: string, path: string, body?: unknown) => t.bed.admin(method, path, body);
 
   it('maps, lists and unmaps access keys', async () => {
     expect(await admin('PUT', '/credentials/AKIDADMIN', { accountId: B })).toEqual({ status: 200, json: { accessKeyId: 'AKIDADMIN', accountId: B } });

@@ -103,11 +103,8 @@ describe('LoseResponse on UpdateAccessEntry and DeleteAccessEntry', () => {
 
 describe('LoseResponse through the admin API', () => {
   it('is a fault rule like the others', async () => {
-    const response = await fetch(`${t.bed.emulator.endpoint}/_emulator/faults`, {
-      method: 'POST',
-      body: JSON.stringify({ operation: 'CreateAccessEntry', fault: 'LoseResponse', count: 1, clusterName: 'demo' }),
-    });
-    expect(response.status).toBe(201);
+    const added = await t.bed.admin('POST', '/faults', { operation: 'CreateAccessEntry', fault: 'LoseResponse', count: 1, clusterName: 'demo' });
+    expect(added.status).toBe(201);
     await lostResponse(create('token-1'));
     expect(t.bed.emulator.state.getAccessEntry('demo', role('dev'))).toBeDefined();
     expect(t.bed.emulator.faults.list()).toEqual([]);

@@ -187,8 +187,7 @@ describe('temporary credentials', () => {
     const two = await assumed();
     expect(state.expireSessions({ accessKeyId: one.accessKeyId })).toBe(1);
     expect((await failure(t.bed.client({ credentials: one }).send(new DescribeClusterCommand({ name: 'demo' })))).name).toBe('ExpiredTokenException');
-    const response = await fetch(`${t.bed.emulator.endpoint}/_emulator/sessions/expire`, { method: 'POST', body: JSON.stringify({ roleArn: MANAGER }) });
-    expect(await response.json()).toEqual({ expired: 1 });
+    expect((await t.bed.admin('POST', '/sessions/expire', { roleArn: MANAGER })).json).toEqual({ expired: 1 });
     expect((await failure(t.bed.client({ credentials: two }).send(new DescribeClusterCommand({ name: 'demo' })))).name).toBe('ExpiredTokenException');
   });
 

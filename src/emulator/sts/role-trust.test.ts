@@ -89,11 +89,10 @@ describe('role trust', () => {
   });
 
   it('has admin routes', async () => {
-    const admin = (method: string, path: string, body?: unknown) =>
-      fetch(`${t.bed.emulator.endpoint}/_emulator${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).then(async (response) => ({
-        status: response.status,
-        body: (await response.json()) as Record<string, unknown>,
-      }));
+    const admin = async (method: string, path: string, body?: unknown) => {
+      const { status, json } = await t.bed.admin(method, path, body);
+      return { status, body: json };
+    };
     const path = `/role-trust/${encodeURIComponent(MANAGER)}`;
     expect(await admin('PUT', path, { externalId: 'abc', allowedCallers: [ACCOUNT] })).toEqual({
       status: 200,

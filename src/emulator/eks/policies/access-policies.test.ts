@@ -5,13 +5,7 @@ import { failure, policy, useTestBed } from '../../test-support.ts';
 
 const t = useTestBed();
 
-async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${t.bed.emulator.endpoint}/_emulator${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-}
+const admin = (method: string, path: string, body?: unknown) => t.bed.admin(method, path, body);
 
 async function allPolicies(region = 'us-east-1', maxResults?: number): Promise<SdkAccessPolicy[]> {
   const eks = region === 'us-east-1' ? t.eks : t.bed.client({ region });

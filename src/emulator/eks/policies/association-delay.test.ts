@@ -103,18 +103,16 @@ describe('the not-yet-visible window after CreateAccessEntry', () => {
   });
 
   it('is set and read over the admin API, and ends in real time', async () => {
-    const url = `${t.bed.emulator.endpoint}/_emulator/association-delay`;
-    const put = await fetch(url, { method: 'PUT', body: JSON.stringify({ ms: 300 }) });
-    expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ ms: 300, operations: ['AssociateAccessPolicy'] });
-    expect(await (await fetch(url)).json()).toEqual({ ms: 300, operations: ['AssociateAccessPolicy'] });
-    expect((await fetch(url, { method: 'PUT', body: JSON.stringify({ ms: 'soon' }) })).status).toBe(400);
-    expect((await fetch(url, { method: 'PUT', body: JSON.stringify({ ms: 1, operations: ['DeleteCluster'] }) })).status).toBe(400);
+    const path = '/association-delay';
+    expect(await t.bed.admin('PUT', path, { ms: 300 })).toEqual({ status: 200, json: { ms: 300, operations: ['AssociateAccessPolicy'] } });
+    expect((await t.bed.admin('GET', path)).json).toEqual({ ms: 300, operations: ['AssociateAccessPolicy'] });
+    expect((await t.bed.admin('PUT', path, { ms: 'soon' })).status).toBe(400);
+    expect((await t.bed.admin('PUT', path, { ms: 1, operations: ['DeleteCluster'] })).status).toBe(400);
     await create();
     expect((await failure(associate())).name).toBe('ResourceNotFoundException');
     await sleep(350);
     await associate();
-    await fetch(url, { method: 'PUT', body: JSON.stringify({ ms: 0 }) });
+    await t.bed.admin('PUT', path, { ms: 0 });
     expect(t.bed.emulator.state.associationDelay().ms).toBe(0);
   });
 
