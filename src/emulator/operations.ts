@@ -57,3 +57,10 @@ export function isStsOperation(value: unknown): value is StsOperation {
 export function isOperation(value: unknown): value is Operation {
   return isEksOperation(value) || isStsOperation(value);
 }
+
+/** The AWS services the emulator speaks, by the name SigV4 signs them with (and IAM actions start with). */
+export type Service = 'eks' | 'sts';
+
+export function serviceOf(operation: Operation): Service {
+  return isStsOperation(operation) ? 'sts' : 'eks';
+}

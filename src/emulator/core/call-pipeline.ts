@@ -1,4 +1,4 @@
-// One call, EKS or STS, from arrival to answer: rate limit → latency → fault rules → credentials
+// One call, EKS or STS, from arrival to answer: rate limit (per service, account, region) → latency → fault rules → credentials
 // (temporary ones: token and expiry) → operation. (The server counts it first and logs it last.)
 // Only LoseResponse lets a faulted call change state.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,7 +9,7 @@ import { credentialFault } from '../faults/credential-faults.ts';
 import { EksError } from './errors.ts';
 import { isCredentialFault, type CallTarget, type ErrorAnswerFaultKind } from '../faults/fault-rules.ts';
 import type { InjectedFault } from '../faults/faults.ts';
-import type { Operation } from '../operations.ts';
+import { serviceOf, type Operation } from '../operations.ts';
 import type { EmulatorServices } from './services.ts';
 import type { WireProtocol } from './wire-protocol.ts';
 
@@ -44,7 +44,7 @@ type Applied = { result: unknown } | { error: EksError };
 export async function serveCall(services: EmulatorServices, exchange: Exchange, caller: Caller, call: ServiceCall): Promise<Outcome> {
   const { response } = exchange;
   if (call.rejection !== undefined) return call.protocol.sendError(response, call.rejection);
-  if (!services.faults.admit()) return call.protocol.sendError(response, new EksError('ThrottlingException', 'Rate exceeded'));
+  if (!services.faults.admit({ service: serviceOf(call.operation), ...caller.location })) return call.protocol.sendError(response, new EksError('ThrottlingException', 'Rate exceeded'));
   const latency = services.faults.latencyFor(call.operation);
   if (latency > 0 && !(await pause(latency, exchange.closing))) return { status: 0, error: 'EmulatorClosed' };
   const apply = (): Applied => applyCall(services, call, caller);

@@ -1,11 +1,13 @@
 import { CreateAccessEntryCommand, DescribeClusterCommand, ListAccessEntriesCommand } from '@aws-sdk/client-eks';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { ERROR_FAULT_KINDS, FAULT_KINDS, type FaultKind } from './faults.ts';
 import { startEmulator } from '../index.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { failure, role, useTestBed } from '../test-support.ts';
+import { credentials, failure, role, useTestBed } from '../test-support.ts';
 
 const t = useTestBed();
+const OTHER_ACCOUNT = '210987654321';
 
 const describeDemo = () => t.eks.send(new DescribeClusterCommand({ name: 'demo' }));
 const createEntry = (name: string, client = t.eks) => client.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role(name) }));
@@ -134,9 +136,23 @@ describe('latency', () => {
   });
 });
 
+/** A limit that refills one token in 1,000 s: no test lasts long enough to see a refill, however slow the machine. */
+const BURST_ONLY = { requestsPerSecond: 0.001, burst: 2 };
+
+/** How many of `n` calls in a row were throttled. */
+async function throttledOf(n: number, call: () => Promise<unknown>): Promise<number> {
+  let throttled = 0;
+  for (let i = 0; i < n; i += 1) {
+    const error = await call().then(() => undefined, (caught: unknown) => caught as Error);
+    if (error !== undefined && ['ThrottlingException', 'Throttling'].includes(error.name)) throttled += 1;
+    else if (error !== undefined) throw error;
+  }
+  return throttled;
+}
+
 describe('rate limit', () => {
   it('answers ThrottlingException (429) beyond the burst, across operations', async () => {
-    t.bed.emulator.faults.setRateLimit({ requestsPerSecond: 1, burst: 2 });
+    t.bed.emulator.faults.setRateLimit(BURST_ONLY);
     await describeDemo();
     await t.eks.send(new ListAccessEntriesCommand({ clusterName: 'demo' }));
     const error = await failure(describeDemo());
@@ -144,6 +160,38 @@ describe('rate limit', () => {
     expect(error.$metadata?.httpStatusCode).toBe(429);
     t.bed.emulator.faults.setRateLimit(undefined);
     await expect(describeDemo()).resolves.toBeDefined();
+  });
+
+  it('gives each account and each region a bucket of its own, each with the whole limit, as AWS quotas are', async () => {
+    const { state, faults } = t.bed.emulator;
+    state.setAccountForAccessKey('AKIDOTHER', OTHER_ACCOUNT);
+    state.createCluster('demo', { accountId: OTHER_ACCOUNT });
+    state.createCluster('demo', { region: 'eu-west-1' });
+    const other = t.bed.client({ credentials: credentials('AKIDOTHER') });
+    const ireland = t.bed.client({ region: 'eu-west-1' });
+    faults.setRateLimit(BURST_ONLY);
+    expect(await throttledOf(3, describeDemo)).toBe(1);
+    expect(await throttledOf(3, () => other.send(new DescribeClusterCommand({ name: 'demo' })))).toBe(1);
+    expect(await throttledOf(3, () => ireland.send(new DescribeClusterCommand({ name: 'demo' })))).toBe(1);
+  });
+
+  it("does not throttle STS with EKS's bucket, nor EKS with STS's", async () => {
+    const sts = t.bed.sts();
+    t.bed.emulator.faults.setRateLimit(BURST_ONLY);
+    expect(await throttledOf(3, describeDemo)).toBe(1);
+    expect(await throttledOf(3, () => sts.send(new GetCallerIdentityCommand({})))).toBe(1);
+    t.bed.emulator.faults.setRateLimit(BURST_ONLY);
+    expect(await throttledOf(2, () => sts.send(new GetCallerIdentityCommand({})))).toBe(0);
+    expect(await throttledOf(2, describeDemo)).toBe(0);
+  });
+
+  it('starts every bucket full when set again, and refuses a limit that could never be meant', async () => {
+    t.bed.emulator.faults.setRateLimit(BURST_ONLY);
+    expect(await throttledOf(3, describeDemo)).toBe(1);
+    t.bed.emulator.faults.setRateLimit(BURST_ONLY);
+    expect(await throttledOf(2, describeDemo)).toBe(0);
+    expect(() => t.bed.emulator.faults.setRateLimit({ requestsPerSecond: 0 })).toThrow(/requestsPerSecond must be a number > 0/);
+    expect(() => t.bed.emulator.faults.setRateLimit({ requestsPerSecond: 1, burst: 0.5 })).toThrow(/burst must be a whole number/);
   });
 
   it('refills at requestsPerSecond', () => {

@@ -2,8 +2,8 @@
 // chosen calls, plus added latency and a rate limit. Only LoseResponse applies the call it hits.
 import { randomUUID } from 'node:crypto';
 import { parseFaultRule, ruleMatches, type ActiveFaultRule, type CallTarget, type FaultKind, type FaultRule } from './fault-rules.ts';
-import { OPERATIONS, isOperation, type Operation } from '../operations.ts';
-import { TokenBucket, type RateLimit } from './rate-limit.ts';
+import { OPERATIONS, isOperation, type Operation, type Service } from '../operations.ts';
+import { checkRateLimit, TokenBucket, type RateLimit } from './rate-limit.ts';
 
 export {
   CONNECTION_FAULT_KINDS,
@@ -25,6 +25,13 @@ export interface InjectedFault {
   message?: string;
 }
 
+/** What a rate limit counts against: AWS's quotas are per service, account and region. */
+export interface RateLimitKey {
+  service: Service;
+  accountId: string;
+  region: string;
+}
+
 export interface FaultInjectorOptions {
   /** For rate rules; default Math.random. */
   random?: () => number;
@@ -35,7 +42,9 @@ export interface FaultInjectorOptions {
 export class FaultInjector {
   private readonly rules = new Map<string, ActiveFaultRule>();
   private readonly latency = new Map<Operation | '*', number>();
-  private bucket: TokenBucket | undefined;
+  private rateLimit: Required<RateLimit> | undefined;
+  /** One bucket per service, account and region, made on first use. */
+  private readonly buckets = new Map<string, TokenBucket>();
   private readonly random: () => number;
   private readonly now: (() => number) | undefined;
 
@@ -78,14 +87,26 @@ export class FaultInjector {
     return this.latency.get(operation) ?? this.latency.get('*') ?? 0;
   }
 
-  /** Throttles all operations together with a token bucket; undefined turns it off. */
+  /**
+   * Throttles with a token bucket per (service, account, region), as AWS's quotas are: each gets
+   * the whole limit, and one account's EKS calls never take another's tokens, or STS's.
+   * Setting it again starts every bucket full; undefined turns it off.
+   */
   setRateLimit(limit: RateLimit | undefined): void {
-    this.bucket = limit === undefined ? undefined : new TokenBucket(limit, this.now);
+    this.rateLimit = limit === undefined ? undefined : checkRateLimit(limit);
+    this.buckets.clear();
   }
 
-  /** False when the rate limit says this request must be throttled. */
-  admit(): boolean {
-    return this.bucket?.take() ?? true;
+  /** False when the rate limit of this call's service, account and region says it must be throttled. */
+  admit(key: RateLimitKey): boolean {
+    if (this.rateLimit === undefined) return true;
+    const id = `${key.service}/${key.accountId}/${key.region}`;
+    let bucket = this.buckets.get(id);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(this.rateLimit, this.now);
+      this.buckets.set(id, bucket);
+    }
+    return bucket.take();
   }
 
   /** The fault for this call, if a rule picks it; a counted rule is used up by it. */
@@ -105,6 +126,6 @@ export class FaultInjector {
   reset(): void {
     this.rules.clear();
     this.latency.clear();
-    this.bucket = undefined;
+    this.setRateLimit(undefined);
   }
 }

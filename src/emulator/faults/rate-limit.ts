@@ -6,6 +6,16 @@ export interface RateLimit {
   burst?: number;
 }
 
+/** The limit with its burst filled in; throws an Error naming the field to fix. */
+export function checkRateLimit(limit: RateLimit): Required<RateLimit> {
+  if (!(limit.requestsPerSecond > 0) || !Number.isFinite(limit.requestsPerSecond)) {
+    throw new Error(`requestsPerSecond must be a number > 0, got ${limit.requestsPerSecond}`);
+  }
+  const burst = limit.burst ?? Math.max(1, Math.ceil(limit.requestsPerSecond));
+  if (!Number.isInteger(burst) || burst < 1) throw new Error(`burst must be a whole number ≥ 1, got ${limit.burst}`);
+  return { requestsPerSecond: limit.requestsPerSecond, burst };
+}
+
 export class TokenBucket {
   readonly requestsPerSecond: number;
   readonly burst: number;
@@ -14,12 +24,8 @@ export class TokenBucket {
   private readonly now: () => number;
 
   constructor(limit: RateLimit, now: () => number = () => performance.now()) {
-    if (!(limit.requestsPerSecond > 0) || !Number.isFinite(limit.requestsPerSecond)) {
-      throw new Error(`requestsPerSecond must be a number > 0, got ${limit.requestsPerSecond}`);
-    }
-    const burst = limit.burst ?? Math.max(1, Math.ceil(limit.requestsPerSecond));
-    if (!Number.isInteger(burst) || burst < 1) throw new Error(`burst must be a whole number ≥ 1, got ${limit.burst}`);
-    this.requestsPerSecond = limit.requestsPerSecond;
+    const { requestsPerSecond, burst } = checkRateLimit(limit);
+    this.requestsPerSecond = requestsPerSecond;
     this.burst = burst;
     this.tokens = burst;
     this.now = now;
