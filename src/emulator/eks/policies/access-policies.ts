@@ -19,6 +19,8 @@ export interface AccessPolicy {
 }
 
 export const CLUSTER_ADMIN_POLICY_NAME = 'AmazonEKSClusterAdminPolicy';
+/** The one policy an EKS Auto Mode node entry (type EC2) takes, at cluster scope. */
+export const AUTO_NODE_POLICY_NAME = 'AmazonEKSAutoNodePolicy';
 
 /** Policies the EKS user guide marks "designated for AWS service-linked roles only". */
 const SERVICE_LINKED_ONLY: ReadonlySet<string> = new Set([
@@ -43,7 +45,7 @@ const BUILT_IN_NAMES = [
   'AmazonEKSAdminViewPolicy',
   'AmazonEKSArgoCDClusterPolicy',
   'AmazonEKSArgoCDPolicy',
-  'AmazonEKSAutoNodePolicy',
+  AUTO_NODE_POLICY_NAME,
   'AmazonEKSBlockStorageClusterPolicy',
   'AmazonEKSBlockStoragePolicy',
   CLUSTER_ADMIN_POLICY_NAME,

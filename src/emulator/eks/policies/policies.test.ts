@@ -4,6 +4,7 @@ import {
   DeleteAccessEntryCommand,
   DisassociateAccessPolicyCommand,
   ListAccessEntriesCommand,
+  ListAccessPoliciesCommand,
   ListAssociatedAccessPoliciesCommand,
   type AccessScope,
 } from '@aws-sdk/client-eks';
@@ -169,10 +170,45 @@ describe('entry types', () => {
     },
   );
 
-  it('EC2 (EKS Auto Mode nodes) takes AmazonEKSAutoNodePolicy, as the EKS user guide does', async () => {
+  it('EC2 (EKS Auto Mode nodes) takes AmazonEKSAutoNodePolicy at cluster scope, as the EKS user guide does, and lists and removes it', async () => {
     await t.eks.send(new CreateAccessEntryCommand({ clusterName: 'demo', principalArn: role('auto-node'), type: 'EC2' }));
     await associate('AmazonEKSAutoNodePolicy', { type: 'cluster' }, role('auto-node'));
     expect((await listPolicies(role('auto-node'))).map((p) => p.policyArn)).toEqual([policy('AmazonEKSAutoNodePolicy')]);
+    await disassociate('AmazonEKSAutoNodePolicy', role('auto-node'));
+    expect(await listPolicies(role('auto-node'))).toEqual([]);
+  });
+
+  it.each(['AmazonEKSClusterAdminPolicy', 'AmazonEKSViewPolicy', 'AmazonEKSAdminPolicy'])('EC2 refuses %s: InvalidParameterException naming the one it takes', async (name) => {
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('auto-node'), type: 'EC2' });
+    const error = await failure(associate(name, { type: 'cluster' }, role('auto-node')));
+    expect(error.name).toBe('InvalidParameterException');
+    expect(error.message).toBe(`Access entries of type EC2 can only be associated with the access policy ${policy('AmazonEKSAutoNodePolicy')}; ${policy(name)} is not allowed.`);
+    expect(await listPolicies(role('auto-node'))).toEqual([]);
+  });
+
+  it('EC2 refuses AmazonEKSAutoNodePolicy at namespace scope', async () => {
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: role('auto-node'), type: 'EC2' });
+    const error = await failure(associate('AmazonEKSAutoNodePolicy', { type: 'namespace', namespaces: ['kube-system'] }, role('auto-node')));
+    expect(error.name).toBe('InvalidParameterException');
+    expect(error.message).toBe('AmazonEKSAutoNodePolicy can only be associated with an accessScope of type cluster on an access entry of type EC2.');
+    expect(await listPolicies(role('auto-node'))).toEqual([]);
+  });
+
+  it('EC2 in another partition takes the node policy of that partition', async () => {
+    t.bed.emulator.state.createCluster('demo', { region: 'cn-north-1' });
+    t.bed.emulator.state.seedAccessEntry('demo', { principalArn: 'arn:aws-cn:iam::123456789012:role/auto-node', type: 'EC2' }, { region: 'cn-north-1' });
+    const china = t.bed.client({ region: 'cn-north-1' });
+    const send = (policyArn: string) =>
+      china.send(
+        new AssociateAccessPolicyCommand({ clusterName: 'demo', principalArn: 'arn:aws-cn:iam::123456789012:role/auto-node', policyArn, accessScope: { type: 'cluster' } }),
+      );
+    await expect(send('arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSAutoNodePolicy')).resolves.toBeDefined();
+    expect((await failure(send('arn:aws-cn:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'))).name).toBe('InvalidParameterException');
+  });
+
+  it('lists AmazonEKSAutoNodePolicy in the catalogue', async () => {
+    const { accessPolicies } = await t.eks.send(new ListAccessPoliciesCommand({}));
+    expect(accessPolicies).toContainEqual({ name: 'AmazonEKSAutoNodePolicy', arn: policy('AmazonEKSAutoNodePolicy') });
   });
 });
 

@@ -4,7 +4,9 @@ import { isServiceLinkedRole } from '../arn.ts';
 import type { AssociationOperation } from './association-delay.ts';
 import { param, type OperationContext, type OperationRequest } from '../../core/context.ts';
 import { invalidParameter, resourceNotFound } from '../../core/errors.ts';
-import type { AccessEntryRecord } from '../model.ts';
+import type { AccessEntryRecord, AccessScope } from '../model.ts';
+import { partitionForRegion } from '../../core/arn.ts';
+import { accessPolicyArn, AUTO_NODE_POLICY_NAME } from './access-policies.ts';
 import { paginate } from '../../core/pagination.ts';
 import { parseAccessScope } from './policy-rules.ts';
 import { parseMaxResults } from '../paging.ts';
@@ -13,7 +15,7 @@ import { wireAssociatedPolicy } from '../wire.ts';
 
 /**
  * STANDARD entries, and EC2 (EKS Auto Mode node) entries: the EKS user guide has those associate
- * AmazonEKSAutoNodePolicy. Other node types take none.
+ * AmazonEKSAutoNodePolicy (and only that, at cluster scope). Other node types take none.
  */
 const TYPES_WITH_ACCESS_POLICIES: ReadonlySet<EntryType> = new Set<EntryType>(['STANDARD', 'EC2']);
 
@@ -23,6 +25,7 @@ export function associateAccessPolicy(context: OperationContext, request: Operat
   const policyArn = requiredString(request.body, 'policyArn');
   requireAssociable(context, entry, policyArn);
   const scope = parseAccessScope(request.body.accessScope);
+  requireFitsAutoModeNode(context, entry, { policyArn, scope });
   const policy = context.state.associatePolicy(entry.clusterName, entry.principalArn, { policyArn, accessScope: scope }, context.location);
   return { clusterName: entry.clusterName, principalArn: entry.principalArn, associatedAccessPolicy: wireAssociatedPolicy(policy) };
 }
@@ -77,5 +80,25 @@ function requireAssociable({ state, location }: OperationContext, entry: AccessE
       clusterName: entry.clusterName,
       principalArn: entry.principalArn,
     });
+  }
+}
+
+/**
+ * An EKS Auto Mode node entry (type EC2) takes AmazonEKSAutoNodePolicy at cluster scope, and
+ * nothing else: any other policy would give a node identity more than a node needs.
+ */
+function requireFitsAutoModeNode(
+  { location }: OperationContext,
+  entry: AccessEntryRecord,
+  { policyArn, scope }: { policyArn: string; scope: AccessScope },
+): void {
+  if (entry.type !== 'EC2') return;
+  const fields = { clusterName: entry.clusterName, principalArn: entry.principalArn };
+  const nodePolicyArn = accessPolicyArn(partitionForRegion(location.region), AUTO_NODE_POLICY_NAME);
+  if (policyArn !== nodePolicyArn) {
+    throw invalidParameter(`Access entries of type EC2 can only be associated with the access policy ${nodePolicyArn}; ${policyArn} is not allowed.`, fields);
+  }
+  if (scope.type !== 'cluster') {
+    throw invalidParameter(`${AUTO_NODE_POLICY_NAME} can only be associated with an accessScope of type cluster on an access entry of type EC2.`, fields);
   }
 }
