@@ -1,15 +1,16 @@
 // The HTTP server: EKS REST-JSON operations, STS GetCallerIdentity and AssumeRole on `/`, and, under
-// /_emulator/, the admin API. A call is counted, served by the call pipeline, then logged.
+// /_emulator/, the admin API. A call is counted, served by the call pipeline, then recorded (call
+// log, logger, audit record).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { handleAdmin } from './admin/admin.ts';
-import { serveCall, type Outcome, type ServiceCall } from './core/call-pipeline.ts';
-import { identifyCaller, type Caller } from './core/caller.ts';
+import { serveCall } from './core/call-pipeline.ts';
+import { identifyCaller } from './core/caller.ts';
 import { decodeEksCall } from './eks/calls.ts';
 import { EksError } from './core/errors.ts';
 import { sendEksError } from './core/http-io.ts';
 import { serverTimeouts } from './core/keep-alive.ts';
-import { isStsOperation } from './operations.ts';
+import { authorize, recordCall } from './core/call-records.ts';
 import type { EmulatorServices } from './core/services.ts';
 import { decodeStsCall, isStsPath } from './sts/sts.ts';
 
@@ -69,38 +70,9 @@ async function handleRequest(services: EmulatorServices, closing: AbortSignal, r
   }
   services.calls.record(call.operation);
   const caller = identifyCaller(services.state, request, query);
+  // What IAM would authorize, read as the call arrives: before it changes anything.
+  const authorization = services.audit === undefined ? undefined : authorize(services, call, caller);
   const outcome = await serveCall(services, { request, response, closing }, caller, call);
   const ms = Math.round((performance.now() - arrived.at) * 10) / 10;
-  logCall(services, { requestId, time: arrived.time, ms, caller, call }, outcome);
-}
-
-interface ServedCall {
-  requestId: string;
-  time: Date;
-  ms: number;
-  caller: Caller;
-  call: ServiceCall;
-}
-
-/** Into the call log and, when there is a logger, one info line. */
-function logCall(services: EmulatorServices, request: ServedCall, outcome: Outcome): void {
-  const { caller, call } = request;
-  // The cluster, principal, policy or role the call addressed, those it has.
-  const { operation: _operation, ...addressed } = call.target;
-  const assumedRole = caller.session === undefined ? {} : { assumedRole: caller.session.arn };
-  services.calls.logCall({
-    time: request.time.toISOString(),
-    requestId: request.requestId,
-    operation: call.operation,
-    ...caller.location,
-    ...addressed,
-    ...(call.clientRequestToken === undefined ? {} : { clientRequestToken: call.clientRequestToken }),
-    ...(caller.accessKeyId === undefined ? {} : { accessKeyId: caller.accessKeyId }),
-    ...assumedRole,
-    ...outcome,
-    ...(caller.userAgent === undefined ? {} : { userAgent: caller.userAgent }),
-    ms: request.ms,
-  });
-  const message = isStsOperation(call.operation) ? 'STS call' : 'EKS call';
-  services.logger?.info({ requestId: request.requestId, operation: call.operation, ...caller.location, ...assumedRole, ...outcome, ms: request.ms }, message);
+  recordCall(services, { requestId, time: arrived.time, ms, caller, call, ...(authorization === undefined ? {} : { authorization }) }, outcome);
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { startEmulator, type RunningEmulator } from './index.ts';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from './index.ts';
 
 export const ACCOUNT = '123456789012';
 export const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -40,8 +40,8 @@ export interface TestBed {
   close(): Promise<void>;
 }
 
-export async function startTestBed(): Promise<TestBed> {
-  const emulator = await startEmulator({ accountId: ACCOUNT });
+export async function startTestBed(options: EmulatorOptions = {}): Promise<TestBed> {
+  const emulator = await startEmulator({ accountId: ACCOUNT, ...options });
   const clients: { destroy(): void }[] = [];
   const defaults = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
   return {
@@ -80,10 +80,10 @@ export interface TestBedHandle {
  * Starts one emulator for the calling test file, gives every test a fresh one (cluster `demo`),
  * and closes it after the file. Register further beforeEach hooks after calling this.
  */
-export function useTestBed(): TestBedHandle {
+export function useTestBed(options: EmulatorOptions = {}): TestBedHandle {
   const handle = {} as TestBedHandle;
   beforeAll(async () => {
-    handle.bed = await startTestBed();
+    handle.bed = await startTestBed(options);
     handle.eks = handle.bed.client();
   });
   afterAll(() => handle.bed.close());

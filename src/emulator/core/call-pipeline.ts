@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentialRefusal, principalOf, type Caller } from './caller.ts';
+import type { Authorization } from './audit.ts';
 import type { OperationContext } from './context.ts';
 import { credentialFault } from '../faults/credential-faults.ts';
 import { EksError } from './errors.ts';
@@ -20,6 +21,8 @@ export interface ServiceCall {
   protocol: WireProtocol;
   /** The request could not be decoded: counted and answered with this, never run. */
   rejection?: EksError;
+  /** What IAM would authorize the call on, read from the state before the call changes it. */
+  authorize: (context: OperationContext) => Authorization;
   /** Applies the call to the state; returns the result or throws an EksError. */
   run: (context: OperationContext) => unknown;
 }

@@ -8,6 +8,8 @@ import { readJsonBody, sendEksError } from '../core/http-io.ts';
 import { matchRoute, type MatchedRoute } from './routes.ts';
 import type { JsonObject } from '../core/json.ts';
 import { EKS_PROTOCOL } from '../core/wire-protocol.ts';
+import { present } from '../core/optional.ts';
+import { authorizeEksCall } from './authorization.ts';
 
 /** The call, or undefined when no EKS operation has this method and path (already answered, 404). */
 export async function decodeEksCall(
@@ -26,7 +28,14 @@ export async function decodeEksCall(
   try {
     body = await readJsonBody(request);
   } catch (error) {
-    return { operation: route.operation, target: callTarget(route, {}), protocol: EKS_PROTOCOL, rejection: asEksError(error), run: () => undefined };
+    return {
+      operation: route.operation,
+      target: callTarget(route, {}),
+      protocol: EKS_PROTOCOL,
+      rejection: asEksError(error),
+      authorize: (context) => authorizeEksCall(route.operation, context, { params: route.params, query: location.query, body: {} }),
+      run: () => undefined,
+    };
   }
   const token = stringOrUndefined(body.clientRequestToken);
   return {
@@ -34,6 +43,7 @@ export async function decodeEksCall(
     target: callTarget(route, body),
     protocol: EKS_PROTOCOL,
     ...(token === undefined ? {} : { clientRequestToken: token }),
+    authorize: (context) => authorizeEksCall(route.operation, context, { params: route.params, query: location.query, body }),
     run: (context) => route.handler(context, { params: route.params, query: location.query, body }),
   };
 }
@@ -46,11 +56,6 @@ function callTarget(route: MatchedRoute, body: JsonObject): CallTarget {
     ...present('principalArn', route.params.principal ?? stringOrUndefined(body.principalArn)),
     ...present('policyArn', route.params.policy ?? stringOrUndefined(body.policyArn)),
   };
-}
-
-/** `{ [key]: value }`, or nothing when there is no value (exactOptionalPropertyTypes). */
-function present<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function asEksError(error: unknown): EksError {

@@ -8,6 +8,7 @@ import type { OperationContext } from '../core/context.ts';
 import { EksError } from '../core/errors.ts';
 import { readBodyText } from '../core/http-io.ts';
 import { isStsOperation, STS_OPERATIONS, type StsOperation } from '../operations.ts';
+import { present } from '../core/optional.ts';
 import { assumeRole } from './assume-role.ts';
 import { sendStsError, stsProtocol, type XmlMembers } from './sts-wire.ts';
 
@@ -38,9 +39,19 @@ export async function decodeStsCall(request: IncomingMessage, response: ServerRe
 }
 
 function stsCall(action: StsOperation, form: URLSearchParams): Omit<ServiceCall, 'protocol'> {
-  if (action === 'GetCallerIdentity') return { operation: action, target: { operation: action }, run: getCallerIdentity };
-  const roleArn = form.get('RoleArn');
-  return { operation: action, target: { operation: action, ...(roleArn === null ? {} : { roleArn }) }, run: (context) => assumeRole(context, form) };
+  if (action === 'GetCallerIdentity') return { operation: action, target: { operation: action }, authorize: () => ({ resourceArn: '*' }), run: getCallerIdentity };
+  const roleArn = form.get('RoleArn') ?? undefined;
+  return {
+    operation: action,
+    target: { operation: action, ...present('roleArn', roleArn) },
+    // Authorized on the role asked for, with the session name and external id as condition keys.
+    authorize: () => ({
+      resourceArn: roleArn ?? '*',
+      ...present('roleSessionName', form.get('RoleSessionName') ?? undefined),
+      ...present('externalId', form.get('ExternalId') ?? undefined),
+    }),
+    run: (context) => assumeRole(context, form),
+  };
 }
 
 /** The caller's account, and its ARN: the assumed-role session for AssumeRole credentials, else the emulator's IAM user. */
