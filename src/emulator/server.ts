@@ -1,4 +1,4 @@
-// The HTTP server: EKS REST-JSON operations, STS GetCallerIdentity and AssumeRole on `/`, and, under
+// The HTTP server: EKS REST-JSON operations, STS and IAM (query protocol) on `/`, and, under
 // /_emulator/, the admin API. A call is counted, served by the call pipeline, then recorded (call
 // log, logger, audit record).
 import { randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import { sendEksError } from './core/http-io.ts';
 import { serverTimeouts } from './core/keep-alive.ts';
 import { authorize, recordCall } from './core/call-records.ts';
 import type { EmulatorServices } from './core/services.ts';
-import { decodeStsCall, isStsPath } from './sts/sts.ts';
+import { decodeQueryCall, isQueryPath } from './query-calls.ts';
 
 export type { EmulatorServices } from './core/services.ts';
 
@@ -63,7 +63,7 @@ async function handleRequest(services: EmulatorServices, closing: AbortSignal, r
     await handleAdmin(services, request, response, { path: rawPath, query });
     return;
   }
-  const call = isStsPath(rawPath) ? await decodeStsCall(request, response, query, requestId) : await decodeEksCall(request, response, { rawPath, query });
+  const call = isQueryPath(rawPath) ? await decodeQueryCall(request, response, query, requestId) : await decodeEksCall(request, response, { rawPath, query });
   if (call === undefined) {
     services.logger?.info({ requestId, method: request.method, path: rawPath, status: response.statusCode }, 'unknown operation');
     return;

@@ -29,6 +29,8 @@ import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './cor
 import type { TokenLedger } from './eks/idempotency.ts';
 import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
 import type { Location, LocationOption } from './core/location.ts';
+import { IamState } from './iam/iam-state.ts';
+import { present } from './core/optional.ts';
 import { RoleAssumption } from './sts/role-assumption.ts';
 import { userPrincipal, type CallerPrincipal, type RoleSession } from './sts/role-sessions.ts';
 import type { RoleTrust } from './sts/role-trust.ts';
@@ -68,6 +70,8 @@ export class EmulatorState {
   /** The default account. */
   readonly accountId: string;
   readonly defaultRegion: string;
+  /** IAM's roles and users, per account. */
+  readonly iam: IamState;
   private readonly clock: Clock;
   private readonly accounts: AccountDirectory;
   private readonly roles: RoleAssumption;
@@ -82,7 +86,8 @@ export class EmulatorState {
     this.accountId = options.accountId;
     this.defaultRegion = options.defaultRegion;
     this.clock = new Clock(options.now, options.newId);
-    this.roles = new RoleAssumption(this.accounts, { now: () => this.clock.now() });
+    this.iam = new IamState({ defaults: { accountId: options.accountId, region: options.defaultRegion }, now: () => this.clock.now() });
+    this.roles = new RoleAssumption(this.accounts, { now: () => this.clock.now(), roleIdOf: (roleArn) => this.iam.principalId(roleArn) });
     this.initialAssociationDelay = checkAssociationDelay(options.associationDelayMs ?? 0);
     this.delay = this.initialAssociationDelay;
   }
@@ -218,6 +223,7 @@ export class EmulatorState {
     const type = input.type ?? 'STANDARD';
     return this.store(cluster, options).insert({
       principal,
+      ...present('principalId', this.iam.principalId(principal.arn)),
       type,
       kubernetesGroups: input.kubernetesGroups ?? groupsReportedByEks(type),
       username: input.username ?? defaultUsername(principal, type),
@@ -236,7 +242,8 @@ export class EmulatorState {
         { clusterName: cluster },
       );
     }
-    return store.insert(entry);
+    // Bound to the principal as IAM has it now, as EKS binds an entry to the principal's id.
+    return store.insert({ ...entry, ...present('principalId', this.iam.principalId(entry.principal.arn)) });
   }
 
   getAccessEntry(cluster: string, principalArn: string, options: LocationOption = {}): AccessEntryRecord | undefined {
@@ -358,14 +365,15 @@ export class EmulatorState {
   }
 
   /**
-   * Forgets every cluster, access-key mapping, issued session, role trust entry and added access
-   * policy, restores the default quota, the session lifetime and the association delay the
+   * Forgets every cluster, access-key mapping, issued session, role trust entry, added access
+   * policy and IAM role and user, restores the default quota, the session lifetime and the association delay the
    * emulator started with; the default account and region stay.
    */
   reset(): void {
     this.clusters.clear();
     this.accounts.clear();
     this.roles.clear();
+    this.iam.reset();
     this.policies.reset();
     this.entryQuota = DEFAULT_ENTRY_QUOTA;
     this.delay = this.initialAssociationDelay;

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLUSTER_ROUTES } from './clusters.ts';
 import { CONTROL_ROUTES } from './controls.ts';
+import { IAM_ROUTES } from './iam.ts';
 import { POLICY_ROUTES } from './policies.ts';
 import { ROLE_ROUTES } from './roles.ts';
 import { adminRefusal } from './guard.ts';
@@ -19,6 +20,7 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...CONTROL_ROUTES,
   ...POLICY_ROUTES,
   ...ROLE_ROUTES,
+  ...IAM_ROUTES,
   ['POST', '/_emulator/reset', ({ state, calls, faults }) => (state.reset(), calls.reset(), faults.reset(), ok({}))],
 ];
 

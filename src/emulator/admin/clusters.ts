@@ -83,5 +83,6 @@ function stateDump(state: EmulatorServices['state']): unknown {
       ...cluster,
       entries: state.listAccessEntries(cluster.name, { region: cluster.region, accountId: cluster.accountId }),
     })),
+    iam: { roles: state.iam.listRoles(), users: state.iam.listUsers() },
   };
 }

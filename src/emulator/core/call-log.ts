@@ -19,6 +19,9 @@ export interface CallLogEntry {
   clientRequestToken?: string;
   /** The role an AssumeRole call asked for. */
   roleArn?: string;
+  /** The role or user an IAM call named (RoleName, UserName). */
+  roleName?: string;
+  userName?: string;
   /** The access key id of the SigV4 scope; absent on unsigned requests. */
   accessKeyId?: string;
   /**
@@ -28,7 +31,7 @@ export interface CallLogEntry {
   assumedRole?: string;
   /** HTTP status answered; 0 when nothing was (Timeout, DropConnection, LoseResponse). */
   status: number;
-  /** The error name answered (EKS name, or STS code), or that the call met even if its answer was lost. */
+  /** The error name answered (EKS name, or STS or IAM code), or that the call met even if its answer was lost. */
   error?: string;
   /** The fault kind injected, if any. */
   fault?: string;

@@ -1,6 +1,8 @@
-// EKS error classes as the wire shows them: HTTP status, `x-amzn-errortype` name, JSON body.
-// Statuses follow the SDK's error schemas (@aws-sdk/client-eks), so the SDK maps each
-// answer back to the same exception class a real endpoint would produce.
+// The errors the emulator raises, by their EKS names, as EKS's wire shows them: HTTP status,
+// `x-amzn-errortype` name, JSON body. Statuses follow the SDK's error schemas
+// (@aws-sdk/client-eks), so the SDK maps each answer back to the same exception class a real
+// endpoint would produce. STS and IAM answer the same errors with codes of their own (see their
+// QueryService); the few errors EKS has no name for carry the other service's.
 
 export const EKS_ERROR_STATUS = {
   InvalidParameterException: 400,
@@ -9,8 +11,10 @@ export const EKS_ERROR_STATUS = {
   BadRequestException: 400,
   ClientException: 400,
   SerializationException: 400,
-  // AWS's generic input-validation error; STS answers it as `ValidationError`.
+  // AWS's generic input-validation error; STS and IAM answer it as `ValidationError`.
   ValidationException: 400,
+  // IAM's (code MalformedPolicyDocument): a trust policy that is not a policy. EKS has no counterpart.
+  MalformedPolicyDocumentException: 400,
   AccessDeniedException: 403,
   // What the AWS front door answers for bad credentials, before the service sees the call.
   UnrecognizedClientException: 403,

@@ -7,9 +7,18 @@ export interface Page<T> {
   nextToken?: string;
 }
 
+export interface PageRequest {
+  /** The most items a page holds. */
+  maxResults: number;
+  /** The token of the previous page; null for the first. */
+  token: string | null;
+  /** How errors name the token: EKS's `nextToken` (the default), IAM's `Marker`. */
+  tokenName?: string;
+}
+
 /** `items` must be sorted by `keyOf`. */
-export function paginate<T>(items: T[], keyOf: (item: T) => string, maxResults: number, nextToken: string | null): Page<T> {
-  const after = nextToken === null ? undefined : decodeToken(nextToken);
+export function paginate<T>(items: T[], keyOf: (item: T) => string, { maxResults, token, tokenName = 'nextToken' }: PageRequest): Page<T> {
+  const after = token === null ? undefined : decodeToken(token, tokenName);
   const start = after === undefined ? 0 : items.findIndex((item) => keyOf(item) > after);
   const remaining = start === -1 ? [] : items.slice(start);
   const page = remaining.slice(0, maxResults);
@@ -22,12 +31,12 @@ function encodeToken(key: string): string {
   return Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64url');
 }
 
-function decodeToken(token: string): string {
+function decodeToken(token: string, tokenName: string): string {
   try {
     const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
     if (typeof decoded.after === 'string') return decoded.after;
   } catch {
     // fall through to the error below
   }
-  throw invalidParameter('The nextToken is not valid. Pass the nextToken from the previous response unchanged, or leave it out to start over.');
+  throw invalidParameter(`The ${tokenName} is not valid. Pass the ${tokenName} from the previous response unchanged, or leave it out to start over.`);
 }

@@ -1,30 +1,19 @@
 // ARNs EKS reads (IAM principals, EKS resources, access policies) and writes (clusters, access
 // entries), plus the values EKS derives from a principal.
 import type { EntryType } from '../../api/names.ts';
-import { PARTITIONS, partitionForRegion, type Partition } from '../core/arn.ts';
+import { parsePrincipalArn as parseIamPrincipalArn, PARTITIONS, partitionForRegion, type PrincipalArn } from '../core/arn.ts';
 import { invalidParameter } from '../core/errors.ts';
 
-export interface PrincipalArn {
-  arn: string;
-  partition: Partition;
-  accountId: string;
-  kind: 'role' | 'user';
-  /** The name without its IAM path: what EKS puts in usernames and entry ARNs. */
-  name: string;
-}
+export type { PrincipalArn } from '../core/arn.ts';
 
-const IAM_PRINCIPAL = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):(role|user)(?:\/[\w+=,.@-]+)*\/([\w+=,.@-]{1,64})$/;
 const STS_SESSION = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//;
 const ANY_ARN = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/;
 
 /** Parses an access-entry principal, or throws InvalidParameterException saying what to send instead. */
 export function parsePrincipalArn(arn: string): PrincipalArn {
-  const match = IAM_PRINCIPAL.exec(arn);
-  if (match) {
-    const [, partition, accountId, kind, name] = match as unknown as [string, Partition, string, 'role' | 'user', string];
-    return { arn, partition, accountId, kind, name };
-  }
-  throw invalidParameter(describeBadPrincipal(arn), { principalArn: arn });
+  const principal = parseIamPrincipalArn(arn);
+  if (principal === undefined) throw invalidParameter(describeBadPrincipal(arn), { principalArn: arn });
+  return principal;
 }
 
 function describeBadPrincipal(arn: string): string {

@@ -28,6 +28,11 @@ export interface AccessEntryRecord {
   kubernetesGroups: string[];
   username: string;
   accessEntryArn: string;
+  /**
+   * The unique id (RoleId / UserId) of the principal IAM had under principalArn when the entry was
+   * made: what EKS binds the entry to. Absent when the emulator's IAM did not know the principal.
+   */
+  principalId?: string;
   createdAt: Date;
   modifiedAt: Date;
   tags: Record<string, string>;

@@ -36,7 +36,7 @@ export function isCredentialFault(kind: ErrorAnswerFaultKind): kind is Credentia
 }
 
 export interface FaultRule {
-  /** Default '*': every operation, the STS ones included. */
+  /** Default '*': every operation, the STS and IAM ones included. */
   operation?: Operation | '*';
   fault: FaultKind;
   /** Fail the next n matching calls, then the rule goes away. */
@@ -52,6 +52,10 @@ export interface FaultRule {
   policyArn?: string;
   /** Only AssumeRole calls for this role (its RoleArn). */
   roleArn?: string;
+  /** Only IAM calls naming this role (RoleName: CreateRole, GetRole, DeleteRole). */
+  roleName?: string;
+  /** Only IAM calls naming this user (UserName: CreateUser, GetUser, DeleteUser). */
+  userName?: string;
 }
 
 export interface ActiveFaultRule extends FaultRule {
@@ -67,6 +71,8 @@ export interface CallTarget {
   principalArn?: string;
   policyArn?: string;
   roleArn?: string;
+  roleName?: string;
+  userName?: string;
 }
 
 export function ruleMatches(rule: FaultRule, target: CallTarget): boolean {
@@ -76,11 +82,13 @@ export function ruleMatches(rule: FaultRule, target: CallTarget): boolean {
     narrowedTo(rule.clusterName, target.clusterName) &&
     narrowedTo(rule.principalArn, target.principalArn) &&
     narrowedTo(rule.policyArn, target.policyArn) &&
-    narrowedTo(rule.roleArn, target.roleArn)
+    narrowedTo(rule.roleArn, target.roleArn) &&
+    narrowedTo(rule.roleName, target.roleName) &&
+    narrowedTo(rule.userName, target.userName)
   );
 }
 
-const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn', 'policyArn', 'roleArn'] as const;
+const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn', 'policyArn', 'roleArn', 'roleName', 'userName'] as const;
 
 /** Each field's check: the reason it is wrong, or undefined when it is fine (or absent). */
 const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => string | undefined> = {
@@ -93,6 +101,8 @@ const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => str
   principalArn: optionalText('principalArn'),
   policyArn: optionalText('policyArn'),
   roleArn: optionalText('roleArn'),
+  roleName: optionalText('roleName'),
+  userName: optionalText('userName'),
 };
 
 function optionalText(field: string): (value: unknown) => string | undefined {

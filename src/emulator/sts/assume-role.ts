@@ -3,7 +3,7 @@
 // (Expiration in ISO 8601) and AssumedRoleUser. The decision itself is the state's.
 import type { AssumeRoleInput } from './assume-role-input.ts';
 import type { OperationContext } from '../core/context.ts';
-import type { XmlMembers } from './sts-wire.ts';
+import type { XmlMembers } from '../core/query-protocol.ts';
 
 export function assumeRole({ state, principal }: OperationContext, form: URLSearchParams): XmlMembers {
   const session = state.assumeRole(assumeRoleInput(form), principal);

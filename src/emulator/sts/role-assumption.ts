@@ -4,6 +4,7 @@
 import type { AccountDirectory } from '../core/accounts.ts';
 import { checkAssumeRoleInput, type AssumeRoleInput, type AssumeRoleRequest } from './assume-role-input.ts';
 import { EksError } from '../core/errors.ts';
+import { present } from '../core/optional.ts';
 import { SessionDirectory, type CallerPrincipal, type RoleSession } from './role-sessions.ts';
 import { MAX_SESSION_SECONDS, RoleTrustTable, trustAdmits, type RoleTrust } from './role-trust.ts';
 
@@ -12,6 +13,8 @@ export const ROLE_CHAINING_MAX_SECONDS = 3_600;
 
 export interface RoleAssumptionOptions {
   now: () => Date;
+  /** The role's unique id when IAM has the role; sessions of other roles get one derived from the ARN. */
+  roleIdOf?: (roleArn: string) => string | undefined;
   /** How many sessions to keep; default MAX_SESSIONS. */
   maxSessions?: number;
 }
@@ -21,11 +24,13 @@ export class RoleAssumption {
   readonly sessions: SessionDirectory;
   private readonly accounts: AccountDirectory;
   private readonly now: () => Date;
+  private readonly roleIdOf: (roleArn: string) => string | undefined;
   private lifetimeSeconds: number | undefined;
 
   constructor(accounts: AccountDirectory, options: RoleAssumptionOptions) {
     this.accounts = accounts;
     this.now = options.now;
+    this.roleIdOf = options.roleIdOf ?? ((): undefined => undefined);
     this.sessions = new SessionDirectory(options.maxSessions);
   }
 
@@ -38,7 +43,13 @@ export class RoleAssumption {
     }
     checkDuration(request, trust, caller);
     const { session, evicted } = this.sessions.issue(
-      { role: request.role, sessionName: request.sessionName, lifetimeSeconds: this.lifetimeSeconds ?? request.durationSeconds, assumedBy: caller.arn },
+      {
+        role: request.role,
+        ...present('roleId', this.roleIdOf(request.role.arn)),
+        sessionName: request.sessionName,
+        lifetimeSeconds: this.lifetimeSeconds ?? request.durationSeconds,
+        assumedBy: caller.arn,
+      },
       this.now(),
     );
     for (const accessKeyId of evicted) this.accounts.remove(accessKeyId);

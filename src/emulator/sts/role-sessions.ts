@@ -2,6 +2,7 @@
 // one of them can be told apart: which role and session it acts as, and whether it has expired.
 import { createHash, randomBytes } from 'node:crypto';
 import { partitionForRegion, type RoleArn } from '../core/arn.ts';
+import { ID_ALPHABET, randomWord } from '../core/ids.ts';
 
 /** One issued set of temporary credentials and the session they stand for. */
 export interface RoleSession {
@@ -42,6 +43,8 @@ export function userPrincipal(accountId: string, region: string): CallerPrincipa
 
 export interface NewSession {
   role: RoleArn;
+  /** The role's unique id, when IAM has the role. */
+  roleId?: string;
   sessionName: string;
   lifetimeSeconds: number;
   assumedBy: string;
@@ -50,8 +53,6 @@ export interface NewSession {
 /** Enough for any soak run; past it the oldest sessions are forgotten (and their keys with them). */
 export const MAX_SESSIONS = 100_000;
 
-// IAM's ids use upper-case letters and digits; 32 symbols so a byte maps onto one without bias.
-const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 export class SessionDirectory {
   private readonly byAccessKey = new Map<string, RoleSession>();
@@ -74,7 +75,7 @@ export class SessionDirectory {
       accountId: input.role.accountId,
       sessionName: input.sessionName,
       arn: assumedRoleArn(input.role, input.sessionName),
-      assumedRoleId: `${roleId(input.role.arn)}:${input.sessionName}`,
+      assumedRoleId: `${input.roleId ?? roleId(input.role.arn)}:${input.sessionName}`,
       assumedBy: input.assumedBy,
     };
     this.byAccessKey.set(session.accessKeyId, session);
@@ -119,14 +120,10 @@ export class SessionDirectory {
   }
 }
 
-/** A role's unique id (`AROA` + 17), stable per role ARN as a real role's is for its life. */
+/** For a role IAM does not have: a unique id (`AROA` + 17), stable per role ARN as a real role's is for its life. */
 function roleId(roleArn: string): string {
   const digest = createHash('sha256').update(roleArn).digest();
   return `AROA${[...digest.subarray(0, 17)].map((byte) => ID_ALPHABET[byte % 32]).join('')}`;
-}
-
-function randomWord(length: number): string {
-  return [...randomBytes(length)].map((byte) => ID_ALPHABET[byte % 32]).join('');
 }
 
 function copy(session: RoleSession): RoleSession {

@@ -1,41 +1,27 @@
 // STS on the emulator's port: GetCallerIdentity, so a client can ask which account its
 // credentials are in through the same endpoint override it uses for EKS, and AssumeRole, so it
 // can act in another account's role. The SDK sends awsQuery: `POST /` with a form body such as
-// `Action=GetCallerIdentity&Version=2011-06-15`.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// `Action=GetCallerIdentity&Version=2011-06-15`, signed for the service `sts`.
+import type { ServerResponse } from 'node:http';
 import type { ServiceCall } from '../core/call-pipeline.ts';
 import type { OperationContext } from '../core/context.ts';
-import { EksError } from '../core/errors.ts';
-import { readBodyText } from '../core/http-io.ts';
-import { isStsOperation, STS_OPERATIONS, type StsOperation } from '../operations.ts';
 import { present } from '../core/optional.ts';
+import { queryProtocol, sendQueryError, type XmlMembers } from '../core/query-protocol.ts';
+import { isStsOperation, STS_OPERATIONS, type StsOperation } from '../operations.ts';
 import { assumeRole } from './assume-role.ts';
-import { sendStsError, stsProtocol, type XmlMembers } from './sts-wire.ts';
+import { STS_SERVICE } from './sts-wire.ts';
 
 export { STS_CALLER_NAME } from './role-sessions.ts';
 
-/** STS requests are the ones for the root path; EKS has no operation there. */
-export function isStsPath(rawPath: string): boolean {
-  return rawPath === '/';
-}
-
-/** The call the request names, or undefined when it names no STS action the emulator has (already answered). */
-export async function decodeStsCall(request: IncomingMessage, response: ServerResponse, query: URLSearchParams, requestId: string): Promise<ServiceCall | undefined> {
-  let form: URLSearchParams;
-  try {
-    form = new URLSearchParams(await readBodyText(request));
-  } catch (error) {
-    const message = error instanceof EksError ? error.message : String(error);
-    sendStsError(response, { status: 400, error: 'MalformedInput', message }, requestId);
-    return undefined;
-  }
-  const action = form.get('Action') ?? query.get('Action');
+/** The call the form names, or undefined when it names no STS action the emulator has (already answered). */
+export function decodeStsCall(form: URLSearchParams, response: ServerResponse, requestId: string): ServiceCall | undefined {
+  const action = form.get('Action');
   if (!isStsOperation(action)) {
     const message = `Could not find operation ${action ?? '(no Action)'} for version 2011-06-15; the emulator's STS has only ${STS_OPERATIONS.join(' and ')}.`;
-    sendStsError(response, { status: 400, error: 'InvalidAction', message }, requestId);
+    sendQueryError(response, STS_SERVICE, { status: 400, error: 'InvalidAction', message }, requestId);
     return undefined;
   }
-  return { ...stsCall(action, form), protocol: stsProtocol(action, requestId) };
+  return { ...stsCall(action, form), protocol: queryProtocol(STS_SERVICE, action, requestId) };
 }
 
 function stsCall(action: StsOperation, form: URLSearchParams): Omit<ServiceCall, 'protocol'> {

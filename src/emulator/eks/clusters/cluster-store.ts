@@ -3,6 +3,7 @@ import type { EntryType } from '../../../api/names.ts';
 import { accessEntryArn, clusterArn, type PrincipalArn } from '../arn.ts';
 import type { Clock } from '../../core/clock.ts';
 import { resourceInUse, resourceNotFound } from '../../core/errors.ts';
+import { present } from '../../core/optional.ts';
 import { TokenLedger } from '../idempotency.ts';
 import { copyCluster, copyPolicy, type AccessEntryRecord, type AccessScope, type AssociatedPolicyRecord, type AuthenticationMode, type ClusterRecord } from '../model.ts';
 import { type Location } from '../../core/location.ts';
@@ -10,6 +11,8 @@ import { type Location } from '../../core/location.ts';
 /** An entry ready to store: validated, with EKS's defaults applied. */
 export interface NewAccessEntry {
   principal: PrincipalArn;
+  /** The principal's unique id, when IAM knows it. */
+  principalId?: string;
   type: EntryType;
   kubernetesGroups: string[];
   username: string;
@@ -97,6 +100,7 @@ export class ClusterStore {
       kubernetesGroups: [...entry.kubernetesGroups],
       username: entry.username,
       accessEntryArn: accessEntryArn(this.record, entry.principal, this.clock.newId()),
+      ...present('principalId', entry.principalId),
       createdAt: now,
       modifiedAt: now,
       tags: { ...entry.tags },

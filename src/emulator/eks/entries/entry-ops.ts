@@ -101,6 +101,6 @@ export function listAccessEntries({ state, location }: OperationContext, request
   const entries = state
     .listAccessEntries(cluster, location)
     .filter((entry) => policyArn === null || entry.associatedPolicies.some((policy) => policy.policyArn === policyArn));
-  const page = paginate(entries, (entry) => entry.principalArn, maxResults, request.query.get('nextToken'));
+  const page = paginate(entries, (entry) => entry.principalArn, { maxResults, token: request.query.get('nextToken') });
   return { accessEntries: page.items.map((entry) => entry.principalArn), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }

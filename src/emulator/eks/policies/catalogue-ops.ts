@@ -6,6 +6,6 @@ import { parseMaxResults } from '../paging.ts';
 
 export function listAccessPolicies({ state, location }: OperationContext, request: OperationRequest): unknown {
   const maxResults = parseMaxResults(request.query.get('maxResults'));
-  const page = paginate(state.listAccessPolicies(location), (policy) => policy.name, maxResults, request.query.get('nextToken'));
+  const page = paginate(state.listAccessPolicies(location), (policy) => policy.name, { maxResults, token: request.query.get('nextToken') });
   return { accessPolicies: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }

@@ -40,7 +40,7 @@ export function listAssociatedAccessPolicies(context: OperationContext, request:
   const entry = entryWithPolicies(context, request, 'ListAssociatedAccessPolicies');
   const maxResults = parseMaxResults(request.query.get('maxResults'));
   const policies = [...entry.associatedPolicies].sort((a, b) => (a.policyArn < b.policyArn ? -1 : 1));
-  const page = paginate(policies, (policy) => policy.policyArn, maxResults, request.query.get('nextToken'));
+  const page = paginate(policies, (policy) => policy.policyArn, { maxResults, token: request.query.get('nextToken') });
   return {
     clusterName: entry.clusterName,
     principalArn: entry.principalArn,
