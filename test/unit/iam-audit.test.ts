@@ -113,7 +113,7 @@ describe('the IAM audit, on calls the shipped policy denies', () => {
 });
 
 describe('the controller id a call is judged under', () => {
-  const base: AuditRecord = { time: 't', service: 'eks', action: 'eks:UpdateAccessEntry', resourceArn: 'arn', accountId: '1', region: 'r', callerArn: 'c', status: 200 };
+  const base: AuditRecord = { time: 't', service: 'eks', action: 'eks:UpdateAccessEntry', resourceArn: 'arn:aws:eks:us-east-1:1:access-entry/demo/role/1/a/b', accountId: '1', region: 'r', callerArn: 'c', status: 200 };
 
   it('is the one the user agent carries before any tag', () => {
     const record = { ...base, userAgent: 'x eks-access-entry-controller/pod-1 controller-id/ctl-a', resourceTags: { 'eksaccess.dev/managed-by': 'ctl-b' } };

@@ -95,7 +95,7 @@ export function controllerIdOf(record: AuditRecord): { id: string | undefined; s
   if (fromAgent) return { id: fromAgent, source: 'user-agent' };
   const fromRequest = record.requestTags?.[MANAGED_BY_TAG] ?? (record.action === 'sts:AssumeRole' ? record.roleSessionName : undefined);
   if (fromRequest) return { id: fromRequest, source: 'request' };
-  const fromEntry = record.resourceTags?.[MANAGED_BY_TAG];
+  const fromEntry = record.resourceArn.includes(':access-entry/') ? record.resourceTags?.[MANAGED_BY_TAG] : undefined;
   return fromEntry ? { id: fromEntry, source: 'entry' } : { id: undefined, source: 'none' };
 }
 
@@ -117,8 +117,8 @@ export function requestOf(record: AuditRecord): IamRequest {
 }
 
 type Field = keyof AuditRecord;
-/** The keys of the access-entry resource type (Service Authorization Reference). */
-const ENTRY_FIELDS: Field[] = ['resourceTags', 'principalArn', 'accessEntryType', 'kubernetesGroups', 'username', 'clusterName'];
+/** The keys of the access-entry resource type besides its tags (Service Authorization Reference). */
+const ENTRY_FIELDS: Field[] = ['principalArn', 'accessEntryType', 'kubernetesGroups', 'username', 'clusterName'];
 /** The keys each action adds to its resource's. */
 const ACTION_FIELDS: Record<string, Field[]> = {
   'eks:CreateAccessEntry': ['requestTags', 'tagKeys', 'principalArn', 'accessEntryType', 'kubernetesGroups', 'username'],
@@ -129,8 +129,9 @@ const ACTION_FIELDS: Record<string, Field[]> = {
   'sts:AssumeRole': ['roleSessionName', 'externalId'],
 };
 
+/** The addressed resource's tags (an entry's, a cluster's, a role's), its type's keys, and the action's. */
 function contextOf(record: AuditRecord): ContextValues {
-  const fields = new Set([...(record.resourceArn.includes(':access-entry/') ? ENTRY_FIELDS : []), ...(ACTION_FIELDS[record.action] ?? [])]);
+  const fields = new Set<Field>(['resourceTags', ...(record.resourceArn.includes(':access-entry/') ? ENTRY_FIELDS : []), ...(ACTION_FIELDS[record.action] ?? [])]);
   const context: ContextValues = {};
   for (const field of fields) Object.assign(context, contextKeysOf(record, field));
   // IAM knows the account of every resource; the simulator is told.

@@ -4,6 +4,7 @@
 // error naming its file and line, never skipped.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditRecord as EmulatorAuditRecord } from '../../../src/emulator/index.ts';
 
 export interface AuditRecord {
   time: string;
@@ -29,6 +30,9 @@ export interface AuditRecord {
   roleSessionName?: string;
   externalId?: string;
 }
+
+/** Fails to compile when the emulator writes a record this reader's type does not describe. */
+const _producerFitsReader: EmulatorAuditRecord extends AuditRecord ? true : never = true;
 
 /** A record and where it was read, for the report. */
 export interface LocatedRecord {
