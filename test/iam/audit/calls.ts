@@ -7,7 +7,11 @@ import type { AuditRecord, LocatedRecord } from './records.ts';
 
 /** What the controller's AWS clients append to the SDK's user agent (src/controller/controller.ts). */
 export const CONTROLLER_USER_AGENT = 'eks-access-entry-controller/';
-/** A user-agent token carrying the controller id, if the controller sends one. */
+/**
+ * A user-agent token carrying the controller id, if the controller sends one: what the SDK writes
+ * for a `['controller-id', id]` pair of customUserAgent (it escapes characters outside
+ * [\w!$%&'*+.^`|~#-] to `-`, so an id with others would not match its tags).
+ */
 const USER_AGENT_ID = /(?:^|\s)controller-id\/(\S+)/;
 /** AWS answers these whatever the caller's policies say. */
 export const NEEDS_NO_PERMISSION: ReadonlySet<string> = new Set(['sts:GetCallerIdentity']);
