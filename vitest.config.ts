@@ -23,6 +23,15 @@ export default defineConfig({
           fileParallelism: true,
         },
       },
+      {
+        test: {
+          // After the integration project (npm test runs it next): its AWS calls against the shipped IAM policy.
+          name: 'iam-audit',
+          include: ['test/iam-audit/**/*.test.ts'],
+          // Thousands of calls through the simulator on a busy machine: no deadline worth failing on.
+          testTimeout: 0,
+        },
+      },
     ],
   },
 });

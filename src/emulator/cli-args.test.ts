@@ -20,6 +20,11 @@ describe('parseCli', () => {
     });
   });
 
+  it('reads --audit-file, and refuses an empty one', () => {
+    expect(parseCli(['--audit-file', '/tmp/audit.jsonl'])).toMatchObject({ kind: 'run', config: { auditFile: '/tmp/audit.jsonl' } });
+    expect(() => parseCli(['--audit-file', ''])).toThrow('--audit-file must name a file, got an empty value');
+  });
+
   it('reads repeated --cluster specs with a mode and a region', () => {
     const command = parseCli(['--port', '0', '--cluster', 'demo', '--cluster', 'legacy:CONFIG_MAP', '--cluster', 'eu:API@eu-west-1', '--region', 'us-west-2']);
     expect(command).toMatchObject({

@@ -1,11 +1,11 @@
 // Flags of the emulator CLI, parsed into a checked configuration (no side effects here).
 import { parseArgs } from 'node:util';
-import { assertAccountId } from './accounts.ts';
-import { parseRoleArn } from './arn.ts';
-import { AUTHENTICATION_MODES, type AuthenticationMode } from './model.ts';
-import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
-import { parseRoleTrust, type RoleTrust } from './role-trust.ts';
-import { parseAuthenticationMode, validateClusterName } from './validation.ts';
+import { assertAccountId } from './core/accounts.ts';
+import { parseRoleArn } from './core/arn.ts';
+import { AUTHENTICATION_MODES, type AuthenticationMode } from './eks/model.ts';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './core/keep-alive.ts';
+import { parseRoleTrust, type RoleTrust } from './sts/role-trust.ts';
+import { parseAuthenticationMode, validateClusterName } from './eks/clusters/cluster-rules.ts';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
@@ -27,6 +27,8 @@ Options:
       --role-trust <json>         who may assume a role; repeatable. json = {"roleArn": ARN, "externalId"?: ID,
                                   "allowedCallers"?: [ACCOUNT or ARN, ...], "maxSessionDuration"?: SECONDS}
                                   (roles without one can be assumed by anyone)
+      --audit-file <path>         append each call's IAM audit record (a JSON line) to this file
+                                  (default: a file of its own in $EKS_EMULATOR_AUDIT_DIR, if set)
       --log-level <lvl>           pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help                      show this help
 
@@ -63,6 +65,7 @@ export interface CliConfig {
   associationDelayMs: number;
   roleTrusts: RoleTrustSpec[];
   logLevel: string;
+  auditFile?: string;
 }
 
 export type CliCommand = { kind: 'help' } | { kind: 'run'; config: CliConfig };
@@ -87,6 +90,7 @@ export function parseCli(argv: string[]): CliCommand {
       'association-delay': { type: 'string', default: '0' },
       'role-trust': { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'info' },
+      'audit-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -104,6 +108,7 @@ export function parseCli(argv: string[]): CliCommand {
       associationDelayMs: parseAssociationDelay(values['association-delay']),
       roleTrusts: values['role-trust'].map(parseRoleTrustSpec),
       logLevel: parseLogLevel(values['log-level']),
+      ...parseAuditFile(values['audit-file']),
     },
   };
 }
@@ -156,6 +161,12 @@ export function parseRoleTrustSpec(spec: string): RoleTrustSpec {
   } catch (error) {
     throw new Error(`--role-trust '${spec}': ${(error as Error).message}`, { cause: error });
   }
+}
+
+function parseAuditFile(raw: string | undefined): { auditFile?: string } {
+  if (raw === undefined) return {};
+  if (raw.trim() === '') throw new Error('--audit-file must name a file, got an empty value');
+  return { auditFile: raw };
 }
 
 function parseLogLevel(raw: string): string {

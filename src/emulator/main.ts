@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       defaultRegion: config.defaultRegion,
       associationDelayMs: config.associationDelayMs,
       roleTrusts: config.roleTrusts,
+      ...(emulator.auditFile === undefined ? {} : { auditFile: emulator.auditFile }),
     },
     `EKS emulator listening on ${emulator.endpoint}`,
   );

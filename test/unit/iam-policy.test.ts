@@ -1,28 +1,21 @@
-// deploy/iam/controller-policy.json grants exactly the AWS actions the controller's code calls, and
-// every EKS write that can be limited to entries this controller manages is.
+// deploy/iam/controller-policy.json grants exactly the AWS actions the controller's code calls (and
+// the one EKS implies), every write limited to entries this installation owns; every statement of
+// every shipped file names only actions, resources and condition keys IAM has.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allowedContextKeysForRequest } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
-import { MANAGED_BY_TAG } from '../../src/api/names.ts';
+import { MANAGED_BY_TAG, OWNER_TAG } from '../../src/api/names.ts';
+import { Placeholder, type PolicyDocument, type Statement } from '../../scripts/iam/document.ts';
+import { POLICY_FILES, type PolicyFileName } from '../../scripts/iam/policies.ts';
+import { shippedPolicy } from '../iam/installation.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Statement {
-  Sid: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-interface PolicyDocument {
-  Version: string;
-  Statement: Statement[];
-}
-
-const read = (file: string): PolicyDocument => JSON.parse(readFileSync(join(ROOT, 'deploy/iam', file), 'utf8')) as PolicyDocument;
-const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-const policy = read('controller-policy.json');
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const policy = shippedPolicy('controller-policy');
+const readTrust = (file: string): PolicyDocument => JSON.parse(readFileSync(join(ROOT, 'deploy/iam', file), 'utf8')) as PolicyDocument;
 
 /** Every SDK command the controller's own code (not the emulator, not tests) sends, as service:Action. */
 function actionsInCode(): Set<string> {
@@ -31,7 +24,7 @@ function actionsInCode(): Set<string> {
   const actions = new Set<string>();
   for (const file of files) {
     const text = readFileSync(join(ROOT, 'src', file), 'utf8');
-    const imports = [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(eks|sts)'/g)].flatMap(([, names, service]) =>
+    const imports = [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)].flatMap(([, names, service]) =>
       names!.split(',').map((name) => [service!, name.trim().replace(/^type\s+/, '')] as const),
     );
     for (const [service, name] of imports) {
@@ -44,59 +37,86 @@ function actionsInCode(): Set<string> {
   return actions;
 }
 
-/** The statements allowing an action, and the condition keys each puts on it. */
 const allowing = (action: string): Statement[] => policy.Statement.filter((s) => s.Effect === 'Allow' && list(s.Action).includes(action));
-const conditionKeys = (statement: Statement): string[] => Object.values(statement.Condition ?? {}).flatMap((test) => Object.keys(test));
+const conditionsOf = (statement: Statement): Record<string, string | string[]> =>
+  Object.fromEntries(Object.entries(statement.Condition ?? {}).flatMap(([operator, test]) => Object.entries(test).map(([key, value]) => [`${operator} ${key}`, value])));
 
 describe('the controller IAM policy', () => {
-  it('allows the AWS actions the code calls, and nothing else (GetCallerIdentity needs no permission)', () => {
+  it('allows the AWS actions the code calls and iam:PassRole, which EKS checks on node entries; nothing else', () => {
     const granted = new Set(policy.Statement.flatMap((s) => list(s.Action)));
     const called = actionsInCode();
     called.delete('sts:GetCallerIdentity');
-    expect([...granted].sort()).toEqual([...called].sort());
+    expect([...granted].sort()).toEqual([...called, 'iam:PassRole'].sort());
     expect([...granted].sort()).toEqual(
       [
         'eks:AssociateAccessPolicy', 'eks:CreateAccessEntry', 'eks:DeleteAccessEntry', 'eks:DescribeAccessEntry', 'eks:DescribeCluster',
         'eks:DisassociateAccessPolicy', 'eks:ListAccessPolicies', 'eks:ListAssociatedAccessPolicies', 'eks:TagResource',
-        'eks:UntagResource', 'eks:UpdateAccessEntry', 'sts:AssumeRole',
+        'eks:UntagResource', 'eks:UpdateAccessEntry', 'iam:PassRole', 'sts:AssumeRole',
       ].sort(),
     );
     expect(policy.Statement.every((s) => s.Effect === 'Allow' && !list(s.Action).some((a) => a.includes('*')))).toBe(true);
   });
 
-  it('lets the changes to an existing entry touch only entries tagged as managed by this controller', () => {
-    for (const action of ['eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:UntagResource', 'eks:AssociateAccessPolicy', 'eks:DisassociateAccessPolicy']) {
-      const statements = allowing(action);
-      expect(statements.length, action).toBe(1);
-      expect(conditionKeys(statements[0]!), action).toEqual([`aws:ResourceTag/${MANAGED_BY_TAG}`]);
-      expect(list(statements[0]!.Resource), action).toEqual(['arn:aws:eks:*:*:access-entry/*']);
+  it('lets every change to an existing entry touch only entries carrying both ownership tags, managed-by this exact id', () => {
+    for (const action of ['eks:UpdateAccessEntry', 'eks:DeleteAccessEntry', 'eks:TagResource', 'eks:UntagResource', 'eks:AssociateAccessPolicy', 'eks:DisassociateAccessPolicy']) {
+      const [statement, ...others] = allowing(action);
+      expect(others, action).toEqual([]);
+      expect(conditionsOf(statement!), action).toMatchObject({
+        [`StringEquals aws:ResourceTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId,
+        [`Null aws:ResourceTag/${OWNER_TAG}`]: 'false',
+      });
+      expect(list(statement!.Resource), action).toEqual(['arn:aws:eks:*:*:access-entry/*']);
     }
+    expect(conditionsOf(allowing('eks:TagResource')[0]!)).toEqual({
+      [`StringEquals aws:ResourceTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId,
+      [`Null aws:ResourceTag/${OWNER_TAG}`]: 'false',
+      [`StringEqualsIfExists aws:RequestTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId,
+    });
   });
 
-  it('lets CreateAccessEntry make only entries carrying the ownership tag (aws:RequestTag: the entry does not exist yet)', () => {
+  it('lets CreateAccessEntry make only entries tagged with both ownership tags for this id (aws:RequestTag: the entry does not exist yet)', () => {
     const [create, ...others] = allowing('eks:CreateAccessEntry');
     expect(others).toEqual([]);
-    expect(conditionKeys(create!)).toEqual([`aws:RequestTag/${MANAGED_BY_TAG}`]);
+    expect(conditionsOf(create!)).toEqual({
+      [`StringEquals aws:RequestTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId,
+      [`Null aws:RequestTag/${OWNER_TAG}`]: 'false',
+    });
     expect(list(create!.Resource)).toEqual(['arn:aws:eks:*:*:cluster/*']);
   });
 
-  it('lets TagResource change tags of managed entries, or write the ownership tag itself (create, repair, adoption)', () => {
-    expect(allowing('eks:TagResource').map(conditionKeys).sort()).toEqual([[`aws:RequestTag/${MANAGED_BY_TAG}`], [`aws:ResourceTag/${MANAGED_BY_TAG}`]]);
-  });
-
-  it('matches the default controller ids and the fixed id of earlier versions in every tag condition', () => {
-    const patterns = policy.Statement.flatMap((s) => Object.values(s.Condition ?? {}).flatMap((test) => Object.values(test).flatMap(list)));
-    expect(new Set(patterns)).toEqual(new Set(['eks-access-entry-controller*']));
-    const like = (value: string): boolean => new RegExp(`^${'eks-access-entry-controller*'.replace('*', '.*')}$`).test(value);
-    expect(like('eks-access-entry-controller')).toBe(true);
-    expect(like('eks-access-entry-controller-0123456789ab')).toBe(true);
-    expect(like('someone-else')).toBe(false);
+  it('compares the controller id exactly (StringEquals), never by pattern', () => {
+    const operators = policy.Statement.flatMap((s) => Object.entries(s.Condition ?? {}).filter(([, test]) => JSON.stringify(test).includes(Placeholder.controllerId)).map(([op]) => op));
+    expect(new Set(operators)).toEqual(new Set(['StringEquals', 'StringEqualsIfExists']));
   });
 });
 
+describe('every shipped policy file', () => {
+  const documents = (Object.keys(POLICY_FILES) as PolicyFileName[]).map((name) => [name, shippedPolicy(name)] as const);
+
+  it.each(documents)('%s names only actions, resources and condition keys IAM has for each other', async (_, document) => {
+    for (const statement of document.Statement.filter((s) => s.Resource !== undefined)) {
+      for (const action of list(statement.Action)) {
+        const [service, name] = action.split(':') as [string, string];
+        const keysByResource = await Promise.all(list(statement.Resource).map((resource) => allowedContextKeysForRequest(service, name, resource, false, undefined).catch(() => undefined)));
+        const applicable = keysByResource.filter((keys) => keys !== undefined);
+        expect(applicable.length, `${statement.Sid}: ${action} applies to none of ${list(statement.Resource).join(', ')}`).toBeGreaterThan(0);
+        for (const key of Object.values(statement.Condition ?? {}).flatMap((test) => Object.keys(test))) {
+          expect(applicable.some((keys) => hasKey(keys, key)), `${statement.Sid}: ${action} has no condition key ${key}`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+/** IAM key names are case-insensitive; `aws:RequestTag/${TagKey}` stands for every tag key. */
+function hasKey(allowed: string[], key: string): boolean {
+  const lower = key.toLowerCase();
+  return allowed.some((candidate) => candidate === lower || (candidate.includes('${') && lower.startsWith(candidate.slice(0, candidate.indexOf('${')))));
+}
+
 describe('the trust policies', () => {
   it('IRSA: only the controller ServiceAccount, through the cluster OIDC provider, for STS', () => {
-    const [statement, ...rest] = read('irsa-trust-policy.json').Statement as Array<Statement & { Principal: { Federated: string } }>;
+    const [statement, ...rest] = readTrust('irsa-trust-policy.json').Statement as Array<Statement & { Principal: { Federated: string } }>;
     expect(rest).toEqual([]);
     expect(statement!.Action).toBe('sts:AssumeRoleWithWebIdentity');
     expect(statement!.Principal.Federated).toMatch(/^arn:aws:iam::\d{12}:oidc-provider\/oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\/\w+$/);
@@ -107,7 +127,7 @@ describe('the trust policies', () => {
   });
 
   it('EKS Pod Identity: the pods service, with session tags naming the cluster, namespace and ServiceAccount', () => {
-    const [statement, ...rest] = read('pod-identity-trust-policy.json').Statement as Array<Statement & { Principal: { Service: string } }>;
+    const [statement, ...rest] = readTrust('pod-identity-trust-policy.json').Statement as Array<Statement & { Principal: { Service: string } }>;
     expect(rest).toEqual([]);
     expect(statement!.Principal.Service).toBe('pods.eks.amazonaws.com');
     expect(list(statement!.Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
@@ -117,10 +137,11 @@ describe('the trust policies', () => {
     });
   });
 
-  it('ClusterAccess role: the controller own role, with an external id', () => {
-    const [statement] = read('cluster-access-role-trust-policy.json').Statement as Array<Statement & { Principal: { AWS: string } }>;
-    expect(statement!.Principal.AWS).toMatch(/^arn:aws:iam::\d{12}:role\/eks-access-entry-controller$/);
+  it('ClusterAccess role: the controller own role, with an external id, in a session named by the controller id', () => {
+    const [statement, ...rest] = shippedPolicy('cluster-access-role-trust-policy').Statement;
+    expect(rest).toEqual([]);
+    expect(statement!.Principal!.AWS).toMatch(/^arn:aws:iam::\d{12}:role\/eks-access-entry-controller$/);
     expect(statement!.Action).toBe('sts:AssumeRole');
-    expect(Object.keys(statement!.Condition?.StringEquals ?? {})).toEqual(['sts:ExternalId']);
+    expect(statement!.Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'platform-team', 'sts:RoleSessionName': Placeholder.controllerId } });
   });
 });
