@@ -77,6 +77,8 @@ describe('loadConfig', () => {
     [['--region', 'x', '--aws-endpoint', 'nope'], {}, /is not a URL/],
     [['--region', 'x', '--sts-endpoint', 'nope'], {}, /--sts-endpoint nope is not a URL/],
     [['--regoin', 'x'], {}, /Unknown option '--regoin'/],
+    [['--region', 'x', '--controller-id', 'team a/ctl'], {}, /must be 1 to 64 letters/],
+    [['--region', 'x', '--controller-id', 'c'.repeat(65)], {}, /must be 1 to 64 letters/],
   ])('rejects %j with a message saying what to fix', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(message);

@@ -227,9 +227,17 @@ function optionalSettings(setting: Setting, allowInsecure: boolean): Pick<Config
     awsEndpoint,
     stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT'), allowInsecure) ?? awsEndpoint,
     labelSelector: setting('selector', 'LABEL_SELECTOR'),
-    controllerId: setting('controller-id', 'CONTROLLER_ID'),
+    controllerId: controllerIdOf(setting('controller-id', 'CONTROLLER_ID')),
   };
   return Object.fromEntries(Object.entries(given).filter(([, value]) => value));
+}
+
+/** The id is the STS session name of assumed roles and is pinned by IAM policies: no changes to make it fit. */
+function controllerIdOf(id: string | undefined): string | undefined {
+  if (id !== undefined && !/^[\w+=,.@-]{1,64}$/.test(id)) {
+    throw new ConfigError(`--controller-id ${id} must be 1 to 64 letters, digits or +=,.@_- (it is the STS session name of the roles it assumes)`);
+  }
+  return id;
 }
 
 function bindAddress(flag: string, text: string): BindAddress | 'disabled' {

@@ -73,8 +73,11 @@ export class AccessEntryController {
       ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
       maxAttempts: config.awsMaxAttempts,
       requestTimeoutMs: config.awsRequestTimeoutMs,
-      sessionName: sessionName(controllerId),
-      userAgent: `eks-access-entry-controller/${config.identity}`,
+      // The STS session name of assumed roles: CloudTrail shows it and the trust policy pins it
+      // (config checks a configured id fits: at most 64 of [\w+=,.@-]).
+      sessionName: controllerId,
+      // Who sent a call, as CloudTrail and the emulator's log see it: this replica and its controller id.
+      userAgent: `eks-access-entry-controller/${config.identity} controller-id/${controllerId}`,
       budget: {
         limiters: new RateLimiters(config.awsRateLimit),
         waited: (seconds) => metrics.rateLimiterWaited(seconds),
@@ -249,9 +252,4 @@ function errorText(err: unknown): string {
 function withJitter(result: ReconcileResult): ReconcileResult {
   if (result.kind !== 'requeueAfter' || result.due) return result;
   return { kind: 'requeueAfter', delayMs: Math.round(result.delayMs * (1 + Math.random() * 0.1)) };
-}
-
-/** STS session names are at most 64 characters of [\w+=,.@-]; CloudTrail shows them. */
-function sessionName(controllerId: string): string {
-  return controllerId.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }

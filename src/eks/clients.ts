@@ -97,7 +97,13 @@ export class AwsClients {
           RoleSessionName: this.options.sessionName,
           ...(credentials.externalId ? { ExternalId: credentials.externalId } : {}),
         },
-        clientConfig: { region, ...(this.options.stsEndpoint ? { endpoint: this.options.stsEndpoint } : {}) },
+        // The SDK does not hand the outer client's user agent to this inner STS client: CloudTrail
+        // and the IAM audit of the tests tell the controller's AssumeRole calls by it.
+        clientConfig: {
+          region,
+          ...(this.options.stsEndpoint ? { endpoint: this.options.stsEndpoint } : {}),
+          ...(this.options.userAgent ? { customUserAgent: this.options.userAgent } : {}),
+        },
       }),
     );
   }
