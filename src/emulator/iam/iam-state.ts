@@ -3,7 +3,7 @@
 // fresh unique id and its creation date, as in IAM: a role deleted and made again under the same
 // ARN is another principal, which is what EKS's access entries notice (they bind to the id).
 import { assertAccountId } from '../core/accounts.ts';
-import { parsePrincipalArn, partitionForRegion, principalArn } from '../core/arn.ts';
+import { GLOBAL_REGION, parsePrincipalArn, partitionForRegion, principalArn } from '../core/arn.ts';
 import { resourceInUse, resourceNotFound } from '../core/errors.ts';
 import { randomWord } from '../core/ids.ts';
 import type { Location, LocationOption } from '../core/location.ts';
@@ -94,7 +94,7 @@ export class IamState {
   createPrincipal(arn: string): IamPrincipal {
     const principal = parsePrincipalArn(arn);
     if (principal === undefined) throw new Error(`'${arn}' is not an IAM role or user ARN like arn:aws:iam::123456789012:role/PATH/NAME`);
-    const location = { accountId: principal.accountId, region: REGION_OF_PARTITION[principal.partition] };
+    const location = { accountId: principal.accountId, region: GLOBAL_REGION[principal.partition] };
     if (principal.kind === 'role') return this.createRole({ roleName: principal.name, path: principal.path }, location);
     return this.createUser({ userName: principal.name, path: principal.path }, location);
   }
@@ -174,9 +174,6 @@ export class IamState {
     return new Date(Math.floor(this.now().getTime() / 1000) * 1000);
   }
 }
-
-/** A region of each partition, for ARNs made from another ARN. */
-const REGION_OF_PARTITION = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' } as const;
 
 function underPrefix(prefix: string | undefined): (principal: IamPrincipal) => boolean {
   if (prefix !== undefined) assertNoProblems(pathPrefixProblems(prefix));
