@@ -1,5 +1,5 @@
 // Public API of the EKS emulator: start it in-process, then point an EKSClient (and an
-// STSClient, for GetCallerIdentity and AssumeRole) at `endpoint`.
+// STSClient, for GetCallerIdentity and AssumeRole, and an IAMClient, for roles and users) at `endpoint`.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -112,8 +112,12 @@ export { MAX_SESSIONS } from './sts/role-sessions.ts';
 export type { CallerPrincipal, RoleSession } from './sts/role-sessions.ts';
 export { MAX_SESSION_SECONDS } from './sts/role-trust.ts';
 export type { RoleTrust } from './sts/role-trust.ts';
-export { EKS_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
-export type { EksOperation, Operation, Service, StsOperation } from './operations.ts';
+export { EKS_OPERATIONS, IAM_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
+export type { EksOperation, IamOperation, Operation, Service, StsOperation } from './operations.ts';
+export { IamState } from './iam/iam-state.ts';
+export type { CreateRoleInput, CreateUserInput, ListPrincipalsFilter } from './iam/iam-state.ts';
+export { isRole, principalIdOf } from './iam/principals.ts';
+export type { IamPrincipal, IamRole, IamUser } from './iam/principals.ts';
 export { AUTHENTICATION_MODES } from './eks/model.ts';
 export type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
 export type { Location, LocationOption, RegionOption } from './core/location.ts';

@@ -28,7 +28,7 @@ describe('emulator CLI', () => {
     const auditFile = path.join(mkdtempSync(path.join(tmpdir(), 'emulator-cli-')), 'audit.jsonl');
     const cli = runCli([
       '--port', '0', '--cluster', 'demo:API', '--access-key', 'AKIDB=210987654321', '--cluster', 'prod/210987654321', '--role-trust', JSON.stringify(trust),
-      '--audit-file', auditFile,
+      '--audit-file', auditFile, '--iam-principal', 'arn:aws:iam::210987654321:role/ci/deployer',
     ]);
     let output = '';
     cli.stdout.setEncoding('utf8');
@@ -40,7 +40,12 @@ describe('emulator CLI', () => {
       });
       cli.once('exit', () => reject(new Error(`CLI exited early: ${output}`)));
     });
-    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as { accessKeys: unknown; clusters: { name: string; authenticationMode: string }[] };
+    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as {
+      accessKeys: unknown;
+      clusters: { name: string; authenticationMode: string }[];
+      iam: { roles: { arn: string }[] };
+    };
+    expect(state.iam.roles).toEqual([expect.objectContaining({ arn: 'arn:aws:iam::210987654321:role/ci/deployer', accountId: '210987654321' })]);
     expect(state.clusters).toEqual([
       expect.objectContaining({ name: 'demo', authenticationMode: 'API', accountId: '123456789012' }),
       expect.objectContaining({ name: 'prod', accountId: '210987654321' }),

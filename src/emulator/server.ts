@@ -12,6 +12,7 @@ import { sendEksError } from './core/http-io.ts';
 import { serverTimeouts } from './core/keep-alive.ts';
 import { authorize, recordCall } from './core/call-records.ts';
 import type { EmulatorServices } from './core/services.ts';
+import { serviceOf } from './operations.ts';
 import { decodeQueryCall, isQueryPath } from './query-calls.ts';
 
 export type { EmulatorServices } from './core/services.ts';
@@ -69,7 +70,7 @@ async function handleRequest(services: EmulatorServices, closing: AbortSignal, r
     return;
   }
   services.calls.record(call.operation);
-  const caller = identifyCaller(services.state, request, query);
+  const caller = identifyCaller(services.state, request, query, serviceOf(call.operation));
   // What IAM would authorize, read as the call arrives: before it changes anything.
   const authorization = services.audit === undefined ? undefined : authorize(services, call, caller);
   const outcome = await serveCall(services, { request, response, closing }, caller, call);

@@ -1,6 +1,7 @@
 // Shared setup for the emulator's tests: an emulator per test file, real SDK clients against it.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
+import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from './index.ts';
 
@@ -35,6 +36,8 @@ export interface TestBed {
   client(overrides?: Partial<EKSClientConfig>): EKSClient;
   /** An STS client on the same endpoint, retries off too. */
   sts(overrides?: Partial<STSClientConfig>): STSClient;
+  /** An IAM client on the same endpoint (IAM is signed for us-east-1), retries off too. */
+  iam(overrides?: Partial<IAMClientConfig>): IAMClient;
   /** Resets the emulator and creates `demo` (API_AND_CONFIG_MAP) in us-east-1. */
   fresh(): void;
   close(): Promise<void>;
@@ -54,6 +57,11 @@ export async function startTestBed(options: EmulatorOptions = {}): Promise<TestB
     },
     sts(overrides = {}) {
       const client = new STSClient({ ...defaults, ...overrides });
+      clients.push(client);
+      return client;
+    },
+    iam(overrides = {}) {
+      const client = new IAMClient({ ...defaults, ...overrides });
       clients.push(client);
       return client;
     },

@@ -9,6 +9,9 @@ export function partitionForRegion(region: string): Partition {
   return 'aws';
 }
 
+/** Where a global service (IAM) of each partition lives and signs: us-east-1, cn-north-1, us-gov-west-1. */
+export const GLOBAL_REGION: Readonly<Record<Partition, string>> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
+
 /** An IAM role or user ARN, read: what EKS, STS and IAM all take apart. */
 export interface PrincipalArn {
   arn: string;

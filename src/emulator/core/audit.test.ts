@@ -11,6 +11,7 @@ import {
   UntagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
+import { CreateRoleCommand, GetRoleCommand, GetUserCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_DIR_ENV, auditFile, type AuditRecord } from './audit.ts';
@@ -188,6 +189,17 @@ describe('the IAM audit record', () => {
     const throttled = await recordOf(() => failure(create({ team: 'a' })));
     expect(throttled).toMatchObject({ action: 'eks:CreateAccessEntry', status: 429, error: 'ThrottlingException', requestTags: { team: 'a' } });
     expect(t.bed.emulator.state.getAccessEntry('demo', role('dev'))).toBeUndefined();
+  });
+
+  it('of IAM calls: the role or user ARN with its path (as asked, for one not made yet), the caller for GetUser without a name, "*" for ListRoles', async () => {
+    const iam = t.bed.iam();
+    const created = await recordOf(() => iam.send(new CreateRoleCommand({ RoleName: 'deployer', Path: '/ci/', AssumeRolePolicyDocument: '{}' })));
+    expect(created).toMatchObject({ service: 'iam', action: 'iam:CreateRole', resourceArn: `arn:aws:iam::${ACCOUNT}:role/ci/deployer`, region: 'us-east-1', status: 200 });
+    expect(await recordOf(() => iam.send(new GetRoleCommand({ RoleName: 'Deployer' })))).toMatchObject({ action: 'iam:GetRole', resourceArn: `arn:aws:iam::${ACCOUNT}:role/ci/deployer` });
+    const missing = await recordOf(() => failure(iam.send(new GetRoleCommand({ RoleName: 'ghost' }))));
+    expect(missing).toMatchObject({ action: 'iam:GetRole', resourceArn: `arn:aws:iam::${ACCOUNT}:role/ghost`, status: 404, error: 'NoSuchEntity' });
+    expect(await recordOf(() => iam.send(new ListRolesCommand({})))).toMatchObject({ action: 'iam:ListRoles', resourceArn: '*' });
+    expect(await recordOf(() => iam.send(new GetUserCommand({})))).toMatchObject({ action: 'iam:GetUser', resourceArn: CALLER });
   });
 
   it('of a call on no resource: "*"', async () => {

@@ -2,6 +2,8 @@
 // AssumeRole issued, the role session it acts as. Real AWS checks temporary credentials before
 // the service sees the call; so does the emulator, with the state's clock.
 import type { IncomingMessage } from 'node:http';
+import type { Service } from '../operations.ts';
+import { GLOBAL_REGION, partitionForRegion } from './arn.ts';
 import { EksError } from './errors.ts';
 import type { Location } from './location.ts';
 import { userPrincipal, type CallerPrincipal, type RoleSession } from '../sts/role-sessions.ts';
@@ -19,14 +21,20 @@ export interface Caller {
   userAgent?: string;
 }
 
-/** The caller's account comes from its access key; the region from the SigV4 scope. */
-export function identifyCaller(state: EmulatorState, request: IncomingMessage, query: URLSearchParams): Caller {
+/**
+ * The caller's account comes from its access key; the region from the SigV4 scope, except for a
+ * global service (IAM), whose calls act in its partition's one region whatever the client signed
+ * for (with an endpoint override the SDK signs with the client's region).
+ */
+export function identifyCaller(state: EmulatorState, request: IncomingMessage, query: URLSearchParams, service: Service): Caller {
   const scope = signingScope(request, query);
   const session = state.sessionForAccessKey(scope.accessKeyId);
   const sessionToken = headerValue(request, 'x-amz-security-token') ?? query.get('X-Amz-Security-Token') ?? undefined;
   const userAgent = headerValue(request, 'user-agent') ?? headerValue(request, 'x-amz-user-agent');
+  const signedRegion = scope.region ?? state.defaultRegion;
+  const region = service === 'iam' ? GLOBAL_REGION[partitionForRegion(signedRegion)] : signedRegion;
   return {
-    location: { accountId: state.accountForAccessKey(scope.accessKeyId), region: scope.region ?? state.defaultRegion },
+    location: { accountId: state.accountForAccessKey(scope.accessKeyId), region },
     ...(scope.accessKeyId === undefined ? {} : { accessKeyId: scope.accessKeyId }),
     ...(session === undefined ? {} : { session }),
     ...(sessionToken === undefined ? {} : { sessionToken }),

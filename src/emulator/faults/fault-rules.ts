@@ -35,7 +35,25 @@ export function isCredentialFault(kind: ErrorAnswerFaultKind): kind is Credentia
   return (CREDENTIAL_FAULT_KINDS as readonly string[]).includes(kind);
 }
 
-export interface FaultRule {
+/** What a call addresses, those it has; a rule that names one matches only calls addressing it. */
+export interface CallAddress {
+  /** The cluster (path label or CreateCluster's name). */
+  clusterName?: string;
+  /** The access entry's principal (path label or CreateAccessEntry's body). */
+  principalArn?: string;
+  /** The policy of an association call (AssociateAccessPolicy's body, DisassociateAccessPolicy's path). */
+  policyArn?: string;
+  /** The role an AssumeRole call asks for (its RoleArn). */
+  roleArn?: string;
+  /** The role an IAM call names (RoleName: CreateRole, GetRole, DeleteRole). */
+  roleName?: string;
+  /** The user an IAM call names (UserName: CreateUser, GetUser, DeleteUser). */
+  userName?: string;
+}
+
+const ADDRESS_FIELDS = ['clusterName', 'principalArn', 'policyArn', 'roleArn', 'roleName', 'userName'] as const satisfies readonly (keyof CallAddress)[];
+
+export interface FaultRule extends CallAddress {
   /** Default '*': every operation, the STS and IAM ones included. */
   operation?: Operation | '*';
   fault: FaultKind;
@@ -44,18 +62,6 @@ export interface FaultRule {
   /** Probability 0..1 that a matching call fails (instead of, or together with, count). */
   rate?: number;
   message?: string;
-  /** Only calls addressing this cluster (path label or CreateCluster's name). */
-  clusterName?: string;
-  /** Only calls addressing this principal (path label or CreateAccessEntry's body). */
-  principalArn?: string;
-  /** Only association calls about this policy (AssociateAccessPolicy's body, DisassociateAccessPolicy's path). */
-  policyArn?: string;
-  /** Only AssumeRole calls for this role (its RoleArn). */
-  roleArn?: string;
-  /** Only IAM calls naming this role (RoleName: CreateRole, GetRole, DeleteRole). */
-  roleName?: string;
-  /** Only IAM calls naming this user (UserName: CreateUser, GetUser, DeleteUser). */
-  userName?: string;
 }
 
 export interface ActiveFaultRule extends FaultRule {
@@ -65,48 +71,33 @@ export interface ActiveFaultRule extends FaultRule {
 }
 
 /** What a call is, for matching rules against it. */
-export interface CallTarget {
+export interface CallTarget extends CallAddress {
   operation: Operation;
-  clusterName?: string;
-  principalArn?: string;
-  policyArn?: string;
-  roleArn?: string;
-  roleName?: string;
-  userName?: string;
 }
 
 export function ruleMatches(rule: FaultRule, target: CallTarget): boolean {
-  const narrowedTo = (wanted: string | undefined, actual: string | undefined): boolean => wanted === undefined || wanted === actual;
-  return (
-    (rule.operation === '*' || narrowedTo(rule.operation, target.operation)) &&
-    narrowedTo(rule.clusterName, target.clusterName) &&
-    narrowedTo(rule.principalArn, target.principalArn) &&
-    narrowedTo(rule.policyArn, target.policyArn) &&
-    narrowedTo(rule.roleArn, target.roleArn) &&
-    narrowedTo(rule.roleName, target.roleName) &&
-    narrowedTo(rule.userName, target.userName)
-  );
+  const operationMatches = rule.operation === undefined || rule.operation === '*' || rule.operation === target.operation;
+  return operationMatches && ADDRESS_FIELDS.every((field) => rule[field] === undefined || rule[field] === target[field]);
 }
 
-const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', 'message', 'clusterName', 'principalArn', 'policyArn', 'roleArn', 'roleName', 'userName'] as const;
+const TEXT_FIELDS = ['message', ...ADDRESS_FIELDS] as const;
+const RULE_FIELDS = ['operation', 'fault', 'count', 'rate', ...TEXT_FIELDS] as const;
 
-/** Each field's check: the reason it is wrong, or undefined when it is fine (or absent). */
-const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], (value: unknown) => string | undefined> = {
+/** The reason a field's value is wrong, or undefined when it is fine (or absent). */
+type FieldCheck = (value: unknown) => string | undefined;
+
+const FIELD_CHECKS: Record<(typeof RULE_FIELDS)[number], FieldCheck> = {
   fault: (value) => ((FAULT_KINDS as readonly unknown[]).includes(value) ? undefined : `fault must be one of ${FAULT_KINDS.join(', ')}`),
   operation: (value) => (value === undefined || value === '*' || isOperation(value) ? undefined : `operation must be '*' or one of ${OPERATIONS.join(', ')}`),
   count: (value) => (value === undefined || (Number.isInteger(value) && (value as number) >= 1) ? undefined : 'count must be a whole number ≥ 1'),
   rate: (value) => (value === undefined || (typeof value === 'number' && value >= 0 && value <= 1) ? undefined : 'rate must be a probability from 0 to 1'),
-  message: optionalText('message'),
-  clusterName: optionalText('clusterName'),
-  principalArn: optionalText('principalArn'),
-  policyArn: optionalText('policyArn'),
-  roleArn: optionalText('roleArn'),
-  roleName: optionalText('roleName'),
-  userName: optionalText('userName'),
+  ...textChecks(TEXT_FIELDS),
 };
 
-function optionalText(field: string): (value: unknown) => string | undefined {
-  return (value) => (value === undefined || typeof value === 'string' ? undefined : `${field} must be a string`);
+/** Each field, if present, must be a string. */
+function textChecks<K extends string>(fields: readonly K[]): Record<K, FieldCheck> {
+  const check = (field: K): FieldCheck => (value) => (value === undefined || typeof value === 'string' ? undefined : `${field} must be a string`);
+  return Object.fromEntries(fields.map((field) => [field, check(field)])) as Record<K, FieldCheck>;
 }
 
 /** Checks a rule from code or from the admin API's JSON; the error says which field to fix. */

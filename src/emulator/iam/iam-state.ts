@@ -3,12 +3,13 @@
 // fresh unique id and its creation date, as in IAM: a role deleted and made again under the same
 // ARN is another principal, which is what EKS's access entries notice (they bind to the id).
 import { assertAccountId } from '../core/accounts.ts';
-import { parsePrincipalArn, partitionForRegion, principalArn } from '../core/arn.ts';
+import { GLOBAL_REGION, parsePrincipalArn, partitionForRegion, principalArn } from '../core/arn.ts';
 import { resourceInUse, resourceNotFound } from '../core/errors.ts';
 import { randomWord } from '../core/ids.ts';
 import type { Location, LocationOption } from '../core/location.ts';
 import { assertNoProblems } from '../core/member-constraints.ts';
-import { PrincipalTable, principalIdOf, type IamPrincipal, type IamRole, type IamUser } from './principals.ts';
+import { present } from '../core/optional.ts';
+import { PrincipalTable, principalIdOf, type IamPrincipal, type IamRole, type IamUser, type PrincipalRecord } from './principals.ts';
 import { checkRole, DEFAULT_MAX_SESSION_SECONDS, nameProblems, pathPrefixProblems, pathProblems } from './rules.ts';
 
 export interface CreateRoleInput {
@@ -62,14 +63,11 @@ export class IamState {
     checkRole(input.roleName, path, { ...input, assumeRolePolicyDocument: document });
     if (this.roles.has(where.accountId, input.roleName)) throw resourceInUse(`Role with name ${input.roleName} already exists.`);
     return this.roles.add({
-      accountId: where.accountId,
-      arn: principalArn({ partition: partitionForRegion(where.region), accountId: where.accountId, kind: 'role', path, name: input.roleName }),
-      path,
-      createDate: this.wholeSecondsNow(),
+      ...this.newPrincipal(where, { kind: 'role', path, name: input.roleName }),
       roleName: input.roleName,
       roleId: `AROA${randomWord(17)}`,
       assumeRolePolicyDocument: document,
-      ...(input.description === undefined ? {} : { description: input.description }),
+      ...present('description', input.description),
       maxSessionDuration: input.maxSessionDuration ?? DEFAULT_MAX_SESSION_SECONDS,
     });
   }
@@ -80,21 +78,14 @@ export class IamState {
     const path = input.path ?? '/';
     assertNoProblems([...nameProblems('userName', input.userName), ...pathProblems(path)]);
     if (this.users.has(where.accountId, input.userName)) throw resourceInUse(`User with name ${input.userName} already exists.`);
-    return this.users.add({
-      accountId: where.accountId,
-      arn: principalArn({ partition: partitionForRegion(where.region), accountId: where.accountId, kind: 'user', path, name: input.userName }),
-      path,
-      createDate: this.wholeSecondsNow(),
-      userName: input.userName,
-      userId: `AIDA${randomWord(17)}`,
-    });
+    return this.users.add({ ...this.newPrincipal(where, { kind: 'user', path, name: input.userName }), userName: input.userName, userId: `AIDA${randomWord(17)}` });
   }
 
   /** Makes the role or user this ARN names (path and name), in its account and partition. */
   createPrincipal(arn: string): IamPrincipal {
     const principal = parsePrincipalArn(arn);
     if (principal === undefined) throw new Error(`'${arn}' is not an IAM role or user ARN like arn:aws:iam::123456789012:role/PATH/NAME`);
-    const location = { accountId: principal.accountId, region: REGION_OF_PARTITION[principal.partition] };
+    const location = { accountId: principal.accountId, region: GLOBAL_REGION[principal.partition] };
     if (principal.kind === 'role') return this.createRole({ roleName: principal.name, path: principal.path }, location);
     return this.createUser({ userName: principal.name, path: principal.path }, location);
   }
@@ -170,13 +161,16 @@ export class IamState {
     return { accountId, region: location.region ?? this.defaults.region };
   }
 
+  /** What every new principal has: its account, ARN, path and creation date. */
+  private newPrincipal(where: Location, { kind, path, name }: { kind: 'role' | 'user'; path: string; name: string }): PrincipalRecord {
+    const arn = principalArn({ partition: partitionForRegion(where.region), accountId: where.accountId, kind, path, name });
+    return { accountId: where.accountId, arn, path, createDate: this.wholeSecondsNow() };
+  }
+
   private wholeSecondsNow(): Date {
     return new Date(Math.floor(this.now().getTime() / 1000) * 1000);
   }
 }
-
-/** A region of each partition, for ARNs made from another ARN. */
-const REGION_OF_PARTITION = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' } as const;
 
 function underPrefix(prefix: string | undefined): (principal: IamPrincipal) => boolean {
   if (prefix !== undefined) assertNoProblems(pathPrefixProblems(prefix));
