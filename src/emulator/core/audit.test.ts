@@ -90,11 +90,12 @@ describe('the IAM audit record', () => {
     });
   });
 
-  it('of a tag: the entry ARN, the tags added, and the tags it had before', async () => {
+  it("of a tag: the entry ARN, the tags added, the tags it had before, and the entry's own keys (eks:principalArn ...)", async () => {
     await create({ team: 'a' });
     const resourceArn = await entryArn();
     const record = await recordOf(() => t.eks.send(new TagResourceCommand({ resourceArn, tags: { 'managed-by': 'ctl' } })));
     expect(record).toMatchObject({ action: 'eks:TagResource', resourceArn, status: 200, requestTags: { 'managed-by': 'ctl' }, tagKeys: ['managed-by'], resourceTags: { team: 'a' } });
+    expect(record).toMatchObject({ principalArn: expect.stringContaining(':role/'), clusterName: expect.any(String), accessEntryType: 'STANDARD' });
   });
 
   it('of an update on a tagged entry: the entry ARN, its tags and type before, and the groups and username asked for', async () => {

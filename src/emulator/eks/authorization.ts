@@ -29,11 +29,24 @@ const onEntry: Authorize = ({ state, location }, { params }) => {
   return { resourceArn, ...keys, resourceTags: tags, accessEntryType: type, kubernetesGroups, username };
 };
 
+/**
+ * The resource's ARN and tags; an access entry's own keys too (eks:principalArn and the rest),
+ * which IAM's authorization data gives TagResource and UntagResource on an entry as on the other
+ * calls on it.
+ */
 const onTaggedResource: Authorize = ({ state }, { params }) => {
   const resourceArn = params.resourceArn ?? '*';
   const resource = parseEksResourceArn(resourceArn);
   const tags = resource === undefined ? undefined : state.tagsOf(resourceArn, resource);
-  return { resourceArn, ...(tags === undefined ? {} : { resourceTags: tags }) };
+  const entry =
+    resource?.kind === 'access-entry'
+      ? state.listAccessEntries(resource.clusterName, { region: resource.region, accountId: resource.accountId }).find((e) => e.accessEntryArn === resourceArn)
+      : undefined;
+  const keys =
+    entry === undefined
+      ? {}
+      : { principalArn: entry.principalArn, clusterName: resource!.clusterName, accessEntryType: entry.type, kubernetesGroups: entry.kubernetesGroups, username: entry.username };
+  return { resourceArn, ...(tags === undefined ? {} : { resourceTags: tags }), ...keys };
 };
 
 const AUTHORIZE: Record<EksOperation, Authorize> = {
