@@ -77,7 +77,11 @@ export class AccessEntryController {
       // (config checks a configured id fits: at most 64 of [\w+=,.@-]).
       sessionName: controllerId,
       // Who sent a call, as CloudTrail and the emulator's log see it: this replica and its controller id.
-      userAgent: `eks-access-entry-controller/${config.identity} controller-id/${controllerId}`,
+      // As pairs: the SDK would escape a space inside one string.
+      userAgent: [
+        ['eks-access-entry-controller', config.identity],
+        ['controller-id', controllerId],
+      ],
       budget: {
         limiters: new RateLimiters(config.awsRateLimit),
         waited: (seconds) => metrics.rateLimiterWaited(seconds),

@@ -17,7 +17,8 @@ export interface AwsClientOptions {
   /** Names the controller in the sessions of roles it assumes (CloudTrail shows it). */
   sessionName: string;
   /** Appended to the SDK's user agent: tells replicas apart in CloudTrail (and in the emulator's call log). */
-  userAgent?: string;
+  /** Name/version pairs appended to the SDK's user agent, e.g. [['eks-access-entry-controller', replica]]. */
+  userAgent?: [string, string][];
   /** Every EKS attempt waits for a token of its account and region (unless its limit is off) and reports throttles. */
   budget?: RequestBudget;
 }
@@ -120,7 +121,7 @@ interface SharedClientConfig {
   retryMode: 'adaptive';
   requestHandler: NodeHttpHandler;
   endpoint?: string;
-  customUserAgent?: string;
+  customUserAgent?: [string, string][];
   credentials?: AwsCredentialIdentityProvider;
 }
 

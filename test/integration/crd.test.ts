@@ -476,7 +476,7 @@ describe('the status subresource', () => {
     });
     const table = await getTable(`/apis/${API_GROUP_VERSION}/${PLURAL}/${stored.metadata.name!}`);
     const columns = table.columnDefinitions.map((c) => c.name);
-    expect(columns).toEqual(['Name', 'Cluster', 'Principal', 'Type', 'Policies', 'Region', 'Ready', 'Reason', 'Age']);
+    expect(columns).toEqual(['Name', 'Cluster', 'Principal', 'Type', 'Policies', 'Region', 'Ready', 'Reason', 'Expires', 'Age']);
     expect(table.columnDefinitions.find((c) => c.name === 'Region')?.priority).toBe(1);
     const cells = Object.fromEntries(columns.map((name, i) => [name, table.rows[0]!.cells[i]]));
     expect(cells).toMatchObject({

@@ -159,15 +159,17 @@ describe('a new entry of a cluster that ClusterAccesses name (confused deputy)',
   it('with --require-cluster-access, never uses the controller’s own credentials at all', async () => {
     const cluster = uniqueName('unmapped');
     h.emulator.state.createCluster(cluster, { authenticationMode: 'API' });
-    const controller = await h.startOtherController({ requireClusterAccess: true, controllerId: 'strict' }, { strict: 'yes' });
+    await h.stopController();
+    await h.startController({ requireClusterAccess: true });
     try {
       const name = uniqueName('strict');
-      await h.create(name, { clusterName: cluster, principalArn: role(name) }, { strict: 'yes' });
+      await h.create(name, { clusterName: cluster, principalArn: role(name) });
       const stalled = await h.waitForCondition(name, 'Stalled', { status: 'True', reason: Reason.NoClusterAccess });
       expect(Harness.message(stalled, 'Stalled')).toContain('--require-cluster-access');
       expect(writesFor(role(name))).toEqual([]);
     } finally {
-      await controller.stop();
+      await h.stopController();
+      await h.startController();
     }
   });
 });

@@ -104,7 +104,7 @@ describe('AccessEntry lifecycle', () => {
     const wait = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, '--timeout=30s']);
     expect(wait.code, wait.stderr).toBe(0);
     const table = await kubectl(['get', 'accessentry', name]);
-    expect(table.stdout).toMatch(/NAME\s+CLUSTER\s+PRINCIPAL\s+TYPE\s+POLICIES\s+READY\s+REASON\s+AGE/);
+    expect(table.stdout).toMatch(/NAME\s+CLUSTER\s+PRINCIPAL\s+TYPE\s+POLICIES\s+READY\s+REASON\s+EXPIRES\s+AGE/);
     expect(table.stdout).toMatch(new RegExp(`${name}\\s+${CLUSTER}\\s+\\S+role/${name}\\s+STANDARD\\s+True\\s+Synced`));
   });
 });
