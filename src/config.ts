@@ -60,9 +60,12 @@ Every option can also be set by the environment variable in brackets.
 
   --kubeconfig PATH          kubeconfig to use [KUBECONFIG]; default: in-cluster, then ~/.kube/config
   --region REGION            region for AccessEntries that name none [AWS_REGION, AWS_DEFAULT_REGION]
-  --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]
-  --sts-endpoint URL         STS endpoint override [STS_ENDPOINT] (default: --aws-endpoint when set,
-                             as the emulator serves both; STS tells which account the credentials are for)
+  --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]; the SDK's own
+                             AWS_ENDPOINT_URL_EKS works too, and points EKS only
+  --sts-endpoint URL         STS endpoint override [STS_ENDPOINT] (default: AWS_ENDPOINT_URL_STS or
+                             AWS_ENDPOINT_URL when set, else --aws-endpoint when set, as the emulator
+                             serves both). STS tells which account the credentials are for; the
+                             request budget (per account) waits for that answer: STS must be reachable
   --controller-id ID         written in the managed-by tag of entries it manages [CONTROLLER_ID]
                              (default ${DEFAULT_CONTROLLER_ID}-<first 12 hex digits of the kube-system
                              namespace UID>, unique to the management cluster; shards sharing one
@@ -192,10 +195,13 @@ type Setting = (flag: keyof typeof OPTIONS, ...envNames: string[]) => string | u
 /** The settings that are simply absent from the Config when not given. */
 function optionalSettings(setting: Setting): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'labelSelector' | 'controllerId'> {
   const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'));
+  // STS follows --aws-endpoint (the emulator serves both) unless STS is pointed the SDK's own
+  // way, which the SDK then honours: an explicit endpoint here would override it.
+  const stsPointedBySdk = Boolean(setting('sts-endpoint', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'));
   const given = {
     kubeconfig: setting('kubeconfig', 'KUBECONFIG'),
     awsEndpoint,
-    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT')) ?? awsEndpoint,
+    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT')) ?? (stsPointedBySdk ? undefined : awsEndpoint),
     labelSelector: setting('selector', 'LABEL_SELECTOR'),
     controllerId: setting('controller-id', 'CONTROLLER_ID'),
   };
