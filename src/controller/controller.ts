@@ -154,8 +154,16 @@ export class AccessEntryController {
     return { ok: true };
   }
 
-  /** /readyz: ready once both caches have synced. */
+  /**
+   * /readyz: ready once both caches have synced. A missing CRD keeps it not ready, naming the CRD
+   * and the command that installs it, so a rollout that forgot crds/ does not pass for done
+   * (meanwhile what needs no ClusterAccess is reconciled).
+   */
   ready(): CheckResult {
+    for (const watch of [this.#watch, this.#clusterWatch]) {
+      const missing = watch.notInstalled();
+      if (missing) return { ok: false, reason: missing };
+    }
     if (!this.#clusterWatch.hasSynced()) return { ok: false, reason: 'the ClusterAccess cache has not synced yet' };
     if (!this.#watch.hasSynced()) return { ok: false, reason: 'the AccessEntry cache has not synced yet' };
     return { ok: true };
