@@ -15,9 +15,21 @@ describe('parseCli', () => {
         keepAliveTimeoutMs: 120_000,
         associationDelayMs: 0,
         roleTrusts: [],
+        iamPrincipals: [],
         logLevel: 'info',
       },
     });
+  });
+
+  it('reads repeated --iam-principal ARNs, and refuses what is no IAM role or user', () => {
+    const arns = ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1', 'arn:aws:iam::210987654321:user/alice'];
+    expect(parseCli(arns.flatMap((arn) => ['--iam-principal', arn]))).toMatchObject({ kind: 'run', config: { iamPrincipals: arns } });
+    expect(() => parseCli(['--iam-principal', 'arn:aws:sts::123456789012:assumed-role/a/b'])).toThrow(/--iam-principal .* must be an IAM role or user ARN/);
+  });
+
+  it('reads --audit-file, and refuses an empty one', () => {
+    expect(parseCli(['--audit-file', '/tmp/audit.jsonl'])).toMatchObject({ kind: 'run', config: { auditFile: '/tmp/audit.jsonl' } });
+    expect(() => parseCli(['--audit-file', ''])).toThrow('--audit-file must name a file, got an empty value');
   });
 
   it('reads repeated --cluster specs with a mode and a region', () => {

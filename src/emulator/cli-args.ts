@@ -1,17 +1,17 @@
 // Flags of the emulator CLI, parsed into a checked configuration (no side effects here).
 import { parseArgs } from 'node:util';
-import { assertAccountId } from './accounts.ts';
-import { parseRoleArn } from './arn.ts';
-import { AUTHENTICATION_MODES, type AuthenticationMode } from './model.ts';
-import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
-import { parseRoleTrust, type RoleTrust } from './role-trust.ts';
-import { parseAuthenticationMode, validateClusterName } from './validation.ts';
+import { assertAccountId } from './core/accounts.ts';
+import { parsePrincipalArn, parseRoleArn } from './core/arn.ts';
+import { AUTHENTICATION_MODES, type AuthenticationMode } from './eks/model.ts';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './core/keep-alive.ts';
+import { parseRoleTrust, type RoleTrust } from './sts/role-trust.ts';
+import { parseAuthenticationMode, validateClusterName } from './eks/clusters/cluster-rules.ts';
 
 export const USAGE = `Usage: npm run emulator -- [options]
 
 Runs an Amazon EKS emulator (access entries, access policies, tags, cluster authentication mode,
-and STS GetCallerIdentity and AssumeRole) that the AWS SDK and CLI can talk to through an endpoint
-override.
+STS GetCallerIdentity and AssumeRole, and IAM roles and users) that the AWS SDK and CLI can talk
+to through an endpoint override.
 
 Options:
   -p, --port <n>                  port to listen on (default 4566; 0 picks a free one)
@@ -27,6 +27,10 @@ Options:
       --role-trust <json>         who may assume a role; repeatable. json = {"roleArn": ARN, "externalId"?: ID,
                                   "allowedCallers"?: [ACCOUNT or ARN, ...], "maxSessionDuration"?: SECONDS}
                                   (roles without one can be assumed by anyone)
+      --iam-principal <arn>       create this IAM role or user at start (its account, path and name
+                                  from the ARN); repeatable
+      --audit-file <path>         append each call's IAM audit record (a JSON line) to this file
+                                  (default: a file of its own in $EKS_EMULATOR_AUDIT_DIR, if set)
       --log-level <lvl>           pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help                      show this help
 
@@ -62,7 +66,10 @@ export interface CliConfig {
   keepAliveTimeoutMs: number;
   associationDelayMs: number;
   roleTrusts: RoleTrustSpec[];
+  /** IAM roles and users to create at start, by ARN. */
+  iamPrincipals: string[];
   logLevel: string;
+  auditFile?: string;
 }
 
 export type CliCommand = { kind: 'help' } | { kind: 'run'; config: CliConfig };
@@ -86,7 +93,9 @@ export function parseCli(argv: string[]): CliCommand {
       'keep-alive-timeout': { type: 'string', default: String(DEFAULT_KEEP_ALIVE_TIMEOUT_MS) },
       'association-delay': { type: 'string', default: '0' },
       'role-trust': { type: 'string', multiple: true, default: [] },
+      'iam-principal': { type: 'string', multiple: true, default: [] },
       'log-level': { type: 'string', default: 'info' },
+      'audit-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -103,7 +112,9 @@ export function parseCli(argv: string[]): CliCommand {
       keepAliveTimeoutMs: parseKeepAlive(values['keep-alive-timeout']),
       associationDelayMs: parseAssociationDelay(values['association-delay']),
       roleTrusts: values['role-trust'].map(parseRoleTrustSpec),
+      iamPrincipals: values['iam-principal'].map(parseIamPrincipal),
       logLevel: parseLogLevel(values['log-level']),
+      ...parseAuditFile(values['audit-file']),
     },
   };
 }
@@ -156,6 +167,17 @@ export function parseRoleTrustSpec(spec: string): RoleTrustSpec {
   } catch (error) {
     throw new Error(`--role-trust '${spec}': ${(error as Error).message}`, { cause: error });
   }
+}
+
+function parseIamPrincipal(arn: string): string {
+  if (parsePrincipalArn(arn) === undefined) throw new Error(`--iam-principal '${arn}' must be an IAM role or user ARN like arn:aws:iam::123456789012:role/PATH/NAME`);
+  return arn;
+}
+
+function parseAuditFile(raw: string | undefined): { auditFile?: string } {
+  if (raw === undefined) return {};
+  if (raw.trim() === '') throw new Error('--audit-file must name a file, got an empty value');
+  return { auditFile: raw };
 }
 
 function parseLogLevel(raw: string): string {

@@ -1,10 +1,13 @@
 // Public API of the EKS emulator: start it in-process, then point an EKSClient (and an
 // STSClient, for GetCallerIdentity and AssumeRole) at `endpoint`.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { assertAccountId } from './accounts.ts';
-import { CallCounter } from './calls.ts';
-import { FaultInjector } from './faults.ts';
+import { assertAccountId } from './core/accounts.ts';
+import { AuditLog, auditFile } from './core/audit.ts';
+import { present } from './core/optional.ts';
+import { CallCounter } from './core/calls.ts';
+import { FaultInjector } from './faults/faults.ts';
 import { createEmulatorServer } from './server.ts';
 import { EmulatorState } from './state.ts';
 
@@ -28,6 +31,12 @@ export interface EmulatorOptions {
   now?: () => Date;
   /** One info line per call when given. */
   logger?: Logger;
+  /**
+   * Append the IAM audit record of every call answered to this file (JSON lines). Without it, the
+   * environment variable EKS_EMULATOR_AUDIT_DIR (a directory) gives each emulator a file of its
+   * own there; with neither, no record is made.
+   */
+  auditFile?: string;
 }
 
 export interface RunningEmulator {
@@ -38,6 +47,8 @@ export interface RunningEmulator {
   state: EmulatorState;
   faults: FaultInjector;
   calls: CallCounter;
+  /** The file the IAM audit records go to, when they are written. */
+  auditFile?: string;
   /** TCP connections the server has accepted since it started (admin requests included). */
   connectionsAccepted(): number;
   /** Closes the server and its open sockets, hung "Timeout" requests included. */
@@ -45,65 +56,64 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const accountId = assertAccountId(options.accountId ?? '123456789012');
   const host = options.host ?? '127.0.0.1';
   const state = new EmulatorState({
-    accountId,
+    accountId: assertAccountId(options.accountId ?? '123456789012'),
     defaultRegion: options.defaultRegion ?? 'us-east-1',
-    ...(options.associationDelayMs === undefined ? {} : { associationDelayMs: options.associationDelayMs }),
-    ...(options.now === undefined ? {} : { now: options.now }),
+    ...present('associationDelayMs', options.associationDelayMs),
+    ...present('now', options.now),
   });
   const faults = new FaultInjector();
   const calls = new CallCounter();
+  const file = auditFile(options.auditFile);
+  const audit = file === undefined ? undefined : new AuditLog(file);
   const { server, connectionsAccepted, close } = createEmulatorServer(
-    { state, faults, calls, ...(options.logger ? { logger: options.logger } : {}) },
-    options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs: options.keepAliveTimeoutMs },
+    { state, faults, calls, ...present('logger', options.logger), ...present('audit', audit) },
+    present('keepAliveTimeoutMs', options.keepAliveTimeoutMs),
   );
-  await new Promise<void>((resolve, reject) => {
+  await listen(server, options.port ?? 0, host);
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return { endpoint: `http://${urlHost}:${port}`, port, state, faults, calls, ...present('auditFile', file), connectionsAccepted, close };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  return { endpoint: `http://${urlHost}:${port}`, port, state, faults, calls, connectionsAccepted, close };
 }
 
-export { CallCounter } from './calls.ts';
-export type { CallCounterOptions } from './calls.ts';
-export { DEFAULT_CALL_LOG_LIMIT } from './call-log.ts';
-export type { CallLogEntry } from './call-log.ts';
+export { AUDIT_DIR_ENV } from './core/audit.ts';
+export type { AuditRecord, Authorization } from './core/audit.ts';
+export { CallCounter } from './core/calls.ts';
+export type { CallCounterOptions } from './core/calls.ts';
+export { DEFAULT_CALL_LOG_LIMIT } from './core/call-log.ts';
+export type { CallLogEntry } from './core/call-log.ts';
 export { EmulatorState, DEFAULT_ENTRY_QUOTA } from './state.ts';
 export type { AccessEntryChanges, CreateClusterOptions, SeedAccessEntryInput } from './state.ts';
-export { FaultInjector, FAULT_KINDS, ERROR_FAULT_KINDS, CREDENTIAL_FAULT_KINDS, CONNECTION_FAULT_KINDS } from './faults.ts';
-export type { ActiveFaultRule, CredentialFaultKind, FaultKind, FaultRule } from './faults.ts';
-export { SIMULATED_CLOCK_SKEW_MS } from './credential-faults.ts';
-export { accessPolicyArn, BUILT_IN_ACCESS_POLICIES } from './access-policies.ts';
-export type { AccessPolicy, AccessPolicyDefinition, AddAccessPolicyOptions } from './access-policies.ts';
-export { ASSOCIATION_OPERATIONS, DEFAULT_DELAYED_OPERATIONS } from './association-delay.ts';
-export type { AssociationDelay, AssociationOperation } from './association-delay.ts';
-export type { RateLimit } from './rate-limit.ts';
-export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './keep-alive.ts';
-export { STS_CALLER_NAME } from './sts.ts';
-export type { AssumeRoleInput } from './assume-role-input.ts';
-export { DEFAULT_SESSION_SECONDS, MIN_SESSION_SECONDS } from './assume-role-input.ts';
-export { ROLE_CHAINING_MAX_SECONDS } from './role-assumption.ts';
-export { MAX_SESSIONS } from './role-sessions.ts';
-export type { CallerPrincipal, RoleSession } from './role-sessions.ts';
-export { MAX_SESSION_SECONDS } from './role-trust.ts';
-export type { RoleTrust } from './role-trust.ts';
+export { FaultInjector, FAULT_KINDS, ERROR_FAULT_KINDS, CREDENTIAL_FAULT_KINDS, CONNECTION_FAULT_KINDS } from './faults/faults.ts';
+export type { ActiveFaultRule, CredentialFaultKind, FaultKind, FaultRule } from './faults/faults.ts';
+export { SIMULATED_CLOCK_SKEW_MS } from './faults/credential-faults.ts';
+export { accessPolicyArn, BUILT_IN_ACCESS_POLICIES } from './eks/policies/access-policies.ts';
+export type { AccessPolicy, AccessPolicyDefinition, AddAccessPolicyOptions } from './eks/policies/access-policies.ts';
+export { ASSOCIATION_OPERATIONS, DEFAULT_DELAYED_OPERATIONS } from './eks/policies/association-delay.ts';
+export type { AssociationDelay, AssociationOperation } from './eks/policies/association-delay.ts';
+export type { RateLimit } from './faults/rate-limit.ts';
+export { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './core/keep-alive.ts';
+export { STS_CALLER_NAME } from './sts/sts.ts';
+export type { AssumeRoleInput } from './sts/assume-role-input.ts';
+export { DEFAULT_SESSION_SECONDS, MIN_SESSION_SECONDS } from './sts/assume-role-input.ts';
+export { ROLE_CHAINING_MAX_SECONDS } from './sts/role-assumption.ts';
+export { MAX_SESSIONS } from './sts/role-sessions.ts';
+export type { CallerPrincipal, RoleSession } from './sts/role-sessions.ts';
+export { MAX_SESSION_SECONDS } from './sts/role-trust.ts';
+export type { RoleTrust } from './sts/role-trust.ts';
 export { EKS_OPERATIONS, OPERATIONS, STS_OPERATIONS, WRITE_OPERATIONS } from './operations.ts';
-export type { EksOperation, Operation, StsOperation } from './operations.ts';
-export { AUTHENTICATION_MODES } from './model.ts';
-export type {
-  AccessEntryRecord,
-  AccessScope,
-  AssociatedPolicyRecord,
-  AuthenticationMode,
-  ClusterRecord,
-  Location,
-  LocationOption,
-  RegionOption,
-} from './model.ts';
+export type { EksOperation, Operation, Service, StsOperation } from './operations.ts';
+export { AUTHENTICATION_MODES } from './eks/model.ts';
+export type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
+export type { Location, LocationOption, RegionOption } from './core/location.ts';

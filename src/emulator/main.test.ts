@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -22,8 +25,10 @@ afterEach(() => {
 describe('emulator CLI', () => {
   it('logs its endpoint, serves the clusters it was given, and exits 0 on SIGTERM', async () => {
     const trust = { roleArn: 'arn:aws:iam::210987654321:role/eks-manager', externalId: 'demo' };
+    const auditFile = path.join(mkdtempSync(path.join(tmpdir(), 'emulator-cli-')), 'audit.jsonl');
     const cli = runCli([
       '--port', '0', '--cluster', 'demo:API', '--access-key', 'AKIDB=210987654321', '--cluster', 'prod/210987654321', '--role-trust', JSON.stringify(trust),
+      '--audit-file', auditFile, '--iam-principal', 'arn:aws:iam::210987654321:role/ci/deployer',
     ]);
     let output = '';
     cli.stdout.setEncoding('utf8');
@@ -35,7 +40,12 @@ describe('emulator CLI', () => {
       });
       cli.once('exit', () => reject(new Error(`CLI exited early: ${output}`)));
     });
-    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as { accessKeys: unknown; clusters: { name: string; authenticationMode: string }[] };
+    const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as {
+      accessKeys: unknown;
+      clusters: { name: string; authenticationMode: string }[];
+      iam: { roles: { arn: string }[] };
+    };
+    expect(state.iam.roles).toEqual([expect.objectContaining({ arn: 'arn:aws:iam::210987654321:role/ci/deployer', accountId: '210987654321' })]);
     expect(state.clusters).toEqual([
       expect.objectContaining({ name: 'demo', authenticationMode: 'API', accountId: '123456789012' }),
       expect.objectContaining({ name: 'prod', accountId: '210987654321' }),
@@ -43,11 +53,16 @@ describe('emulator CLI', () => {
     expect(state.accessKeys).toEqual({ AKIDB: '210987654321' });
     const roles: unknown = await (await fetch(`${endpoint}/_emulator/role-trust`)).json();
     expect(roles).toEqual({ roles: { [trust.roleArn]: { externalId: 'demo' } } });
+    expect((await fetch(`${endpoint}/clusters/demo`)).status).toBe(200);
     const exited = once(cli, 'exit');
     cli.kill('SIGTERM');
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
     expect(output).toContain('shutting down');
+    expect(output).toContain(`"auditFile":"${auditFile}"`);
+    const records = readFileSync(auditFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    expect(records).toEqual([expect.objectContaining({ action: 'eks:DescribeCluster', resourceArn: 'arn:aws:eks:us-east-1:123456789012:cluster/demo', status: 200 })]);
+    rmSync(path.dirname(auditFile), { recursive: true, force: true });
   });
 
   it('exits 2 with a clear message on a bad flag', async () => {

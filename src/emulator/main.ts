@@ -1,4 +1,4 @@
-// CLI: `npm run emulator -- --port 4566 --cluster demo`. One JSON log line per EKS or STS call.
+// CLI: `npm run emulator -- --port 4566 --cluster demo`. One JSON log line per EKS, STS or IAM call.
 import { once } from 'node:events';
 import pino from 'pino';
 import { parseCli, USAGE } from './cli-args.ts';
@@ -22,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   for (const { accessKeyId, accountId } of config.accessKeys) emulator.state.setAccountForAccessKey(accessKeyId, accountId);
   for (const { name, ...location } of config.clusters) emulator.state.createCluster(name, location);
   for (const { roleArn, ...trust } of config.roleTrusts) emulator.state.setRoleTrust(roleArn, trust);
+  for (const arn of config.iamPrincipals) emulator.state.iam.createPrincipal(arn);
   logger.info(
     {
       endpoint: emulator.endpoint,
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       defaultRegion: config.defaultRegion,
       associationDelayMs: config.associationDelayMs,
       roleTrusts: config.roleTrusts,
+      iamPrincipals: config.iamPrincipals,
+      ...(emulator.auditFile === undefined ? {} : { auditFile: emulator.auditFile }),
     },
     `EKS emulator listening on ${emulator.endpoint}`,
   );

@@ -1,19 +1,21 @@
-// The HTTP server: EKS REST-JSON operations, STS GetCallerIdentity and AssumeRole on `/`, and, under
-// /_emulator/, the admin API. A call is counted, served by the call pipeline, then logged.
+// The HTTP server: EKS REST-JSON operations, STS and IAM (query protocol) on `/`, and, under
+// /_emulator/, the admin API. A call is counted, served by the call pipeline, then recorded (call
+// log, logger, audit record).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { handleAdmin } from './admin.ts';
-import { serveCall, type Outcome, type ServiceCall } from './call-pipeline.ts';
-import { identifyCaller, type Caller } from './caller.ts';
-import { decodeEksCall } from './eks-calls.ts';
-import { EksError } from './errors.ts';
-import { sendEksError } from './http-io.ts';
-import { serverTimeouts } from './keep-alive.ts';
-import { isStsOperation } from './operations.ts';
-import type { EmulatorServices } from './services.ts';
-import { decodeStsCall, isStsPath } from './sts.ts';
+import { handleAdmin } from './admin/admin.ts';
+import { serveCall } from './core/call-pipeline.ts';
+import { identifyCaller } from './core/caller.ts';
+import { decodeEksCall } from './eks/calls.ts';
+import { EksError } from './core/errors.ts';
+import { sendEksError } from './core/http-io.ts';
+import { serverTimeouts } from './core/keep-alive.ts';
+import { authorize, recordCall } from './core/call-records.ts';
+import type { EmulatorServices } from './core/services.ts';
+import { serviceOf } from './operations.ts';
+import { decodeQueryCall, isQueryPath } from './query-calls.ts';
 
-export type { EmulatorServices } from './services.ts';
+export type { EmulatorServices } from './core/services.ts';
 
 export interface EmulatorServerOptions {
   /** How long an idle keep-alive connection stays open; default 120 s. */
@@ -62,45 +64,16 @@ async function handleRequest(services: EmulatorServices, closing: AbortSignal, r
     await handleAdmin(services, request, response, { path: rawPath, query });
     return;
   }
-  const call = isStsPath(rawPath) ? await decodeStsCall(request, response, query, requestId) : await decodeEksCall(request, response, { rawPath, query });
+  const call = isQueryPath(rawPath) ? await decodeQueryCall(request, response, query, requestId) : await decodeEksCall(request, response, { rawPath, query });
   if (call === undefined) {
     services.logger?.info({ requestId, method: request.method, path: rawPath, status: response.statusCode }, 'unknown operation');
     return;
   }
   services.calls.record(call.operation);
-  const caller = identifyCaller(services.state, request, query);
+  const caller = identifyCaller(services.state, request, query, serviceOf(call.operation));
+  // What IAM would authorize, read as the call arrives: before it changes anything.
+  const authorization = services.audit === undefined ? undefined : authorize(services, call, caller);
   const outcome = await serveCall(services, { request, response, closing }, caller, call);
   const ms = Math.round((performance.now() - arrived.at) * 10) / 10;
-  logCall(services, { requestId, time: arrived.time, ms, caller, call }, outcome);
-}
-
-interface ServedCall {
-  requestId: string;
-  time: Date;
-  ms: number;
-  caller: Caller;
-  call: ServiceCall;
-}
-
-/** Into the call log and, when there is a logger, one info line. */
-function logCall(services: EmulatorServices, request: ServedCall, outcome: Outcome): void {
-  const { caller, call } = request;
-  // The cluster, principal, policy or role the call addressed, those it has.
-  const { operation: _operation, ...addressed } = call.target;
-  const assumedRole = caller.session === undefined ? {} : { assumedRole: caller.session.arn };
-  services.calls.logCall({
-    time: request.time.toISOString(),
-    requestId: request.requestId,
-    operation: call.operation,
-    ...caller.location,
-    ...addressed,
-    ...(call.clientRequestToken === undefined ? {} : { clientRequestToken: call.clientRequestToken }),
-    ...(caller.accessKeyId === undefined ? {} : { accessKeyId: caller.accessKeyId }),
-    ...assumedRole,
-    ...outcome,
-    ...(caller.userAgent === undefined ? {} : { userAgent: caller.userAgent }),
-    ms: request.ms,
-  });
-  const message = isStsOperation(call.operation) ? 'STS call' : 'EKS call';
-  services.logger?.info({ requestId: request.requestId, operation: call.operation, ...caller.location, ...assumedRole, ...outcome, ms: request.ms }, message);
+  recordCall(services, { requestId, time: arrived.time, ms, caller, call, ...(authorization === undefined ? {} : { authorization }) }, outcome);
 }

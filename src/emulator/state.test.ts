@@ -58,7 +58,7 @@ describe('EmulatorState', () => {
     expect(() =>
       state.createAccessEntry(
         'demo',
-        { principal: { arn: ROLE, partition: 'aws', accountId: '123456789012', kind: 'role', name: 'dev' }, type: 'STANDARD', kubernetesGroups: [], username: 'u', tags: {} },
+        { principal: { arn: ROLE, partition: 'aws', accountId: '123456789012', kind: 'role', path: '/', name: 'dev' }, type: 'STANDARD', kubernetesGroups: [], username: 'u', tags: {} },
       ),
     ).not.toThrow();
   });

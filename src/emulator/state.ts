@@ -10,28 +10,32 @@ import {
   type AccessPolicy,
   type AccessPolicyDefinition,
   type AddAccessPolicyOptions,
-} from './access-policies.ts';
-import { AccountDirectory, assertAccountId } from './accounts.ts';
-import type { AssumeRoleInput } from './assume-role-input.ts';
-import { defaultUsername, groupsReportedByEks, parsePrincipalArn, partitionForRegion, type EksResourceArn } from './arn.ts';
+} from './eks/policies/access-policies.ts';
+import { AccountDirectory, assertAccountId } from './core/accounts.ts';
+import type { AssumeRoleInput } from './sts/assume-role-input.ts';
+import { defaultUsername, groupsReportedByEks, parsePrincipalArn, type EksResourceArn } from './eks/arn.ts';
+import { partitionForRegion } from './core/arn.ts';
 import {
   checkAssociationDelay,
   ENTRY_NOT_FOUND_FOR_ASSOCIATION,
   hiddenFromAssociation,
   type AssociationDelay,
   type AssociationOperation,
-} from './association-delay.ts';
-import { Clock } from './clock.ts';
-import { ClusterRegistry } from './cluster-registry.ts';
-import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './cluster-store.ts';
-import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './errors.ts';
-import type { TokenLedger } from './idempotency.ts';
-import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord, Location, LocationOption } from './model.ts';
-import { RoleAssumption } from './role-assumption.ts';
-import { userPrincipal, type CallerPrincipal, type RoleSession } from './role-sessions.ts';
-import type { RoleTrust } from './role-trust.ts';
+} from './eks/policies/association-delay.ts';
+import { Clock } from './core/clock.ts';
+import { ClusterRegistry } from './eks/clusters/cluster-registry.ts';
+import { ClusterStore, type AccessEntryChanges, type NewAccessEntry } from './eks/clusters/cluster-store.ts';
+import { EksError, invalidRequest, resourceInUse, resourceNotFound } from './core/errors.ts';
+import type { TokenLedger } from './eks/idempotency.ts';
+import type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
+import type { Location, LocationOption } from './core/location.ts';
+import { IamState } from './iam/iam-state.ts';
+import { present } from './core/optional.ts';
+import { RoleAssumption } from './sts/role-assumption.ts';
+import { userPrincipal, type CallerPrincipal, type RoleSession } from './sts/role-sessions.ts';
+import type { RoleTrust } from './sts/role-trust.ts';
 
-export type { AccessEntryChanges, NewAccessEntry } from './cluster-store.ts';
+export type { AccessEntryChanges, NewAccessEntry } from './eks/clusters/cluster-store.ts';
 
 export const DEFAULT_ENTRY_QUOTA = 3000;
 
@@ -66,6 +70,8 @@ export class EmulatorState {
   /** The default account. */
   readonly accountId: string;
   readonly defaultRegion: string;
+  /** IAM's roles and users, per account. */
+  readonly iam: IamState;
   private readonly clock: Clock;
   private readonly accounts: AccountDirectory;
   private readonly roles: RoleAssumption;
@@ -80,7 +86,8 @@ export class EmulatorState {
     this.accountId = options.accountId;
     this.defaultRegion = options.defaultRegion;
     this.clock = new Clock(options.now, options.newId);
-    this.roles = new RoleAssumption(this.accounts, { now: () => this.clock.now() });
+    this.iam = new IamState({ defaults: { accountId: options.accountId, region: options.defaultRegion }, now: () => this.clock.now() });
+    this.roles = new RoleAssumption(this.accounts, { now: () => this.clock.now(), roleIdOf: (roleArn) => this.iam.principalId(roleArn) });
     this.initialAssociationDelay = checkAssociationDelay(options.associationDelayMs ?? 0);
     this.delay = this.initialAssociationDelay;
   }
@@ -216,6 +223,7 @@ export class EmulatorState {
     const type = input.type ?? 'STANDARD';
     return this.store(cluster, options).insert({
       principal,
+      ...present('principalId', this.iam.principalId(principal.arn)),
       type,
       kubernetesGroups: input.kubernetesGroups ?? groupsReportedByEks(type),
       username: input.username ?? defaultUsername(principal, type),
@@ -234,7 +242,8 @@ export class EmulatorState {
         { clusterName: cluster },
       );
     }
-    return store.insert(entry);
+    // Bound to the principal as IAM has it now, as EKS binds an entry to the principal's id.
+    return store.insert({ ...entry, ...present('principalId', this.iam.principalId(entry.principal.arn)) });
   }
 
   getAccessEntry(cluster: string, principalArn: string, options: LocationOption = {}): AccessEntryRecord | undefined {
@@ -356,14 +365,15 @@ export class EmulatorState {
   }
 
   /**
-   * Forgets every cluster, access-key mapping, issued session, role trust entry and added access
-   * policy, restores the default quota, the session lifetime and the association delay the
+   * Forgets every cluster, access-key mapping, issued session, role trust entry, added access
+   * policy and IAM role and user, restores the default quota, the session lifetime and the association delay the
    * emulator started with; the default account and region stay.
    */
   reset(): void {
     this.clusters.clear();
     this.accounts.clear();
     this.roles.clear();
+    this.iam.reset();
     this.policies.reset();
     this.entryQuota = DEFAULT_ENTRY_QUOTA;
     this.delay = this.initialAssociationDelay;

@@ -1,8 +1,9 @@
 // Shared setup for the emulator's tests: an emulator per test file, real SDK clients against it.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
+import { IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { startEmulator, type RunningEmulator } from './index.ts';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from './index.ts';
 
 export const ACCOUNT = '123456789012';
 export const role = (name: string): string => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -11,23 +12,44 @@ export const policy = (name: string): string => `arn:aws:eks::aws:cluster-access
 /** SDK credentials with this access key id (the secret is never checked). */
 export const credentials = (accessKeyId: string): { accessKeyId: string; secretAccessKey: string } => ({ accessKeyId, secretAccessKey: 'any-secret' });
 
+/** An admin API answer: the status and the JSON body. */
+export interface AdminReply {
+  status: number;
+  json: Record<string, unknown>;
+}
+
+/** Calls the admin API the way every caller must: JSON content type on every write, body or not. */
+export async function adminCall(endpoint: string, method: string, path: string, body?: unknown): Promise<AdminReply> {
+  const response = await fetch(`${endpoint}/_emulator${path}`, {
+    method,
+    ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
 export interface TestBed {
   emulator: RunningEmulator;
+  /** `adminCall` on this emulator: `admin('PUT', '/latency', { ms: 200 })`. */
+  admin(method: string, path: string, body?: unknown): Promise<AdminReply>;
   /** A client with retries off (maxAttempts 1), so a fault is seen exactly once. */
   client(overrides?: Partial<EKSClientConfig>): EKSClient;
   /** An STS client on the same endpoint, retries off too. */
   sts(overrides?: Partial<STSClientConfig>): STSClient;
+  /** An IAM client on the same endpoint (IAM is signed for us-east-1), retries off too. */
+  iam(overrides?: Partial<IAMClientConfig>): IAMClient;
   /** Resets the emulator and creates `demo` (API_AND_CONFIG_MAP) in us-east-1. */
   fresh(): void;
   close(): Promise<void>;
 }
 
-export async function startTestBed(): Promise<TestBed> {
-  const emulator = await startEmulator({ accountId: ACCOUNT });
+export async function startTestBed(options: EmulatorOptions = {}): Promise<TestBed> {
+  const emulator = await startEmulator({ accountId: ACCOUNT, ...options });
   const clients: { destroy(): void }[] = [];
   const defaults = { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 };
   return {
     emulator,
+    admin: (method, path, body) => adminCall(emulator.endpoint, method, path, body),
     client(overrides = {}) {
       const client = new EKSClient({ ...defaults, ...overrides });
       clients.push(client);
@@ -35,6 +57,11 @@ export async function startTestBed(): Promise<TestBed> {
     },
     sts(overrides = {}) {
       const client = new STSClient({ ...defaults, ...overrides });
+      clients.push(client);
+      return client;
+    },
+    iam(overrides = {}) {
+      const client = new IAMClient({ ...defaults, ...overrides });
       clients.push(client);
       return client;
     },
@@ -61,10 +88,10 @@ export interface TestBedHandle {
  * Starts one emulator for the calling test file, gives every test a fresh one (cluster `demo`),
  * and closes it after the file. Register further beforeEach hooks after calling this.
  */
-export function useTestBed(): TestBedHandle {
+export function useTestBed(options: EmulatorOptions = {}): TestBedHandle {
   const handle = {} as TestBedHandle;
   beforeAll(async () => {
-    handle.bed = await startTestBed();
+    handle.bed = await startTestBed(options);
     handle.eks = handle.bed.client();
   });
   afterAll(() => handle.bed.close());
