@@ -2,9 +2,12 @@ import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-nod
 import type { Logger } from 'pino';
 import type { AccessEntry } from '../api/accessentry.ts';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/names.ts';
-import { KubeApiError, kubeCall } from '../kube/errors.ts';
+import { kubeCall } from '../kube/errors.ts';
 import { ListWatchInformer, type CachedObject, type ListPage, type ObjectList } from '../kube/list-watch.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
+import { isNotServed, NOT_INSTALLED_RECHECK_MS, notInstalledMessage } from './not-installed.ts';
+
+export { NOT_INSTALLED_RECHECK_MS } from './not-installed.ts';
 
 /** An object graph that may be read but not changed (functions and dates left as they are). */
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
@@ -95,17 +98,6 @@ export interface WatchedKind {
 }
 
 const DEFAULT_RESTART_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 };
-/** A kind the API server does not serve is listed again this often: installing its CRD then takes effect. */
-export const NOT_INSTALLED_RECHECK_MS = 10_000;
-
-/** Says which CRD is missing and how to install it: the log line at start, and /readyz's reason. */
-export function notInstalledMessage(kind: WatchedKind): string {
-  const crd = `${kind.plural}.${API_GROUP}`;
-  return (
-    `the ${kind.kind} CRD (${crd}) is not installed: install it with kubectl apply --server-side -f crds/${crd}.yaml ` +
-    `(crds/ of this release; helm upgrade never installs or upgrades CRDs)`
-  );
-}
 /** A watch that stayed up this long failed afresh: its next restart starts at the base delay. */
 const STABLE_AFTER_MS = 60_000;
 
@@ -119,11 +111,6 @@ export function watchAccessEntries(kc: KubeConfig, opts: WatchAccessEntriesOptio
 /** Watches every object of a cluster-scoped kind of this API group, restarting as needed. */
 export function watchObjects<T extends WatchedObject>(kc: KubeConfig, kind: WatchedKind, opts: WatchOptions<T>): ObjectWatch<T> {
   return new RestartingWatch(kind, opts.informerFactory ?? clientNodeInformer<T>(kc, kind, opts.labelSelector), opts);
-}
-
-/** A 404 on listing a whole collection: the API server does not serve the resource at all. */
-function isNotServed(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 404;
 }
 
 function pathOf(plural: string): string {
