@@ -65,6 +65,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--region', 'x', '--cluster-access-status-owner', 'yes'], {})).toThrow(/is not true or false/);
   });
 
+  it("leaves STS to the SDK when it is pointed the SDK's way (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL)", () => {
+    const args = ['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:1'];
+    expect(loadConfig(args, { AWS_ENDPOINT_URL_STS: 'http://sts:2' })).not.toHaveProperty('stsEndpoint');
+    expect(loadConfig(args, { AWS_ENDPOINT_URL: 'http://all:3' })).not.toHaveProperty('stsEndpoint');
+    expect(loadConfig([...args, '--sts-endpoint', 'http://localhost:2'], { AWS_ENDPOINT_URL_STS: 'http://sts:2' })).toMatchObject({ stsEndpoint: 'http://localhost:2' });
+  });
+
   it('reads the environment when flags are absent', () => {
     const config = loadConfig([], { AWS_REGION: 'us-west-2', EKS_ENDPOINT: 'http://127.0.0.1:4566', RESYNC_PERIOD: '1h' });
     expect(config).toMatchObject({ region: 'us-west-2', awsEndpoint: 'http://127.0.0.1:4566', resyncMs: 3_600_000 });

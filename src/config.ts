@@ -68,11 +68,15 @@ Every option can also be set by the environment variable in brackets.
 
   --kubeconfig PATH          kubeconfig to use [KUBECONFIG]; default: in-cluster, then ~/.kube/config
   --region REGION            region for AccessEntries that name none [AWS_REGION, AWS_DEFAULT_REGION]
-  --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]
-  --sts-endpoint URL         STS endpoint override [STS_ENDPOINT] (default: --aws-endpoint when set,
-                             as the emulator serves both; STS tells which account the credentials are for)
-  --allow-insecure-endpoint  accept an http:// endpoint on a host other than loopback [ALLOW_INSECURE_ENDPOINT]
-                             (default: refused, since requests would carry signed credentials in clear)
+  --aws-endpoint URL         EKS endpoint override, e.g. the emulator [EKS_ENDPOINT]; the SDK's own
+                             AWS_ENDPOINT_URL_EKS works too, and points EKS only
+  --sts-endpoint URL         STS endpoint override [STS_ENDPOINT] (default: AWS_ENDPOINT_URL_STS or
+                             AWS_ENDPOINT_URL when set, else --aws-endpoint when set, as the emulator
+                             serves both). STS tells which account the credentials are for; the
+                             request budget (per account) waits for that answer: STS must be reachable
+  --allow-insecure-endpoint  accept an http:// --aws-endpoint or --sts-endpoint on a host other than
+                             loopback [ALLOW_INSECURE_ENDPOINT] (default: refused, since requests would
+                             carry signed credentials in clear)
   --require-cluster-access   reach every cluster through a ClusterAccess, never with the controller's own
                              credentials [REQUIRE_CLUSTER_ACCESS]; for fleets that want no own-account access
   --controller-id ID         written in the managed-by tag of entries it manages [CONTROLLER_ID]
@@ -86,15 +90,21 @@ Every option can also be set by the environment variable in brackets.
   --concurrency N            resources reconciled at once [CONCURRENCY] (default 4)
   --resync DURATION          re-check of in-sync entries against EKS [RESYNC_PERIOD] (default 10m)
   --stalled-retry DURATION   retry period of Stalled resources [STALLED_RETRY_PERIOD] (default 5m)
-  --aws-rate-limit N         EKS requests per second per account and region, shared by all workers;
+  --aws-rate-limit N         EKS requests per second per AWS account and region, shared by all workers
+                             and by every role of that account (the account is asked of STS once per role);
                              halved for a while after a ThrottlingException; 0 = no limit [AWS_RATE_LIMIT] (default 10)
   --aws-burst N              requests that may go at once after a quiet spell [AWS_BURST] (default 20)
   --shutdown-timeout DURATION  how long SIGTERM waits for in-flight reconciles before exiting;
-                             keep it below the pod's terminationGracePeriodSeconds [SHUTDOWN_TIMEOUT] (default 25s)
+                             keep it below the pod's terminationGracePeriodSeconds [SHUTDOWN_TIMEOUT] (default 25s).
+                             With --leader-elect the wait also ends, exit 1, the moment leadership lapses
+                             (no renewal within the renew deadline, or the Lease taken): from then on no
+                             EKS write is sent. The same signal again within 1 s is taken as its echo;
+                             a later one exits at once
   --metrics-bind-address ADDR   where /metrics listens, e.g. :8080 or 127.0.0.1:8080; 0 turns it off
                              [METRICS_BIND_ADDRESS] (default :8080)
   --health-probe-bind-address ADDR  where /healthz and /readyz listen [HEALTH_PROBE_BIND_ADDRESS] (default :8081)
-  --leader-elect             run as one of several replicas: only the holder of a Lease reconciles [LEADER_ELECT]
+  --leader-elect             run as one of several replicas: only the holder of a Lease reconciles, and
+                             an EKS write is sent only while its last renewal is within the renew deadline [LEADER_ELECT]
   --leader-election-namespace NS  namespace of the Lease [POD_NAMESPACE] (required with --leader-elect)
   --leader-election-id NAME  the Lease's name [LEADER_ELECTION_ID] (default ${DEFAULT_CONTROLLER_ID}, plus a hash
                              of --selector when set, so shards do not share one)
@@ -222,10 +232,13 @@ function clusterAccessSettings(setting: Setting, requireClusterAccess: boolean):
 /** The settings that are simply absent from the Config when not given. */
 function optionalSettings(setting: Setting, allowInsecure: boolean): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'labelSelector' | 'controllerId'> {
   const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'), allowInsecure);
+  // STS follows --aws-endpoint (the emulator serves both) unless STS is pointed the SDK's own
+  // way, which the SDK then honours: an explicit endpoint here would override it.
+  const stsPointedBySdk = Boolean(setting('sts-endpoint', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'));
   const given = {
     kubeconfig: setting('kubeconfig', 'KUBECONFIG'),
     awsEndpoint,
-    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT'), allowInsecure) ?? awsEndpoint,
+    stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT'), allowInsecure) ?? (stsPointedBySdk ? undefined : awsEndpoint),
     labelSelector: setting('selector', 'LABEL_SELECTOR'),
     controllerId: controllerIdOf(setting('controller-id', 'CONTROLLER_ID')),
   };

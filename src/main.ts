@@ -2,9 +2,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError, loadConfig, USAGE, type Config } from './config.ts';
 import { AccessEntryController } from './controller/controller.ts';
+import type { WriteFence } from './eks/write-fence.ts';
 import { DirectRunner, LeaderRunner, type Runner } from './leadership.ts';
 import { createLogger } from './log.ts';
 import { PrometheusMetrics, startEndpoints } from './metrics/index.ts';
+import { onShutdownSignals } from './signals.ts';
 
 /** Time after the shutdown timeout for the last log lines to go out before the process is ended. */
 const HARD_EXIT_MARGIN_MS = 2_000;
@@ -37,7 +39,7 @@ async function run(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
   const metrics = new PrometheusMetrics({ maxConcurrentReconciles: config.concurrency });
   const kc = kubeConfigFor(config);
-  const create = (): Promise<AccessEntryController> => AccessEntryController.create(kc, config, log, metrics);
+  const create = (fence: WriteFence): Promise<AccessEntryController> => AccessEntryController.create(kc, config, log, { metrics, fence });
   const runner: Runner = config.leaderElection
     ? new LeaderRunner({ create, kc, election: config.leaderElection, identity: config.identity, log, metrics, onLost: () => process.exit(1) })
     : new DirectRunner(create);
@@ -52,26 +54,29 @@ async function run(config: Config): Promise<number> {
   });
 
   const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      log.info({ signal }, 'stopping: finishing in-flight reconciles');
-      // Whatever hangs (a call that never answers, a bug), the process ends a little after the
-      // shutdown timeout, before the kubelet's grace period runs out; a second signal ends it now.
-      setTimeout(() => {
-        log.error({ signal }, 'still stopping after the shutdown timeout: exiting anyway');
+    onShutdownSignals({
+      stop: (signal) => {
+        log.info({ signal }, 'stopping: finishing in-flight reconciles');
+        // Whatever hangs (a call that never answers, a bug), the process ends a little after the
+        // shutdown timeout, before the kubelet's grace period runs out; a later signal ends it now.
+        setTimeout(() => {
+          log.error({ signal }, 'still stopping after the shutdown timeout: exiting anyway');
+          process.exit(1);
+        }, config.shutdownTimeoutMs + HARD_EXIT_MARGIN_MS).unref();
+        runner
+          .stop()
+          .then(() => endpoints.stop())
+          .then(resolve, (err: unknown) => {
+            log.error({ err }, 'error while stopping');
+            resolve();
+          });
+      },
+      echo: (signal, afterMs) => log.info({ signal, afterMs }, 'the same signal again at once: taken as an echo of the first (a process group and its parent both deliver it), still stopping'),
+      exitNow: (signal) => {
+        log.warn({ signal }, 'a second signal: exiting now, without finishing in-flight reconciles');
         process.exit(1);
-      }, config.shutdownTimeoutMs + HARD_EXIT_MARGIN_MS).unref();
-      process.once('SIGTERM', () => process.exit(1));
-      process.once('SIGINT', () => process.exit(1));
-      runner
-        .stop()
-        .then(() => endpoints.stop())
-        .then(resolve, (err: unknown) => {
-          log.error({ err }, 'error while stopping');
-          resolve();
-        });
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+      },
+    });
   });
   // Only a signal ends the controller. Without this, a loop left with nothing pending (every
   // request hung on a dead connection, say) would let Node exit 0 in silence, which looks like a

@@ -20,6 +20,8 @@ export const Reason = {
   PrincipalNotYetVisible: 'PrincipalNotYetVisible',
   /** EKS does not see a just-created entry yet (association calls right after create); retried. */
   EntryNotYetVisible: 'EntryNotYetVisible',
+  /** An EKS write was kept back: this replica no longer leads (leader election); the leader does the work. */
+  NotLeader: 'NotLeader',
   /** A call to the Kubernetes API failed (403 Forbidden stalls: RBAC will not fix itself). */
   KubernetesApiError: 'KubernetesApiError',
   UnexpectedError: 'UnexpectedError',

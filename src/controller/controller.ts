@@ -7,6 +7,7 @@ import { SdkAccessEntryGateway } from '../eks/access-entries.ts';
 import { CallerAccounts } from '../eks/caller-accounts.ts';
 import { AwsClients } from '../eks/clients.ts';
 import { RateLimiters } from '../eks/rate-limiter.ts';
+import { OPEN_FENCE, type WriteFence } from '../eks/write-fence.ts';
 import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
 import { ClusterAccessWriter } from '../kube/cluster-access-writer.ts';
 import { defaultControllerId } from '../kube/controller-id.ts';
@@ -30,6 +31,13 @@ import {
 } from './watch.ts';
 import { WorkQueue } from './work-queue.ts';
 
+/** What main passes beside the configuration. */
+export interface ControllerOptions {
+  metrics?: ControllerMetrics;
+  /** EKS writes go only while it is open: the leader's, with leader election. Default: always open. */
+  fence?: WriteFence;
+}
+
 /** ClusterAccesses are few and their checks cheap: two at a time is plenty. */
 const CLUSTER_ACCESS_CONCURRENCY = 2;
 
@@ -52,10 +60,10 @@ export class AccessEntryController {
   readonly #clusterVersions = new Map<string, string>();
 
   /** Resolves the controller id (derived from the management cluster unless configured), then builds the controller. */
-  static async create(kubeConfig: KubeConfig, config: Config, log: Logger, metrics: ControllerMetrics = NOOP_METRICS): Promise<AccessEntryController> {
+  static async create(kubeConfig: KubeConfig, config: Config, log: Logger, { metrics = NOOP_METRICS, fence = OPEN_FENCE }: ControllerOptions = {}): Promise<AccessEntryController> {
     const kc = PooledKubeConfig.from(kubeConfig);
     const controllerId = config.controllerId ?? (await defaultControllerId(kc));
-    return new AccessEntryController(kc, config, { controllerId, log, metrics });
+    return new AccessEntryController(kc, config, { controllerId, log, metrics, fence });
   }
 
   readonly controllerId: string;
@@ -64,10 +72,13 @@ export class AccessEntryController {
   private constructor(
     kc: KubeConfig,
     private readonly config: Config,
-    { controllerId, log, metrics }: { controllerId: string; log: Logger; metrics: ControllerMetrics },
+    { controllerId, log, metrics, fence }: Required<ControllerOptions> & { controllerId: string; log: Logger },
   ) {
     this.controllerId = controllerId;
     this.log = log;
+    const callerAccounts = new CallerAccounts();
+    const gatewayFor = (reconcileLog: Logger): SdkAccessEntryGateway =>
+      new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, log: reconcileLog, metrics });
     this.#aws = new AwsClients({
       ...(config.awsEndpoint ? { eksEndpoint: config.awsEndpoint } : {}),
       ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
@@ -84,13 +95,13 @@ export class AccessEntryController {
       ],
       budget: {
         limiters: new RateLimiters(config.awsRateLimit),
+        // The same cached lookup the reconciler's account checks use: one STS call per credential set.
+        accountOf: (target) => gatewayFor(log).callerAccount(target),
         waited: (seconds) => metrics.rateLimiterWaited(seconds),
         throttled: (service) => metrics.awsThrottled(service),
       },
+      fence,
     });
-    const callerAccounts = new CallerAccounts();
-    const gatewayFor = (reconcileLog: Logger): SdkAccessEntryGateway =>
-      new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, log: reconcileLog, metrics });
     this.#clusterWatch = watchObjects<ClusterAccess>(kc, { kind: CLUSTER_ACCESS_KIND, plural: CLUSTER_ACCESS_PLURAL }, {
       onChange: (change) => this.#clusterChanged(change),
       log,
@@ -152,8 +163,16 @@ export class AccessEntryController {
     return { ok: true };
   }
 
-  /** /readyz: ready once both caches have synced. */
+  /**
+   * /readyz: ready once both caches have synced. A missing CRD keeps it not ready, naming the CRD
+   * and the command that installs it, so a rollout that forgot crds/ does not pass for done
+   * (meanwhile what needs no ClusterAccess is reconciled).
+   */
   ready(): CheckResult {
+    for (const watch of [this.#watch, this.#clusterWatch]) {
+      const missing = watch.notInstalled();
+      if (missing) return { ok: false, reason: missing };
+    }
     if (!this.#clusterWatch.hasSynced()) return { ok: false, reason: 'the ClusterAccess cache has not synced yet' };
     if (!this.#watch.hasSynced()) return { ok: false, reason: 'the AccessEntry cache has not synced yet' };
     return { ok: true };

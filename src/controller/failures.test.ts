@@ -31,6 +31,22 @@ describe('classifyFailure', () => {
     });
   });
 
+  it('names STS and the settings that point it when STS cannot be reached (EKS pointed elsewhere, STS left at AWS)', () => {
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND sts.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' });
+    const failure = classifyFailure(new AwsCallError('GetCallerIdentity', notFound, 'sts'), ref);
+    expect(failure).toMatchObject({ retryable: true, reason: Reason.AwsUnreachable, awsError: 'ENOTFOUND' });
+    for (const fragment of ['STS could not be reached', 'AWS_ENDPOINT_URL_STS', '--sts-endpoint', 'ENOTFOUND sts.us-east-1.amazonaws.com']) {
+      expect(failure.message).toContain(fragment);
+    }
+  });
+
+  it('retries a write the fence kept back, saying this replica no longer leads', () => {
+    const fenced = Object.assign(new Error('CreateAccessEntry not sent: not the leader'), { name: 'NotLeaderError' });
+    const failure = classifyFailure(new AwsCallError('CreateAccessEntry', fenced), ref);
+    expect(failure).toMatchObject({ retryable: true, reason: Reason.NotLeader });
+    expect(failure.message).toContain('this replica no longer leads');
+  });
+
   it.each([
     ['InvalidParameterException', Reason.InvalidParameter, 'EKS refused CreateAccessEntry'],
     ['InvalidRequestException', Reason.InvalidRequest, 'EKS refused CreateAccessEntry'],

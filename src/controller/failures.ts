@@ -2,6 +2,7 @@ import type { AccessEntryStatus } from '../api/accessentry.ts';
 import { ConditionType } from '../api/names.ts';
 import { Reason } from '../api/reasons.ts';
 import { AwsCallError } from '../eks/errors.ts';
+import { NOT_LEADER_ERROR } from '../eks/write-fence.ts';
 import type { EntryRef } from '../eks/types.ts';
 import { KubeApiError } from '../kube/errors.ts';
 
@@ -35,6 +36,7 @@ const RETRYABLE: Record<string, Reason> = {
   ENETDOWN: Reason.AwsUnreachable,
   ENOTFOUND: Reason.AwsUnreachable,
   EAI_AGAIN: Reason.AwsUnreachable,
+  [NOT_LEADER_ERROR]: Reason.NotLeader,
 };
 
 const ASSOCIATION_OPERATIONS = new Set(['AssociateAccessPolicy', 'DisassociateAccessPolicy', 'ListAssociatedAccessPolicies']);
@@ -77,9 +79,7 @@ export function classifyFailure(err: unknown, ref: EntryRef, authenticationMode?
   const where = `cluster ${ref.clusterName} in ${ref.region}`;
   const aws = { awsError: err.awsName };
   const retryReason = RETRYABLE[err.awsName] ?? (UNDICI_NETWORK_ERROR.test(err.awsName) ? Reason.AwsUnreachable : undefined);
-  if (retryReason) {
-    return { retryable: true, reason: retryReason, message: `${err.operation} on ${where}: ${err.awsName}, retrying`, ...aws };
-  }
+  if (retryReason) return { retryable: true, reason: retryReason, message: retryMessage(err, retryReason, where), ...aws };
   const credentialFix = CREDENTIAL_FIXES[err.awsName];
   if (credentialFix) {
     return { retryable: false, reason: Reason.InvalidAwsCredentials, message: `${err.operation} failed with ${err.awsName}: ${credentialFix}`, ...aws };
@@ -120,6 +120,17 @@ function classifyEksRefusal(err: AwsCallError, ref: EntryRef, authenticationMode
       return { retryable: true, reason: Reason.UnexpectedError, message: `${err.operation} on ${where}: ${err.awsName}: ${err.awsMessage}`, ...aws };
   }
 }
+
+function retryMessage(err: AwsCallError, reason: Reason, where: string): string {
+  if (reason === Reason.NotLeader) return `${err.operation} on ${where} was not sent: this replica no longer leads; the leader retries it`;
+  if (reason === Reason.AwsUnreachable && err.service === 'sts') return `${STS_UNREACHABLE} (${err.operation}: ${err.awsMessage}); retrying`;
+  return `${err.operation} on ${where}: ${err.awsName}, retrying`;
+}
+
+/** The SDK points EKS and STS separately: EKS pointed at an emulator or a VPC endpoint leaves STS at AWS. */
+const STS_UNREACHABLE =
+  'STS could not be reached: the controller asks STS which account its credentials belong to. If EKS is pointed ' +
+  'elsewhere (AWS_ENDPOINT_URL_EKS or --aws-endpoint), point STS too, with AWS_ENDPOINT_URL_STS or --sts-endpoint';
 
 function accessDenied(err: AwsCallError, ref: EntryRef, where: string): Failure {
   const stalled = (message: string): Failure => ({ retryable: false, reason: Reason.AccessDenied, message, awsError: err.awsName });

@@ -504,6 +504,14 @@ describe('Reconciler', () => {
     expect(condition('Stalled')?.message).not.toContain('999999999999');
   });
 
+  it('writes nothing when its write was fenced off because this replica no longer leads', async () => {
+    eks.failNext.CreateAccessEntry = 'NotLeaderError';
+    // The finalizer and Reconciling go first (before any EKS call); nothing after the fenced create.
+    await expect(reconcile()).resolves.toMatchObject({ kind: 'retry' });
+    expect(condition('Ready')?.reason).toBe(Reason.Progressing);
+    expect(kube.events).toEqual([]);
+  });
+
   describe('with spec.expiresAt', () => {
     const soon = () => new Date(now.getTime() + 30_000).toISOString();
 

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { AccessEntry } from '../api/accessentry.ts';
-import { EventReason } from '../api/reasons.ts';
+import { EventReason, Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import type { EntryRef } from '../eks/types.ts';
 import type { ResourceWriter } from '../kube/access-entry-writer.ts';
@@ -143,6 +143,8 @@ export class Reconciler {
 
   /** Writes the status, then tells people what happened: Events for changes, a Warning when a failure is new. */
   async #conclude(resource: AccessEntry, { outcome, notes }: Attempt, log: Logger): Promise<ReconcileResult> {
+    // A replica that no longer leads writes nothing at all, Kubernetes included: the leader owns the status now.
+    if (outcome.kind === 'failed' && outcome.failure.reason === Reason.NotLeader) return resultFor(outcome.failure, this.deps.timing.stalledRetryMs);
     const written = await this.#writeStatus(resource, outcome);
     // What changed is told also when a later call failed: a removed permission must not go unseen.
     for (const note of notes) await this.deps.events.emit(written, note.warning ? 'Warning' : 'Normal', note.reason, note.message);
@@ -173,6 +175,7 @@ export class Reconciler {
       return DONE;
     } catch (err) {
       const failure = await this.#explain(err, resource, this.#ref(resource), gateway);
+      if (failure.reason === Reason.NotLeader) return resultFor(failure, this.deps.timing.stalledRetryMs);
       const written = await this.#writeStatus(resource, { kind: 'deleting', failure }).catch(() => resource);
       if (written !== resource) await this.deps.events.emit(written, 'Warning', EventReason.Failed, eventMessage(failure));
       return resultFor(failure, this.deps.timing.stalledRetryMs);

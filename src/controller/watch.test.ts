@@ -1,9 +1,10 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessEntry } from '../api/accessentry.ts';
 import { API_GROUP_VERSION, KIND } from '../api/names.ts';
-import { watchAccessEntries, type AccessEntryChange, type AccessEntryInformer, type AccessEntryWatch } from './watch.ts';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from '../kube/errors.ts';
+import { NOT_INSTALLED_RECHECK_MS, watchAccessEntries, type AccessEntryChange, type AccessEntryInformer, type AccessEntryWatch } from './watch.ts';
 
 type Verb = 'add' | 'update' | 'delete';
 
@@ -350,5 +351,32 @@ describe('watchAccessEntries: health', () => {
     await restartCompletes(2_000);
     await restartCompletes(4_000);
     expect(h.watch.failingSince()).toBeUndefined();
+  });
+});
+
+describe('watchAccessEntries: a kind the API server does not serve (CRD not installed)', () => {
+  const notFound = (): KubeApiError => new KubeApiError('list accessentries', new ApiException(404, '404 page not found', '404 page not found\n', { 'audit-id': 'changes-every-time' }));
+
+  it('counts as synced with no objects, says once which CRD to install, is no watch failure, and picks the CRD up once installed', async () => {
+    const h = harness();
+    h.informer.startFailures = [notFound(), notFound(), notFound()];
+    await synced(h);
+    expect(h.watch.hasSynced()).toBe(true);
+    expect(h.watch.list()).toEqual([]);
+    expect(h.watch.failingSince(), 'a restart would not install it: liveness stays up').toBeUndefined();
+    const message = h.watch.notInstalled();
+    expect(message).toContain('the AccessEntry CRD (accessentries.eksaccess.dev) is not installed');
+    expect(message).toContain('kubectl apply --server-side -f crds/accessentries.eksaccess.dev.yaml');
+
+    await vi.advanceTimersByTimeAsync(2 * NOT_INSTALLED_RECHECK_MS);
+    expect(h.informer.starts).toBe(3);
+    const warnings = h.logs.filter((l) => l.level >= WARN);
+    expect(warnings.map((l) => l.msg), 'one line, not one per check, and none of the client library text').toEqual([message]);
+
+    h.informer.serverObjects = [entry('late')];
+    await restartCompletes(NOT_INSTALLED_RECHECK_MS);
+    expect(h.watch.notInstalled()).toBeUndefined();
+    expect(h.changed).toEqual(['late']);
+    expect(h.logs.some((l) => l.msg.includes('CRD is installed now'))).toBe(true);
   });
 });

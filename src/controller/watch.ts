@@ -5,6 +5,9 @@ import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/names.ts';
 import { kubeCall } from '../kube/errors.ts';
 import { ListWatchInformer, type CachedObject, type ListPage, type ObjectList } from '../kube/list-watch.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
+import { isNotServed, NOT_INSTALLED_RECHECK_MS, notInstalledMessage } from './not-installed.ts';
+
+export { NOT_INSTALLED_RECHECK_MS } from './not-installed.ts';
 
 /** An object graph that may be read but not changed (functions and dates left as they are). */
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
@@ -35,6 +38,12 @@ export interface ObjectWatch<T extends WatchedObject> {
   hasSynced(): boolean;
   /** Since when the watch has been failing (restarts not getting it back), or undefined while it works. */
   failingSince(): { at: number; error: unknown } | undefined;
+  /**
+   * What to do when the API server does not serve the kind (its CRD is not installed), or
+   * undefined when it does. Meanwhile the watch counts as synced with no objects, and checks again
+   * every NOT_INSTALLED_RECHECK_MS, so installing the CRD later needs no restart.
+   */
+  notInstalled(): string | undefined;
 }
 
 export type AccessEntryWatch = ObjectWatch<AccessEntry>;
@@ -101,7 +110,7 @@ export function watchAccessEntries(kc: KubeConfig, opts: WatchAccessEntriesOptio
 
 /** Watches every object of a cluster-scoped kind of this API group, restarting as needed. */
 export function watchObjects<T extends WatchedObject>(kc: KubeConfig, kind: WatchedKind, opts: WatchOptions<T>): ObjectWatch<T> {
-  return new RestartingWatch(kind.kind, opts.informerFactory ?? clientNodeInformer<T>(kc, kind, opts.labelSelector), opts);
+  return new RestartingWatch(kind, opts.informerFactory ?? clientNodeInformer<T>(kc, kind, opts.labelSelector), opts);
 }
 
 function pathOf(plural: string): string {
@@ -131,12 +140,16 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
   private failing: { at: number; error: unknown } | undefined;
   /** Between a list and the resync after it, which names every listed object anyway. */
   private resyncPending = false;
+  /** Set while the API server does not serve the kind: the message saying which CRD to install. */
+  private missing: string | undefined;
+  private readonly kind: string;
 
   constructor(
-    private readonly kind: string,
+    private readonly watched: WatchedKind,
     factory: InformerFactory<T>,
     opts: WatchOptions<T>,
   ) {
+    this.kind = watched.kind;
     this.onChange = opts.onChange;
     this.log = opts.log;
     this.backoff = new Backoff(opts.restartBackoff ?? DEFAULT_RESTART_BACKOFF);
@@ -185,6 +198,10 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
     return this.failing;
   }
 
+  notInstalled(): string | undefined {
+    return this.missing;
+  }
+
   /** Never rejects: a failed start is logged and retried. */
   private async runInformer(): Promise<void> {
     this.restartTimer = undefined;
@@ -204,9 +221,12 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
       return;
     }
     if (this.errorWhileStarting !== undefined) {
-      this.scheduleRestart(this.errorWhileStarting.err);
+      if (isNotServed(this.errorWhileStarting.err)) this.notServed();
+      else this.scheduleRestart(this.errorWhileStarting.err);
       return;
     }
+    if (this.missing !== undefined) this.log.info({ kind: this.kind }, `the ${this.kind} CRD is installed now: watching ${this.watched.plural}`);
+    this.missing = undefined;
     this.failing = undefined;
     if (this.consecutiveFailures > 0) this.log.info({ attempt: this.consecutiveFailures, kind: this.kind }, `${this.kind} watch restarted`);
   }
@@ -218,6 +238,22 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
       return;
     }
     this.scheduleRestart(err);
+  }
+
+  /**
+   * The kind is not served: said once, in one line (not the client library's text every 30 s).
+   * It is no failure of the watch (/healthz stays up: a restart would not install the CRD), and
+   * it counts as synced with no objects, so what needs none of them goes on meanwhile.
+   */
+  private notServed(): void {
+    if (this.missing === undefined) {
+      this.missing = notInstalledMessage(this.watched);
+      this.log.warn({ kind: this.kind, recheckMs: NOT_INSTALLED_RECHECK_MS }, this.missing);
+    }
+    this.failing = undefined;
+    this.consecutiveFailures = 0;
+    this.markSynced();
+    this.restartTimer = setTimeout(() => void this.runInformer(), NOT_INSTALLED_RECHECK_MS);
   }
 
   private scheduleRestart(err: unknown): void {
@@ -243,6 +279,10 @@ class RestartingWatch<T extends WatchedObject> implements ObjectWatch<T> {
     this.resyncPending = false;
     if (this.stopped) return;
     for (const obj of this.informer.list()) this.notify({ type: 'listed', object: obj as DeepReadonly<T> });
+    this.markSynced();
+  }
+
+  private markSynced(): void {
     if (this.synced) return;
     this.synced = true;
     for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();

@@ -187,6 +187,9 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
       this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'AWS call');
       return out;
     } catch (cause) {
+      // An EKS request that waited for its account's budget and found STS unable to name the
+      // account: STS's failure, already logged and counted, is the one to explain.
+      if (cause instanceof AwsCallError) throw cause;
       const err = new AwsCallError(operation, cause, call.service, call.policyArn);
       this.metrics.awsCall(call.service, operation, err.awsName, elapsed(started) / 1000);
       this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');

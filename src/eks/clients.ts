@@ -3,8 +3,10 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { TokenBucket } from './rate-limiter.ts';
 import { addRequestBudget, type RequestBudget } from './request-budget.ts';
 import type { AwsTarget, Credentials } from './types.ts';
+import { OPEN_FENCE, type WriteFence } from './write-fence.ts';
 
 export interface AwsClientOptions {
   /** Overrides the EKS endpoint, e.g. the emulator's http://127.0.0.1:4566. */
@@ -21,7 +23,12 @@ export interface AwsClientOptions {
   userAgent?: [string, string][];
   /** Every EKS attempt waits for a token of its account and region (unless its limit is off) and reports throttles. */
   budget?: RequestBudget;
+  /** EKS writes go only while it is open (leader election); reads always. Default: always open. */
+  fence?: WriteFence;
 }
+
+/** Without a budget, attempts are still gated by the fence but reported nowhere. */
+const NO_REPORTS: Pick<RequestBudget, 'waited' | 'throttled'> = { waited: () => undefined, throttled: () => undefined };
 
 /**
  * One EKS and one STS client per region and credential set, made on first use and reused. The
@@ -39,27 +46,35 @@ export class AwsClients {
   eks(target: AwsTarget): EKSClient {
     return cached(this.#eks, clientKey(target), () => {
       const client = new EKSClient(this.#config(target, this.options.eksEndpoint));
-      const budget = this.options.budget;
-      if (budget) addRequestBudget(client.middlewareStack, 'eks', budget.limiters.for(this.budgetKey(target)), budget);
+      const { budget, fence = OPEN_FENCE } = this.options;
+      addRequestBudget(client.middlewareStack, { service: 'eks', budget: budget ?? NO_REPORTS, bucket: () => this.bucketOf(target), fence });
       return client;
     });
   }
 
-  /** EKS quotas are per account and region: one budget for each credential set and region. */
-  budgetKey(target: AwsTarget): string {
-    return `${this.credentialSet(target)}/${target.region}`;
+  /**
+   * The bucket a target's requests take their tokens from. EKS's quotas are per account and
+   * region, so every role of one account shares one: the account is asked of STS (once per
+   * credential set, cached), and a request waits for that answer. If STS cannot answer, the
+   * request is not sent: its budget is unknown. With the limit off, no account is asked.
+   */
+  async bucketOf(target: AwsTarget): Promise<TokenBucket | undefined> {
+    const budget = this.options.budget;
+    if (!budget?.limiters.enabled) return undefined;
+    return budget.limiters.for(`${await budget.accountOf(target)}/${target.region}`);
   }
 
   sts(target: AwsTarget): STSClient {
     return cached(this.#sts, clientKey(target), () => {
       const client = new STSClient(this.#config(target, this.options.stsEndpoint));
       // STS has quotas of its own: its attempts take no EKS tokens, but its throttles are counted.
-      if (this.options.budget) addRequestBudget(client.middlewareStack, 'sts', undefined, this.options.budget);
+      // Nothing it does changes an entry, so the fence does not apply.
+      if (this.options.budget) addRequestBudget(client.middlewareStack, { service: 'sts', budget: this.options.budget });
       return client;
     });
   }
 
-  /** The identity the clients of a target sign as: the key of the caller-identity cache and the request budget. */
+  /** The identity the clients of a target sign as: the key of the caller-identity cache. */
   credentialSet(target: AwsTarget): string {
     return target.credentials ? `role:${target.credentials.roleArn}|${target.credentials.externalId ?? ''}` : CREDENTIAL_SET;
   }

@@ -115,7 +115,7 @@ export class TokenBucket {
   }
 }
 
-/** One bucket per key (credential set and region, i.e. account and region), made on first use. */
+/** One bucket per key (account and region), made on first use. */
 export class RateLimiters {
   readonly #buckets = new Map<string, TokenBucket>();
 
@@ -124,9 +124,14 @@ export class RateLimiters {
     private readonly clock: LimiterClock = systemClock,
   ) {}
 
+  /** False when the limit is off (0 requests per second). */
+  get enabled(): boolean {
+    return this.limit.requestsPerSecond > 0;
+  }
+
   /** Undefined when the limit is off. */
   for(key: string): TokenBucket | undefined {
-    if (this.limit.requestsPerSecond <= 0) return undefined;
+    if (!this.enabled) return undefined;
     let bucket = this.#buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.limit, this.clock);

@@ -52,6 +52,13 @@ beforeAll(async () => {
   await serviceAccountKubeconfig(kc, NAMESPACE, 'eks-access-entry-controller', saKubeconfig);
 });
 
+async function createLabelled(name: string, run: string): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: API_GROUP, version: API_VERSION, plural: PLURAL,
+    body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': run } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+  });
+}
+
 afterAll(async () => {
   await emulator?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -118,6 +125,47 @@ describe('eks-access-entry-controller entry point', () => {
       expect(message.stdout).toContain('found no AWS credentials');
       expect(message.stdout).toContain('IRSA');
       expect(emulator.calls.log().filter((call) => call.principalArn === role(name))).toEqual([]);
+    } finally {
+      controller.child.kill('SIGTERM');
+    }
+    expect(await controller.exited).toBe(0);
+  });
+
+  it("with EKS pointed at the emulator the SDK's way and STS left at AWS, says that STS cannot be reached and which settings point it", async () => {
+    const run = `${label}-sts`;
+    // AWS_ENDPOINT_URL_EKS points EKS only: STS stays at sts.us-east-1.amazonaws.com, unreachable here.
+    const controller = runController(['--kubeconfig', saKubeconfig, '--region', 'us-east-1', '--selector', `test.eksaccess.dev/run=${run}`], {
+      ...WITH_CREDENTIALS,
+      AWS_ENDPOINT_URL_EKS: emulator.endpoint,
+    });
+    try {
+      const name = uniqueName('sts-at-aws');
+      await createLabelled(name, run);
+      const wait = await kubectl(['wait', '--for=jsonpath={.status.conditions[?(@.type=="Ready")].status}=False', `accessentry/${name}`, '--timeout=60s']);
+      expect(wait.code, `${wait.stderr}\n${controller.output()}`).toBe(0);
+      const message = await kubectl(['get', `accessentry/${name}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].message}']);
+      for (const fragment of ['STS could not be reached', 'GetCallerIdentity', 'AWS_ENDPOINT_URL_STS', '--sts-endpoint']) expect(message.stdout).toContain(fragment);
+      // The request budget is per account: nothing went to EKS for an account it could not name.
+      expect(emulator.calls.log().filter((call) => call.principalArn === role(name))).toEqual([]);
+    } finally {
+      controller.child.kill('SIGTERM');
+    }
+    expect(await controller.exited).toBe(0);
+  });
+
+  it("honours AWS_ENDPOINT_URL_EKS and AWS_ENDPOINT_URL_STS, the SDK's own settings, without flags", async () => {
+    const run = `${label}-sdk-env`;
+    const controller = runController(['--kubeconfig', saKubeconfig, '--region', 'us-east-1', '--selector', `test.eksaccess.dev/run=${run}`], {
+      ...WITH_CREDENTIALS,
+      AWS_ENDPOINT_URL_EKS: emulator.endpoint,
+      AWS_ENDPOINT_URL_STS: emulator.endpoint,
+    });
+    try {
+      const name = uniqueName('sdk-env');
+      await createLabelled(name, run);
+      const wait = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, '--timeout=60s']);
+      expect(wait.code, `${wait.stderr}\n${controller.output()}`).toBe(0);
+      expect(emulator.calls.log().some((call) => call.operation === 'GetCallerIdentity')).toBe(true);
     } finally {
       controller.child.kill('SIGTERM');
     }

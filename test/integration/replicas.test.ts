@@ -5,10 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
-import { startEmulator, WRITE_OPERATIONS, type RunningEmulator } from '../../src/emulator/index.ts';
+import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { startEmulator, WRITE_OPERATIONS, type CallLogEntry, type RunningEmulator } from '../../src/emulator/index.ts';
 import { installCrds } from '../testenv/crd.ts';
 import { kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
 import { Relay, withServer } from '../testenv/relay.ts';
@@ -36,7 +36,8 @@ interface Replica {
   exited: Promise<number | null>;
 }
 
-function startReplica(name: string, kubeconfig = saKubeconfig): Replica {
+/** `extraArgs` come last: a flag given again there overrides the one above. */
+function startReplica(name: string, kubeconfig = saKubeconfig, extraArgs: string[] = []): Replica {
   const child = spawn(
     NODE,
     [
@@ -44,7 +45,7 @@ function startReplica(name: string, kubeconfig = saKubeconfig): Replica {
       '--selector', `test.eksaccess.dev/run=${label}`, '--metrics-bind-address', '0', '--health-probe-bind-address', '0',
       '--leader-elect', '--leader-election-namespace', NAMESPACE, '--leader-election-id', lease,
       '--leader-election-lease-duration', `${LEASE.duration}ms`, '--leader-election-renew-deadline', `${LEASE.renewDeadline}ms`,
-      '--leader-election-retry-period', `${LEASE.retry}ms`, '--shutdown-timeout', '3s',
+      '--leader-election-retry-period', `${LEASE.retry}ms`, '--shutdown-timeout', '3s', ...extraArgs,
     ],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POD_NAME: name } },
   );
@@ -57,13 +58,18 @@ function startReplica(name: string, kubeconfig = saKubeconfig): Replica {
 }
 
 const leads = (replica: Replica): boolean => replica.output().includes('became leader');
+const standsBy = (replica: Replica): Promise<true> =>
+  waitFor(() => (replica.output().includes('waiting for leadership') ? true : undefined), { description: `${replica.name} to stand by` });
 const leaderOf = async (candidates: Replica[]): Promise<Replica> =>
   waitFor(() => candidates.find(leads), { description: `one of ${candidates.map((r) => r.name).join(', ')} to lead`, timeoutMs: 30_000 });
 
-async function createEntry(name: string): Promise<void> {
+async function createEntry(name: string, spec: Record<string, unknown> = {}): Promise<void> {
   await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({
     group: API_GROUP, version: API_VERSION, plural: PLURAL,
-    body: { apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': label } }, spec: { clusterName: CLUSTER, principalArn: role(name) } },
+    body: {
+      apiVersion: API_GROUP_VERSION, kind: KIND, metadata: { name, labels: { 'test.eksaccess.dev/run': label } },
+      spec: { clusterName: CLUSTER, principalArn: role(name), ...spec },
+    },
   });
 }
 
@@ -71,6 +77,9 @@ async function ready(name: string, timeoutMs = 30_000): Promise<void> {
   const wait = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, `--timeout=${Math.round(timeoutMs / 1000)}s`]);
   expect(wait.code, wait.stderr).toBe(0);
 }
+
+/** The replica (pod name) whose user agent the emulator logged for a call. */
+const callerOf = (call: CallLogEntry): string => /eks-access-entry-controller\/(\S+?)_/.exec(call.userAgent ?? '')?.[1] ?? '?';
 
 /** Which replica made the calls about a principal, from the user agent the emulator logged. */
 const callersOf = (principal: string): string[] => [
@@ -95,6 +104,7 @@ afterEach((context) => {
 });
 
 afterAll(async () => {
+  emulator?.faults.reset();
   await emulator?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -163,4 +173,51 @@ describe('two replicas with leader election', () => {
       await relay.close();
     }
   });
+
+  it('a leader that loses the Lease while draining sends no EKS write once the other replica holds it', async () => {
+    const relay = new Relay(new URL(kc.getCurrentCluster()!.server));
+    const relayed = join(workDir, 'drain.kubeconfig');
+    const sa = testKubeConfig();
+    sa.loadFromFile(saKubeconfig);
+    await writeFile(relayed, withServer(sa, await relay.listen()).exportConfig());
+    try {
+      // A drain long enough to outlive the Lease: without the fence, the old leader would keep writing.
+      const old = startReplica('replica-draining', relayed, ['--shutdown-timeout', '30s']);
+      await leaderOf([old]);
+      const next = startReplica('replica-next');
+      await standsBy(next);
+      // Each association is held 1.5 s by EKS: one reconcile of six policies takes 9 s.
+      emulator.faults.setLatency(1_500, 'AssociateAccessPolicy');
+      const name = uniqueName('drained');
+      const policies = ['AmazonEKSViewPolicy', 'AmazonEKSEditPolicy', 'AmazonEKSAdminPolicy', 'AmazonEKSAdminViewPolicy', 'AmazonEKSSecretReaderPolicy', 'AmazonEKSClusterAdminPolicy'];
+      await createEntry(name, { accessPolicies: policies.map((policy) => ({ policy, accessScope: { type: 'cluster' } })) });
+      await waitFor(() => (emulator.calls.count('AssociateAccessPolicy') > 0 ? true : undefined), { description: 'the first association to be in flight' });
+
+      // SIGTERM starts the drain; then the old leader loses the API server, so it cannot renew.
+      old.child.kill('SIGTERM');
+      await waitFor(() => (old.output().includes('stopping: finishing in-flight reconciles') ? true : undefined), { description: 'the drain to start' });
+      relay.block();
+      await waitFor(() => leads(next), { description: 'the other replica to take over during the drain', timeoutMs: 20_000 });
+      await old.exited;
+      await ready(name, 60_000);
+
+      const heldSince = await newHolderSince('replica-next');
+      const late = emulator.calls.log().filter((c) => WRITE_OPERATIONS.has(c.operation) && callerOf(c) === old.name && Date.parse(c.time) >= heldSince);
+      expect(late.map((c) => `${c.time} ${c.operation}`), 'writes of the old leader that reached EKS after the new one held the Lease').toEqual([]);
+      expect(emulator.calls.log().some((c) => WRITE_OPERATIONS.has(c.operation) && callerOf(c) === old.name), 'the old leader did write before').toBe(true);
+    } finally {
+      emulator.faults.setLatency(0, 'AssociateAccessPolicy');
+      await relay.close();
+    }
+  });
 });
+
+/** When the Lease's holder, a replica of this pod name, acquired it (its acquireTime, written just before it held it). */
+async function newHolderSince(podName: string): Promise<number> {
+  const current = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NAMESPACE, name: lease });
+  const holder = current.spec?.holderIdentity ?? '';
+  expect(holder.startsWith(`${podName}_`), `the Lease is held by ${holder}`).toBe(true);
+  const acquired = current.spec?.acquireTime as Date | string | undefined;
+  expect(acquired).toBeDefined();
+  return acquired instanceof Date ? acquired.getTime() : Date.parse(acquired!);
+}
