@@ -1,12 +1,13 @@
 // The chaos: faults injected by the emulator at set rates, the replicas' API server connections
 // cut through the relay at random intervals, and a replica SIGKILLed and restarted: mostly the
-// leader, so that leadership moves, sometimes a standby. stop() ends all of it and leaves every
+// leader, so that leadership moves, sometimes a standby; and sometimes the leader SIGTERMed while
+// cut off from the API server, so that it loses the Lease while it drains. stop() ends all of it and leaves every
 // replica running, for convergence; the Lease is watched (hand-overs counted) until halt().
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultKind, RunningEmulator } from '../../src/emulator/index.ts';
 import type { Relay } from '../../test/testenv/relay.ts';
 import type { ControllerReplica, ControllerReplicas } from './controller.ts';
-import { HolderHistory, type LeaseReader } from './leadership.ts';
+import { HolderHistory, LEASE_TIMINGS, type LeaseReader } from './leadership.ts';
 import type { FaultRates, SoakOptions } from './options.ts';
 import type { Random } from './random.ts';
 
@@ -19,6 +20,11 @@ export interface ChaosCounts {
   quickKills: number;
   /** Restarts after an exit the soak did not cause (each is also a failed check). */
   unexpectedExits: number;
+  /**
+   * Leaders SIGTERMed while the API server was unreachable for longer than their renew deadline,
+   * with EKS writes slowed so reconciles were in flight: the Lease is lost during the drain.
+   */
+  terminationsDuringLoss: number;
   /** Times the relay cut every connection; `blocks` of them also refused new ones for a while. */
   cuts: number;
   blocks: number;
@@ -35,7 +41,7 @@ export interface ChaosDeps {
   /** The replicas' Lease, when they elect a leader. */
   lease: LeaseReader | undefined;
   rng: Random;
-  options: Pick<SoakOptions, 'faults' | 'killEveryMs' | 'cutEveryMs'>;
+  options: Pick<SoakOptions, 'faults' | 'killEveryMs' | 'cutEveryMs' | 'durationMs'>;
 }
 
 export const FAULT_OF: Record<keyof FaultRates, FaultKind> = {
@@ -48,13 +54,29 @@ export const FAULT_OF: Record<keyof FaultRates, FaultKind> = {
 
 /** Of the kills, the share aimed at a standby rather than the leader (never two in a row, see #victim). */
 const STANDBY_KILL_SHARE = 0.25;
+/** Of the leader's turns, the share that is a SIGTERM during a loss of the Lease instead of a SIGKILL. */
+const TERMINATE_DURING_LOSS_SHARE = 0.2;
+/** When, as a share of the run, the one termination during a loss that every soak with leader election has comes. */
+const TERMINATE_AT_SHARE = 0.4;
+const SLOWED_WRITES = ['CreateAccessEntry', 'UpdateAccessEntry', 'AssociateAccessPolicy', 'TagResource'] as const;
+const WRITE_LATENCY_MS = 1_500;
+/** Far beyond the shutdown timeout: the controller ends itself well before. */
+const STOP_GRACE_MS = 60_000;
+
+/** '7s' or '500ms' (the LEASE_TIMINGS forms) in milliseconds. */
+function durationMs(text: string): number {
+  const match = /^(\d+)(ms|s)$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Number(match[1]) * (match[2] === 's' ? 1_000 : 1);
+}
 const LEASE_SAMPLE_MS = 1_000;
 
 type Role = 'leader' | 'standby' | 'only replica';
 
 export class Chaos {
   readonly counts: ChaosCounts = {
-    kills: 0, leaderKills: 0, standbyKills: 0, quickKills: 0, unexpectedExits: 0, cuts: 0, blocks: 0, connectionsCut: 0, handOvers: 0, handOversToOtherReplica: 0,
+    kills: 0, leaderKills: 0, standbyKills: 0, quickKills: 0, terminationsDuringLoss: 0, unexpectedExits: 0, cuts: 0, blocks: 0, connectionsCut: 0,
+    handOvers: 0, handOversToOtherReplica: 0,
   };
   readonly #holders = new HolderHistory();
   readonly #abort = new AbortController();
@@ -63,6 +85,8 @@ export class Chaos {
   #watching: Promise<void> = Promise.resolve();
   /** Replicas being killed and restarted, or restarted after a crash: nothing else touches them meanwhile. */
   readonly #restarting = new Set<ControllerReplica>();
+  /** One block of the relay at a time: the cut loop's and a termination's must not end each other's. */
+  #relayHeld: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ChaosDeps) {
     // A crash fails the run anyway; restarting lets the other invariants still be checked.
@@ -91,6 +115,8 @@ export class Chaos {
       if (rate > 0) emulator.faults.add({ fault, rate });
     }
     if (options.killEveryMs !== undefined) this.#loops.push(this.#killLoop(options.killEveryMs));
+    // One at a set time, so even a short soak has one; long soaks draw more among the kills.
+    if (this.deps.lease) this.#loops.push(this.#terminateOnce(TERMINATE_AT_SHARE * options.durationMs));
     if (options.cutEveryMs !== undefined) this.#loops.push(this.#cutLoop(options.cutEveryMs));
   }
 
@@ -127,7 +153,8 @@ export class Chaos {
     while (await this.#pause(quick ? rng.between(1_000, 4_000) : rng.between(0.5 * meanMs, 1.5 * meanMs))) {
       const victim = await this.#victim(lastRole === 'standby' ? false : rng.chance(STANDBY_KILL_SHARE));
       if (!victim || this.#restarting.has(victim.replica)) continue;
-      await this.#killAndRestart(victim.replica, victim.role, quick);
+      if (victim.role === 'leader' && rng.chance(TERMINATE_DURING_LOSS_SHARE)) await this.#terminateDuringLoss(victim.replica);
+      else await this.#killAndRestart(victim.replica, victim.role, quick);
       lastRole = victim.role;
       quick = rng.chance(0.2);
     }
@@ -147,6 +174,62 @@ export class Chaos {
       if (!replica.running()) await replica.start();
     } finally {
       this.#restarting.delete(replica);
+    }
+  }
+
+  /**
+   * SIGTERM to the leader while the API server is unreachable for longer than its renew deadline,
+   * with EKS writes slowed so reconciles are in flight: it drains, cannot renew, and must stop at
+   * once when its deadline passes (the one-writer check then proves no write of its arrived after
+   * another replica took over). Its run may end either way: drained in time (exit 0), or lost the
+   * Lease while draining (exit 1); checkRuns accepts both for such a run.
+   */
+  async #terminateDuringLoss(replica: ControllerReplica): Promise<void> {
+    const { relay, replicas, emulator, rng } = this.deps;
+    const run = replica.current;
+    if (!run) return;
+    this.#restarting.add(replica);
+    try {
+      await this.#holdingRelay(async () => {
+        run.lossInduced = true;
+        for (const operation of SLOWED_WRITES) emulator.faults.setLatency(WRITE_LATENCY_MS, operation);
+        const cut = relay.block();
+        this.counts.connectionsCut += cut;
+        replicas.note(`SIGTERM ${replica.name} (leader) with the API server unreachable and EKS writes slowed: it loses the Lease while draining`);
+        const stopping = replica.stop(STOP_GRACE_MS);
+        await sleep(durationMs(LEASE_TIMINGS.renewDeadline) + rng.between(500, 2_000));
+        relay.unblock();
+        for (const operation of SLOWED_WRITES) emulator.faults.setLatency(0, operation);
+        replicas.note('API server reachable again, EKS writes at full speed');
+        await stopping;
+      });
+      this.counts.terminationsDuringLoss++;
+      await sleep(rng.between(300, 2_500));
+      if (!replica.running()) await replica.start();
+    } finally {
+      this.#restarting.delete(replica);
+    }
+  }
+
+  async #terminateOnce(afterMs: number): Promise<void> {
+    if (!(await this.#pause(afterMs))) return;
+    for (let tries = 0; tries < 20; tries++) {
+      const victim = await this.#victim(false);
+      if (victim?.role === 'leader' && !this.#restarting.has(victim.replica)) return this.#terminateDuringLoss(victim.replica);
+      if (!(await this.#pause(500))) return;
+    }
+  }
+
+  /** Runs `work` while no other block of the relay is under way. */
+  async #holdingRelay(work: () => Promise<void>): Promise<void> {
+    const previous = this.#relayHeld;
+    let release!: () => void;
+    this.#relayHeld = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    try {
+      await work();
+    } finally {
+      release();
     }
   }
 
@@ -171,14 +254,16 @@ export class Chaos {
       this.counts.cuts++;
       if (rng.chance(0.2)) {
         // The API server unreachable for a few seconds: cut, and new connections refused.
-        this.counts.blocks++;
-        const cut = relay.block();
-        this.counts.connectionsCut += cut;
-        const blockMs = rng.between(1_000, 4_000);
-        replicas.note(`API server unreachable for ${(blockMs / 1000).toFixed(1)} s: cut ${cut} connections, refusing new ones`);
-        await sleep(blockMs);
-        relay.unblock();
-        replicas.note('API server reachable again');
+        await this.#holdingRelay(async () => {
+          this.counts.blocks++;
+          const cut = relay.block();
+          this.counts.connectionsCut += cut;
+          const blockMs = rng.between(1_000, 4_000);
+          replicas.note(`API server unreachable for ${(blockMs / 1000).toFixed(1)} s: cut ${cut} connections, refusing new ones`);
+          await sleep(blockMs);
+          relay.unblock();
+          replicas.note('API server reachable again');
+        });
       } else {
         const cut = relay.sever();
         this.counts.connectionsCut += cut;

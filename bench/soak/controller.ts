@@ -31,6 +31,8 @@ export interface ControllerRun {
   identity?: string;
   /** The line it logged when leadership it held ended without being asked to, if it did. */
   lostLeadership?: string;
+  /** The soak SIGTERMed it while cutting it off from the API server: losing the Lease while draining is expected. */
+  lossInduced?: boolean;
 }
 
 /** How a replica is run: its name (POD_NAME), and its own flags and environment. */
@@ -43,7 +45,7 @@ export interface ReplicaSpec {
 const STDERR_LIMIT = 64 * 1024;
 // What src/leadership.ts and src/kube/leader-election.ts log when leadership ends on its own;
 // a SIGTERM steps down too, with reason "stopping", which is no loss.
-const LOST_LEADERSHIP = /"msg":"(lost leadership while leading[^"]*|stopped leading)"/;
+const LOST_LEADERSHIP = /"msg":"(lost leadership while (?:leading|draining)[^"]*|stopped leading)"/;
 const STEPPED_DOWN_ON_STOP = /"reason":"stopping"/;
 
 export const describeRun = (run: ControllerRun): string => `${run.replica} run ${run.index} (pid ${run.pid})`;

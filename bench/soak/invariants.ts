@@ -204,6 +204,11 @@ function originOf(resources: readonly TrackedResource[], token: string): string 
   return undefined;
 }
 
+/** A run the soak cut off while it drained, which then stopped on losing the Lease (exit 1). */
+function lostWhileDraining(run: ControllerRun): boolean {
+  return run.lossInduced === true && run.exit?.code === 1 && run.lostLeadership !== undefined;
+}
+
 const CRASH_PATTERN = /unhandled ?rejection|uncaught ?exception|ERR_UNHANDLED|FATAL ERROR|heap out of memory|^\s+at .+:\d+:\d+\)?$/im;
 
 /**
@@ -216,10 +221,16 @@ export function checkRuns(runs: readonly ControllerRun[], { leaderElection }: { 
   for (const run of runs) {
     const subject = `controller ${describeRun(run)}`;
     const exit = run.exit;
-    const ours = run.sent === 'SIGKILL' ? exit?.signal === 'SIGKILL' : run.sent === 'SIGTERM' && exit?.code === 0;
+    const ours = run.sent === 'SIGKILL' ? exit?.signal === 'SIGKILL' : run.sent === 'SIGTERM' && (exit?.code === 0 || lostWhileDraining(run));
     checks.expect('exit was the soak\'s doing', subject, ours, () => `${run.sent ? `sent ${run.sent}, ` : 'nothing sent, '}${exit ? `exited with code ${String(exit.code)}, signal ${String(exit.signal)}` : 'still running'}; stderr: ${tail(run.stderr)}`);
     checks.expect('stderr has no crash', subject, !CRASH_PATTERN.test(run.stderr), () => tail(run.stderr));
-    if (leaderElection) checks.expect('never lost leadership it held', subject, run.lostLeadership === undefined, () => `logged: ${run.lostLeadership}`);
+    if (!leaderElection) continue;
+    if (run.lossInduced) {
+      // Cut off while draining: drained in time, or stopped at once on the loss; never drained on.
+      checks.expect('a loss while draining stops it at once', subject, run.lostLeadership === undefined || exit?.code === 1, () => `logged: ${run.lostLeadership}, exit ${String(exit?.code)}`);
+    } else {
+      checks.expect('never lost leadership it held', subject, run.lostLeadership === undefined, () => `logged: ${run.lostLeadership}`);
+    }
   }
   return checks;
 }

@@ -106,6 +106,7 @@ function replicaLines({ chaos, runs, replicas, lease }: SummaryInput): string[] 
   const lost = runs.filter((run) => run.lostLeadership !== undefined).length;
   return [
     `       ${replicas} replicas with leader election on Lease ${lease}: SIGKILLed ${chaos.kills} times (${chaos.leaderKills} the leader, ${chaos.standbyKills} a standby; ${chaos.quickKills} within seconds of a start), ${exits}`,
+    `       leader SIGTERMed ${chaos.terminationsDuringLoss} times while cut off from the API server (losing the Lease while draining)`,
     `       leadership handed over ${chaos.handOvers} times (${chaos.handOversToOtherReplica} to another replica); ${lost} runs lost leadership they held`,
   ];
 }

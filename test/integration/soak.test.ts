@@ -59,6 +59,7 @@ describe('soak (short)', () => {
     expect(SHORT_OPTIONS.replicas, 'replicas').toBe(2);
     expect(result.chaos.leaderKills, 'SIGKILLs of the leader').toBeGreaterThanOrEqual(1);
     expect(result.chaos.handOvers, 'leadership hand-overs').toBeGreaterThanOrEqual(1);
+    expect(result.chaos.terminationsDuringLoss, 'leader SIGTERMed while it loses the Lease').toBeGreaterThanOrEqual(1);
     expect(result.chaos.cuts, 'API server connection cuts').toBeGreaterThanOrEqual(3);
     const injected = faultsInjected(emulator.calls);
     for (const fault of ['ServerException', 'ThrottlingException', 'DropConnection', 'LoseResponse']) {
