@@ -151,8 +151,8 @@ export class Chaos {
     let quick = false;
     let lastRole: Role | undefined;
     while (await this.#pause(quick ? rng.between(1_000, 4_000) : rng.between(0.5 * meanMs, 1.5 * meanMs))) {
-      const victim = await this.#victim(lastRole === 'standby' ? false : rng.chance(STANDBY_KILL_SHARE));
-      if (!victim || this.#restarting.has(victim.replica)) continue;
+      const victim = await this.#settledVictim(lastRole === 'standby' ? false : rng.chance(STANDBY_KILL_SHARE));
+      if (!victim) continue;
       if (victim.role === 'leader' && rng.chance(TERMINATE_DURING_LOSS_SHARE)) await this.#terminateDuringLoss(victim.replica);
       else await this.#killAndRestart(victim.replica, victim.role, quick);
       lastRole = victim.role;
@@ -193,7 +193,9 @@ export class Chaos {
       await this.#holdingRelay(async () => {
         run.lossInduced = true;
         for (const operation of SLOWED_WRITES) emulator.faults.setLatency(WRITE_LATENCY_MS, operation);
-        const cut = relay.block();
+        // A black hole, not a refusal: the drain's status writes hang instead of failing fast, so
+        // the drain outlives the renew deadline.
+        const cut = relay.stall();
         this.counts.connectionsCut += cut;
         replicas.note(`SIGTERM ${replica.name} (leader) with the API server unreachable and EKS writes slowed: it loses the Lease while draining`);
         const stopping = replica.stop(STOP_GRACE_MS);
@@ -208,6 +210,15 @@ export class Chaos {
       if (!replica.running()) await replica.start();
     } finally {
       this.#restarting.delete(replica);
+    }
+  }
+
+  /** A victim that is not being restarted (or terminated) already: waits for one rather than skipping the turn. */
+  async #settledVictim(standby: boolean): Promise<{ replica: ControllerReplica; role: Role } | undefined> {
+    for (;;) {
+      const victim = await this.#victim(standby);
+      if (victim === undefined || !this.#restarting.has(victim.replica)) return victim;
+      if (!(await this.#pause(500))) return undefined;
     }
   }
 

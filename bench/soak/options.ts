@@ -88,7 +88,8 @@ export const DEFAULT_OPTIONS: SoakOptions = {
 /** The integration suite's version: about a minute, well under two with setup and convergence. */
 export const SHORT_OPTIONS: SoakOptions = {
   ...DEFAULT_OPTIONS,
-  durationMs: 40_000,
+  // Long enough for two kill turns besides the one SIGTERM during a loss of the Lease (about 10 s).
+  durationMs: 50_000,
   resources: 60,
   foreign: 10,
   intruders: 4,

@@ -6,13 +6,17 @@ import { KubeConfig } from '@kubernetes/client-node';
 
 /**
  * `sever()` resets every connection (as a load balancer or a restarting API server would),
- * `block()` makes it refuse new ones until `unblock()`.
+ * `block()` makes it refuse new ones until `unblock()`, `stall()` makes it a black hole (new
+ * connections accepted, nothing answered: requests hang as on a lost network) until `unblock()`.
  */
 export class Relay {
   /** Client-side sockets of the connections open now; each has an upstream twin in `sockets`. */
   private readonly clients = new Set<Socket>();
   private readonly sockets = new Set<Socket>();
   private blocked = false;
+  private stalled = false;
+  /** Connections accepted while stalled: never forwarded, reset on unblock(). */
+  private readonly held = new Set<Socket>();
   private readonly server: Server;
 
   constructor(private readonly target: URL) {
@@ -40,11 +44,21 @@ export class Relay {
     return this.sever();
   }
 
+  /** Cuts every connection, then accepts new ones without ever answering, until unblock(); returns how many were cut. */
+  stall(): number {
+    this.stalled = true;
+    return this.sever();
+  }
+
   unblock(): void {
     this.blocked = false;
+    this.stalled = false;
+    for (const socket of this.held) socket.resetAndDestroy();
+    this.held.clear();
   }
 
   async close(): Promise<void> {
+    this.unblock();
     this.sever();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -52,6 +66,11 @@ export class Relay {
   private relay(client: Socket): void {
     if (this.blocked) {
       client.resetAndDestroy();
+      return;
+    }
+    if (this.stalled) {
+      this.held.add(client);
+      client.on('error', () => this.held.delete(client));
       return;
     }
     const upstream = connect(Number(this.target.port), this.target.hostname);
