@@ -164,7 +164,10 @@ describe('the shipped alerts on a real Prometheus scraping the controller', () =
     }
     await scraped(`eks_access_entry_drift_corrections_total{job="${JOB}", field="kubernetesGroups"} > 0`);
 
-    // The dashboard's time range: everything since this file started.
+    // The dashboard's time range: everything since this file started. $__rate_interval is set to
+    // the whole of it (Grafana's would be at least 1m with a data source's default 15s scrape
+    // interval, i.e. longer than this file has run), so each event made above is inside every
+    // rate() window however slowly the machine got here; $__interval is the scrape interval.
     const range = `${Math.ceil((Date.now() - startedAt) / 1000) + 5}s`;
     const dashboard = JSON.parse(await readFile(join(ROOT, 'deploy/monitoring/grafana-dashboard.json'), 'utf8')) as Parameters<typeof dashboardQueries>[0];
     const queries = dashboardQueries(dashboard);
