@@ -72,6 +72,14 @@ describe('loadConfig', () => {
     expect(loadConfig([...args, '--sts-endpoint', 'http://localhost:2'], { AWS_ENDPOINT_URL_STS: 'http://sts:2' })).toMatchObject({ stsEndpoint: 'http://localhost:2' });
   });
 
+  it('has per-resource metrics on unless --per-resource-metrics=false (or PER_RESOURCE_METRICS=false) turns them off', () => {
+    expect(loadConfig(['--region', 'x'], {})).toMatchObject({ perResourceMetrics: true });
+    expect(loadConfig(['--region', 'x', '--per-resource-metrics=false'], {})).toMatchObject({ perResourceMetrics: false });
+    expect(loadConfig(['--region', 'x'], { PER_RESOURCE_METRICS: 'false' })).toMatchObject({ perResourceMetrics: false });
+    expect(loadConfig(['--region', 'x', '--per-resource-metrics', 'true'], { PER_RESOURCE_METRICS: 'false' })).toMatchObject({ perResourceMetrics: true });
+    expect(() => loadConfig(['--region', 'x', '--per-resource-metrics=off'], {})).toThrow('--per-resource-metrics off is not true or false');
+  });
+
   it('reads the environment when flags are absent', () => {
     const config = loadConfig([], { AWS_REGION: 'us-west-2', EKS_ENDPOINT: 'http://127.0.0.1:4566', RESYNC_PERIOD: '1h' });
     expect(config).toMatchObject({ region: 'us-west-2', awsEndpoint: 'http://127.0.0.1:4566', resyncMs: 3_600_000 });

@@ -46,6 +46,11 @@ export interface Config {
    * or they would overwrite each other's verdicts. Default: true without --selector.
    */
   clusterAccessStatusOwner?: boolean;
+  /**
+   * Whether /metrics has a series per condition of each AccessEntry and ClusterAccess
+   * (eks_access_entry_status_condition, ..._cluster_access_status_condition). Default true.
+   */
+  perResourceMetrics?: boolean;
 }
 
 export interface LeaderElectionConfig {
@@ -110,6 +115,9 @@ Every option can also be set by the environment variable in brackets.
                              of --selector when set, so shards do not share one)
   --leader-election-lease-duration, --leader-election-renew-deadline, --leader-election-retry-period DURATION
                              client-go's timings (defaults 15s, 10s, 2s)
+  --per-resource-metrics true|false  a /metrics series per condition of each AccessEntry and ClusterAccess,
+                             so alerts can name the resource [PER_RESOURCE_METRICS] (default true; false
+                             for very large fleets: the counts by condition stay)
   --log-level LEVEL          trace, debug, info, warn, error [LOG_LEVEL] (default info)
   -h, --help                 this text
 
@@ -135,6 +143,7 @@ const OPTIONS = {
   'shutdown-timeout': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
   'health-probe-bind-address': { type: 'string' },
+  'per-resource-metrics': { type: 'string' },
   'leader-elect': { type: 'boolean' },
   'leader-election-namespace': { type: 'string' },
   'leader-election-id': { type: 'string' },
@@ -166,6 +175,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config | 'he
     identity: `${env.POD_NAME ?? hostname()}_${randomUUID().slice(0, 8)}`,
     ...awsSettings(setting),
     ...endpointSettings(setting),
+    perResourceMetrics: switchSetting('--per-resource-metrics', setting('per-resource-metrics', 'PER_RESOURCE_METRICS') ?? 'true'),
     region,
     concurrency: positiveInt('--concurrency', setting('concurrency', 'CONCURRENCY') ?? '4'),
     resyncMs: duration('--resync', setting('resync', 'RESYNC_PERIOD') ?? '10m'),
@@ -225,8 +235,16 @@ type Setting = (flag: keyof typeof OPTIONS, ...envNames: string[]) => string | u
 
 function clusterAccessSettings(setting: Setting, requireClusterAccess: boolean): Pick<Config, 'requireClusterAccess' | 'clusterAccessStatusOwner'> {
   const owner = setting('cluster-access-status-owner', 'CLUSTER_ACCESS_STATUS_OWNER');
-  if (owner !== undefined && owner !== 'true' && owner !== 'false') throw new ConfigError(`--cluster-access-status-owner ${owner} is not true or false`);
-  return { requireClusterAccess, clusterAccessStatusOwner: owner === undefined ? setting('selector', 'LABEL_SELECTOR') === undefined : owner === 'true' };
+  return {
+    requireClusterAccess,
+    clusterAccessStatusOwner: owner === undefined ? setting('selector', 'LABEL_SELECTOR') === undefined : switchSetting('--cluster-access-status-owner', owner),
+  };
+}
+
+/** A setting spelled true or false, as --flag=false must be for a setting that is on by default. */
+function switchSetting(flag: string, text: string): boolean {
+  if (text !== 'true' && text !== 'false') throw new ConfigError(`${flag} ${text} is not true or false`);
+  return text === 'true';
 }
 
 /** The settings that are simply absent from the Config when not given. */

@@ -14,11 +14,13 @@ import { defaultControllerId } from '../kube/controller-id.ts';
 import { EventRecorder } from '../kube/events.ts';
 import { OwnWrites } from '../kube/own-writes.ts';
 import { PooledKubeConfig } from '../kube/pooled-kubeconfig.ts';
-import { NOOP_METRICS, type CheckResult, type ControllerMetrics, type ResourceCondition, type ResourceCounts } from '../metrics/index.ts';
+import { NOOP_METRICS, type CheckResult, type ControllerMetrics } from '../metrics/index.ts';
 import { ClusterAccessReconciler } from './cluster-access-reconciler.ts';
 import { ClusterDirectory } from './cluster-directory.ts';
 import { needsReconcile } from './event-filter.ts';
+import { ReadinessClock } from './readiness-clock.ts';
 import { Reconciler } from './reconciler.ts';
+import { accessEntryConditionSamples, clusterAccessConditionSamples, countConditions } from './resource-state.ts';
 import { DONE, type ReconcileResult } from './result.ts';
 import {
   watchAccessEntries,
@@ -27,7 +29,6 @@ import {
   type AccessEntryWatch,
   type ObjectChange,
   type ObjectWatch,
-  type ReadonlyAccessEntry,
 } from './watch.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -56,6 +57,7 @@ export class AccessEntryController {
   readonly #clusterReconciler: ClusterAccessReconciler;
   readonly #aws: AwsClients;
   readonly #ownWrites = new OwnWrites();
+  readonly #readiness: ReadinessClock;
   /** uid/generation of each ClusterAccess last seen, to tell a relisted one that changed. */
   readonly #clusterVersions = new Map<string, string>();
 
@@ -79,6 +81,7 @@ export class AccessEntryController {
     const callerAccounts = new CallerAccounts();
     const gatewayFor = (reconcileLog: Logger): SdkAccessEntryGateway =>
       new SdkAccessEntryGateway({ clients: this.#aws, callerAccounts, log: reconcileLog, metrics });
+    this.#readiness = new ReadinessClock((seconds) => metrics.timeToReady(seconds));
     this.#aws = new AwsClients({
       ...(config.awsEndpoint ? { eksEndpoint: config.awsEndpoint } : {}),
       ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
@@ -140,6 +143,13 @@ export class AccessEntryController {
       ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
     });
     metrics.onScrape(() => metrics.resources(countConditions(this.#watch.list())));
+    // Per resource, a series or two each: very large fleets may turn them off.
+    if (config.perResourceMetrics ?? true) {
+      metrics.onScrape(() => {
+        metrics.accessEntryConditions(accessEntryConditionSamples(this.#watch.list()));
+        metrics.clusterAccessConditions(clusterAccessConditionSamples(this.#clusterWatch.list()));
+      });
+    }
   }
 
   /**
@@ -205,6 +215,7 @@ export class AccessEntryController {
 
   #changed(change: AccessEntryChange): void {
     this.#ownWrites.watched(change.type, change.object);
+    this.#readiness.seen(change);
     if (needsReconcile(change)) this.#queue.add(change.object.metadata.name ?? '');
   }
 
@@ -256,16 +267,6 @@ export class AccessEntryController {
 const WATCH_DEAD_AFTER_MS = 2 * 60_000;
 /** Far beyond what a reconcile's calls can take with their timeouts and retries. */
 const RECONCILE_STUCK_AFTER_MS = 5 * 60_000;
-
-function countConditions(entries: readonly ReadonlyAccessEntry[]): ResourceCounts {
-  const counts: Record<ResourceCondition, number> = { Ready: 0, Reconciling: 0, Stalled: 0 };
-  for (const entry of entries) {
-    for (const condition of entry.status?.conditions ?? []) {
-      if (condition.status === 'True' && condition.type in counts) counts[condition.type as ResourceCondition]++;
-    }
-  }
-  return counts;
-}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

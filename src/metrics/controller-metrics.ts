@@ -18,6 +18,41 @@ export type ResourceCondition = (typeof RESOURCE_CONDITIONS)[number];
 /** How many resources have each condition True; a condition left out counts 0. */
 export type ResourceCounts = Partial<Readonly<Record<ResourceCondition, number>>>;
 
+/** metav1.ConditionStatus: the values of the `status` label of the per-resource gauges. */
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+
+/**
+ * One condition of one AccessEntry: a series of eks_access_entry_status_condition. No ARN and no
+ * account id: names and reasons only, so an alert can say which resource and why.
+ */
+export interface AccessEntryConditionSample {
+  /** metadata.name */
+  name: string;
+  /** spec.clusterName: the EKS cluster's name. */
+  clusterName: string;
+  condition: ResourceCondition;
+  status: ConditionStatus;
+  /** A reason of src/api/reasons.ts; anything else is reported as `Other`, so the label stays a bounded set. */
+  reason: string;
+}
+
+/** The Ready condition of one ClusterAccess: a series of eks_access_entry_cluster_access_status_condition. */
+export interface ClusterAccessConditionSample extends AccessEntryConditionSample {
+  /** spec.region */
+  region: string;
+}
+
+/** What the controller reports of each resource's state, read from the watch cache. */
+export interface ResourceStateMetrics {
+  /** Replaces every AccessEntry condition series with these (best from onScrape, reading the watch cache). */
+  accessEntryConditions(samples: Iterable<AccessEntryConditionSample>): void;
+  /** Replaces every ClusterAccess condition series with these. */
+  clusterAccessConditions(samples: Iterable<ClusterAccessConditionSample>): void;
+  /** A generation of an AccessEntry became Ready this many seconds after the controller first saw it. */
+  timeToReady(seconds: number): void;
+}
+
 /**
  * What the work queue reports: the reconcile loop (controller_runtime_*) and client-go's
  * workqueue_* semantics. The implementation keeps the per-key times itself, so the queue only
@@ -60,7 +95,7 @@ export interface AwsMetrics {
 }
 
 /** Everything, plus what the controller reports about the whole process. */
-export interface ControllerMetrics extends WorkQueueMetrics, ReconcilerMetrics, AwsMetrics {
+export interface ControllerMetrics extends WorkQueueMetrics, ReconcilerMetrics, AwsMetrics, ResourceStateMetrics {
   /** Sets the resource counts by condition (best from onScrape, reading the watch cache). */
   resources(counts: ResourceCounts): void;
   /** Whether this process now holds the leader lease. */
@@ -108,4 +143,7 @@ export const NOOP_METRICS: ControllerMetrics = Object.freeze({
   awsCall: ignore,
   awsThrottled: ignore,
   rateLimiterWaited: ignore,
+  accessEntryConditions: ignore,
+  clusterAccessConditions: ignore,
+  timeToReady: ignore,
 });

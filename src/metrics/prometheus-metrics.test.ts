@@ -260,6 +260,47 @@ describe('PrometheusMetrics: AWS, drift, resources, leader', () => {
   });
 });
 
+describe('PrometheusMetrics: per-resource state', () => {
+  const READY = { name: 'admins', cluster_name: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' };
+
+  it('has a series per condition of each AccessEntry, and only those of the last call: a resource gone leaves none behind', async () => {
+    const metrics = metricsWith();
+    metrics.accessEntryConditions([
+      { name: 'admins', clusterName: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' },
+      { name: 'legacy', clusterName: 'old', condition: 'Stalled', status: 'True', reason: 'NotOwned' },
+    ]);
+    expect(await sample(metrics, 'eks_access_entry_status_condition', READY)).toBe(1);
+    metrics.accessEntryConditions([{ name: 'legacy', clusterName: 'old', condition: 'Stalled', status: 'True', reason: 'NotOwned' }]);
+    expect(await sample(metrics, 'eks_access_entry_status_condition', READY)).toBeUndefined();
+    const text = await metrics.exposition();
+    expect(text).toMatch(/^eks_access_entry_status_condition\{name="legacy",cluster_name="old",condition="Stalled",status="True",reason="NotOwned"\} 1$/m);
+    expect(text.match(/^eks_access_entry_status_condition\{/gm)).toHaveLength(1);
+  });
+
+  it('has the Ready condition of each ClusterAccess with its region', async () => {
+    const metrics = metricsWith();
+    metrics.clusterAccessConditions([{ name: 'prod-eu', clusterName: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'False', reason: 'AccessDenied' }]);
+    expect(await sample(metrics, 'eks_access_entry_cluster_access_status_condition', { name: 'prod-eu', cluster_name: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'False', reason: 'AccessDenied' })).toBe(1);
+  });
+
+  it('has no per-resource series until the controller reports some (--per-resource-metrics=false never does)', async () => {
+    const text = await metricsWith().exposition();
+    expect(text).toContain('# TYPE eks_access_entry_status_condition gauge');
+    expect(text).not.toMatch(/^eks_access_entry_(cluster_access_)?status_condition\{/m);
+  });
+
+  it('observes time to readiness in a histogram that starts at zero, dropping durations that are not numbers', async () => {
+    const metrics = metricsWith();
+    expect(await sample(metrics, 'eks_access_entry_time_to_ready_seconds_count')).toBe(0);
+    metrics.timeToReady(0.8);
+    metrics.timeToReady(95);
+    metrics.timeToReady(Number.NaN);
+    expect(await sample(metrics, 'eks_access_entry_time_to_ready_seconds_count')).toBe(2);
+    expect(await sample(metrics, 'eks_access_entry_time_to_ready_seconds_bucket', { le: 1 })).toBe(1);
+    expect(await sample(metrics, 'eks_access_entry_time_to_ready_seconds_bucket', { le: 120 })).toBe(2);
+  });
+});
+
 describe('PrometheusMetrics: exposition', () => {
   it('runs the onScrape callbacks before rendering, so gauges read from the cache are fresh', async () => {
     const metrics = metricsWith();
@@ -315,6 +356,9 @@ describe('NOOP_METRICS', () => {
       metrics.awsCall('eks', 'DescribeAccessEntry', undefined, 1);
       metrics.awsThrottled('eks');
       metrics.rateLimiterWaited(1);
+      metrics.accessEntryConditions([{ name: 'a', clusterName: 'c', condition: 'Ready', status: 'True', reason: 'Synced' }]);
+      metrics.clusterAccessConditions([]);
+      metrics.timeToReady(1);
     }).not.toThrow();
     expect(Object.isFrozen(NOOP_METRICS)).toBe(true);
   });

@@ -6,11 +6,14 @@ import {
   RECONCILE_OUTCOMES,
   RESOURCE_CONDITIONS,
   reconcileOutcome,
+  type AccessEntryConditionSample,
+  type ClusterAccessConditionSample,
   type ControllerMetrics,
   type DriftField,
   type ResourceCounts,
 } from './controller-metrics.ts';
 import { QueueTimes } from './queue-times.ts';
+import { ResourceStateSeries } from './resource-state-metrics.ts';
 
 export interface PrometheusMetricsOptions {
   /**
@@ -89,6 +92,7 @@ export class PrometheusMetrics implements ControllerMetrics {
   readonly #rateLimiterWait: Histogram;
   readonly #driftCorrections: Counter<'field'>;
   readonly #resources: Gauge<'condition'>;
+  readonly #resourceState: ResourceStateSeries;
 
   constructor(options: PrometheusMetricsOptions) {
     const controller = options.controller ?? DEFAULT_CONTROLLER_NAME;
@@ -249,6 +253,8 @@ export class PrometheusMetrics implements ControllerMetrics {
       registers,
     });
 
+    this.#resourceState = new ResourceStateSeries(registers);
+
     this.#initialize();
     if (options.processMetrics ?? true) this.#collectProcessMetrics();
   }
@@ -312,6 +318,18 @@ export class PrometheusMetrics implements ControllerMetrics {
 
   leader(isLeader: boolean): void {
     this.#leader.set(this.#lease, isLeader ? 1 : 0);
+  }
+
+  accessEntryConditions(samples: Iterable<AccessEntryConditionSample>): void {
+    this.#resourceState.accessEntryConditions(samples);
+  }
+
+  clusterAccessConditions(samples: Iterable<ClusterAccessConditionSample>): void {
+    this.#resourceState.clusterAccessConditions(samples);
+  }
+
+  timeToReady(seconds: number): void {
+    this.#resourceState.timeToReady(seconds);
   }
 
   onScrape(callback: () => void): void {

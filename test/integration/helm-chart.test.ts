@@ -20,7 +20,7 @@ import {
   type V1Deployment,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
-import { dump as dumpYaml, loadAll } from 'js-yaml';
+import { dump as dumpYaml, load as loadYaml, loadAll } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
@@ -35,8 +35,6 @@ import { serviceAccountKubeconfig } from './support/service-account.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHART = join(ROOT, 'deploy/helm/eks-access-entry-controller');
 const NODE = join(ROOT, 'node_modules/.bin/node');
-// The Prometheus Operator's module carries its CRDs; the ServiceMonitor one makes that kind checkable.
-const PROMETHEUS_OPERATOR = 'github.com/prometheus-operator/prometheus-operator@v0.85.0';
 /** A cold build of Helm takes 5-25 minutes on 2 cores; kubeconform 2-6. Cached afterwards. */
 const TOOL_BUILD_TIMEOUT_MS = 45 * 60_000;
 
@@ -74,18 +72,12 @@ async function render(args: string[] = [], release = 'eks-access-entry-controlle
 const objects = (yaml: string): KubernetesObject[] => (loadAllYaml(yaml) as Array<KubernetesObject | null>).filter((o): o is KubernetesObject => o != null);
 const kinds = (yaml: string): string[] => objects(yaml).map((o) => o.kind!).sort();
 
-async function serviceMonitorCrd(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'eaec-gomod-'));
-  try {
-    const result = await runCommand('go', ['mod', 'download', '-json', PROMETHEUS_OPERATOR], {
-      cwd: dir,
-      env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
-    });
-    expect(result.code, result.stderr + result.stdout).toBe(0);
-    return join((JSON.parse(result.stdout) as { Dir: string }).Dir, 'example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** The Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), from its Go module (scripts/tools/prometheus-operator-crds.sh). */
+async function prometheusOperatorCrds(): Promise<string[]> {
+  const result = await runCommand('bash', [join(ROOT, 'scripts/tools/prometheus-operator-crds.sh')], { timeoutMs: TOOL_BUILD_TIMEOUT_MS });
+  expect(result.code, result.stderr).toBe(0);
+  const dir = result.stdout.trim().split('\n').at(-1)!;
+  return ['servicemonitors', 'prometheusrules'].map((plural) => join(dir, `monitoring.coreos.com_${plural}.yaml`));
 }
 
 beforeAll(async () => {
@@ -93,14 +85,16 @@ beforeAll(async () => {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   [helmBin, kubeconformBin] = await Promise.all([ensureTool('helm', log), ensureTool('kubeconform', log)]);
   await installCrds(kc);
-  const applied = await kubectl(['apply', '--server-side', '-f', await serviceMonitorCrd()]);
+  const applied = await kubectl(['apply', '--server-side', ...(await prometheusOperatorCrds()).flatMap((file) => ['-f', file])]);
   expect(applied.code, applied.stderr).toBe(0);
   // An established CRD reaches /openapi/v3 a moment later.
   schemaDir = join(workDir, 'schemas');
   await waitFor(
     async () => {
       const { files } = await writeKubeconformSchemas(kc, schemaDir);
-      return ['accessentry-eksaccess-v1alpha1.json', 'clusteraccess-eksaccess-v1alpha1.json', 'servicemonitor-monitoring-v1.json'].every((f) => files.has(f));
+      return ['accessentry-eksaccess-v1alpha1.json', 'clusteraccess-eksaccess-v1alpha1.json', 'servicemonitor-monitoring-v1.json', 'prometheusrule-monitoring-v1.json'].every((f) =>
+        files.has(f),
+      );
     },
     { description: 'the CRDs in /openapi/v3', timeoutMs: 60_000, intervalMs: 1_000 },
   );
@@ -111,10 +105,12 @@ afterAll(async () => {
 });
 
 describe('helm lint and values.schema.json', () => {
-  it('lints clean with --strict', async () => {
-    const lint = await helm(['lint', CHART, '--strict', ...REQUIRED]);
-    expect(lint.code, lint.stdout + lint.stderr).toBe(0);
-    expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  it('lints clean with --strict, by default and with the monitoring objects on', async () => {
+    for (const extra of [[], ['--set', 'grafanaDashboard.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true']]) {
+      const lint = await helm(['lint', CHART, '--strict', ...REQUIRED, ...extra]);
+      expect(lint.code, lint.stdout + lint.stderr).toBe(0);
+      expect(lint.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    }
   });
 
   it('refuses to render without a region, or with values that would break the controller, naming the value', async () => {
@@ -138,6 +134,9 @@ describe('helm lint and values.schema.json', () => {
       [[...REQUIRED, '--set', 'admission.adminServiceAccounts={platform}'], /adminServiceAccounts/],
       [[...REQUIRED, '--set', 'admission.validationActions={Allow}'], /validationActions/],
       [[...REQUIRED, '--set', 'networkPolicy.metricsFrom[0].cidr=10.0.0.0/8'], /metricsFrom/],
+      [[...REQUIRED, '--set', 'grafanaDashboard.enable=true'], /enable/],
+      [[...REQUIRED, '--set', 'prometheusRule.runbookUrl=wiki/runbooks.md#top'], /runbookUrl/],
+      [[...REQUIRED, '--set-string', 'perResourceMetrics=no'], /perResourceMetrics/],
     ];
     for (const [args, message] of cases) {
       const result = await helm(['template', 'x', CHART, ...args]);
@@ -320,6 +319,64 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '512Mi' } });
     expect(pod.volumes).toBeUndefined();
     expect(kinds(await render(['--set', 'replicaCount=1']))).not.toContain('PodDisruptionBudget');
+  });
+});
+
+describe('monitoring: the Grafana dashboard and the PrometheusRule', () => {
+  const dashboardFile = (): Promise<string> => readFile(join(ROOT, 'deploy/monitoring/grafana-dashboard.json'), 'utf8');
+  const alertsFile = (): Promise<string> => readFile(join(ROOT, 'deploy/monitoring/alerts.yaml'), 'utf8');
+  const SHIPPED_JOB = 'job="eks-access-entry-controller-metrics"';
+  const RUNBOOKS = 'https://github.com/eks-access-entry-controller/eks-access-entry-controller/blob/main/docs/runbooks.md';
+
+  it('renders neither by default, and both, valid, with grafanaDashboard.enabled and prometheusRule.enabled', async () => {
+    expect(kinds(await render())).not.toEqual(expect.arrayContaining(['ConfigMap']));
+    const yaml = await render(['--set', 'grafanaDashboard.enabled=true', '--set', 'prometheusRule.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true']);
+    expect(kinds(yaml)).toEqual(expect.arrayContaining(['ConfigMap', 'PrometheusRule', 'ServiceMonitor']));
+    const report = await kubeconform(kubeconformBin, schemaDir, yaml);
+    expect(report.summary, report.output).toEqual({ resources: 11, valid: 11, invalid: 0, errors: 0, skipped: 0 });
+    expect(report.output).toMatch(/PrometheusRule eks-access-entry-controller is valid/);
+  });
+
+  it('ships the dashboard file byte for byte, with the sidecar\'s label', async () => {
+    const yaml = await render(['--set', 'grafanaDashboard.enabled=true']);
+    const configMap = objects(yaml).find((o) => o.kind === 'ConfigMap') as KubernetesObject & { data: Record<string, string> };
+    expect(configMap.metadata).toMatchObject({ name: 'eks-access-entry-controller-dashboard', namespace: 'eks-access-entry-controller', labels: { grafana_dashboard: '1' } });
+    expect(configMap.data).toEqual({ 'eks-access-entry-controller.json': await dashboardFile() });
+  });
+
+  it('ships the alert rules as they are, selecting the job of its own ServiceMonitor, whatever the release is called', async () => {
+    const yaml = await render(['--set', 'prometheusRule.enabled=true', '--set', 'metrics.serviceMonitor.enabled=true'], 'platform');
+    const rule = objects(yaml).find((o) => o.kind === 'PrometheusRule') as KubernetesObject & { spec: unknown };
+    // A ServiceMonitor's job is the name of the Service it scrapes.
+    const service = objects(yaml).find((o) => o.kind === 'Service' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'metrics')!;
+    expect(service.metadata!.name).toBe('platform-eks-access-entry-controller-metrics');
+    const expected = (await alertsFile()).replaceAll(SHIPPED_JOB, `job="${service.metadata!.name}"`);
+    expect(rule.spec).toEqual(loadYaml(expected));
+    expect(JSON.stringify(rule.spec)).not.toContain(SHIPPED_JOB);
+  });
+
+  it('takes the sidecar label, namespace and folder, the rule labels, job and runbook location it is given, and --per-resource-metrics=false', async () => {
+    const values = {
+      perResourceMetrics: false,
+      grafanaDashboard: { enabled: true, label: 'example.com/dashboard', labelValue: 'platform', namespace: 'monitoring', annotations: { grafana_folder: 'Platform' } },
+      prometheusRule: { enabled: true, labels: { release: 'kube-prometheus-stack' }, job: 'kubernetes-pods', runbookUrl: 'https://wiki.example.com/eaec/runbooks' },
+    };
+    const file = join(workDir, 'monitoring-options.yaml');
+    await writeFile(file, dumpYaml(values));
+    const yaml = await render(['-f', file]);
+    const report = await kubeconform(kubeconformBin, schemaDir, yaml);
+    expect(report.summary, report.output).toEqual({ resources: 10, valid: 10, invalid: 0, errors: 0, skipped: 0 });
+    const configMap = objects(yaml).find((o) => o.kind === 'ConfigMap')!;
+    expect(configMap.metadata).toMatchObject({ namespace: 'monitoring', labels: { 'example.com/dashboard': 'platform' }, annotations: { grafana_folder: 'Platform' } });
+    expect(configMap.metadata!.labels).not.toHaveProperty('grafana_dashboard');
+    const rule = objects(yaml).find((o) => o.kind === 'PrometheusRule') as KubernetesObject & { spec: unknown };
+    expect(rule.metadata!.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    const expected = (await alertsFile()).replaceAll(SHIPPED_JOB, 'job="kubernetes-pods"').replaceAll(RUNBOOKS, 'https://wiki.example.com/eaec/runbooks');
+    expect(rule.spec).toEqual(loadYaml(expected));
+    const container = (objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment).spec!.template.spec!.containers[0]!;
+    expect(container.args).toContain('--per-resource-metrics=false');
+    const byDefault = (objects(await render()).find((o) => o.kind === 'Deployment') as V1Deployment).spec!.template.spec!.containers[0]!;
+    expect(byDefault.args!.filter((arg) => arg.startsWith('--per-resource-metrics'))).toEqual([]);
   });
 });
 

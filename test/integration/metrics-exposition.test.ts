@@ -62,6 +62,12 @@ function exercised(): PrometheusMetrics {
   metrics.driftCorrected('accessPolicies');
   metrics.onScrape(() => metrics.resources({ Ready: 5, Reconciling: 1, Stalled: 1 }));
   metrics.leader(true);
+  metrics.accessEntryConditions([
+    { name: 'admins', clusterName: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' },
+    { name: 'legacy', clusterName: 'old', condition: 'Stalled', status: 'True', reason: 'AuthenticationModeConfigMap' },
+  ]);
+  metrics.clusterAccessConditions([{ name: 'prod-eu', clusterName: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'True', reason: 'Reachable' }]);
+  metrics.timeToReady(1.5);
   return metrics;
 }
 
@@ -88,6 +94,9 @@ const EXPECTED_TYPES: Record<string, string> = {
   eks_access_entry_aws_rate_limiter_wait_seconds: 'histogram',
   eks_access_entry_drift_corrections_total: 'counter',
   eks_access_entry_resources: 'gauge',
+  eks_access_entry_status_condition: 'gauge',
+  eks_access_entry_cluster_access_status_condition: 'gauge',
+  eks_access_entry_time_to_ready_seconds: 'histogram',
   process_cpu_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',
 };

@@ -1,11 +1,12 @@
 // The real tools some integration tests run (helm, kubeconform, kstatus, the gopher-lua runner,
-// promtool), built or installed into the cache before any test starts. A cold build takes
-// minutes of both cores; done while timing-sensitive tests ran, it could starve them.
+// promtool and prometheus, the Prometheus Operator's CRDs), built or installed into the cache
+// before any test starts. A cold build takes minutes of both cores; done while timing-sensitive
+// tests ran, it could starve them.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const TOOLS_DIR = fileURLToPath(new URL('../../scripts/tools/', import.meta.url));
-const TOOLS = ['promtool', 'lua-health', 'kubeconform', 'kstatus', 'helm'] as const;
+const TOOLS = ['promtool', 'prometheus-operator-crds', 'lua-health', 'kubeconform', 'kstatus', 'helm'] as const;
 
 function runScript(name: string, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {

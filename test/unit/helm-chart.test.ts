@@ -1,5 +1,6 @@
 // The Helm chart's files that must follow others: its CRDs (crds/ of the repository, which Helm
-// installs on first install) and its README's table of values (values.yaml).
+// installs on first install), its copies of deploy/monitoring/ (alerts, dashboard) and its
+// README's table of values (values.yaml).
 import { readdirSync, readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,15 @@ describe('the Helm chart', () => {
     const resync = 'for f in crds/*.yaml; do { echo ---; cat "$f"; } > deploy/helm/eks-access-entry-controller/crds/"$(basename "$f")"; done';
     for (const file of source) {
       expect(read(new URL(`crds/${file}`, chart)), `${file} differs from crds/${file}; copy it over: ${resync}`).toBe(`---\n${read(new URL(`crds/${file}`, root))}`);
+    }
+  });
+
+  // The chart can only read files inside itself: its files/ are copies of deploy/monitoring/.
+  it('ships the alert rules and the Grafana dashboard of deploy/monitoring/, byte for byte', () => {
+    const resync = 'cp deploy/monitoring/alerts.yaml deploy/monitoring/grafana-dashboard.json deploy/helm/eks-access-entry-controller/files/';
+    expect(readdirSync(new URL('files/', chart)).sort()).toEqual(['alerts.yaml', 'grafana-dashboard.json']);
+    for (const file of ['alerts.yaml', 'grafana-dashboard.json']) {
+      expect(read(new URL(`files/${file}`, chart)), `files/${file} differs from deploy/monitoring/${file}; copy it over: ${resync}`).toBe(read(new URL(`deploy/monitoring/${file}`, root)));
     }
   });
 

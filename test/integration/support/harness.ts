@@ -8,6 +8,7 @@ import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../.
 import type { Config } from '../../../src/config.ts';
 import { AccessEntryController } from '../../../src/controller/controller.ts';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
+import type { ControllerMetrics } from '../../../src/metrics/index.ts';
 import { installCrds } from '../../testenv/crd.ts';
 import { testKubeConfig, uniqueName, waitFor } from '../../testenv/kube.ts';
 
@@ -79,9 +80,9 @@ export class Harness {
     return harness;
   }
 
-  /** (Re)starts this file's controller, with `overrides` on top of the file's config. */
-  async startController(overrides: Partial<Config> = {}): Promise<void> {
-    this.controller = await this.#start({ ...this.config, ...overrides });
+  /** (Re)starts this file's controller, with `overrides` on top of the file's config, reporting to `metrics` if given. */
+  async startController(overrides: Partial<Config> = {}, metrics?: ControllerMetrics): Promise<void> {
+    this.controller = await this.#start({ ...this.config, ...overrides }, this.kc, metrics);
   }
 
   async stopController(): Promise<void> {
@@ -109,8 +110,8 @@ export class Harness {
     await this.emulator.close();
   }
 
-  async #start(config: Config, kubeConfig: KubeConfig = this.kc): Promise<AccessEntryController> {
-    const controller = await AccessEntryController.create(kubeConfig, config, pino({ level: config.logLevel }));
+  async #start(config: Config, kubeConfig: KubeConfig = this.kc, metrics?: ControllerMetrics): Promise<AccessEntryController> {
+    const controller = await AccessEntryController.create(kubeConfig, config, pino({ level: config.logLevel }), metrics ? { metrics } : {});
     await controller.start();
     return controller;
   }
