@@ -153,7 +153,8 @@ export class Chaos {
     while (await this.#pause(quick ? rng.between(1_000, 4_000) : rng.between(0.5 * meanMs, 1.5 * meanMs))) {
       const victim = await this.#settledVictim(lastRole === 'standby' ? false : rng.chance(STANDBY_KILL_SHARE));
       if (!victim) continue;
-      if (victim.role === 'leader' && rng.chance(TERMINATE_DURING_LOSS_SHARE)) await this.#terminateDuringLoss(victim.replica);
+      // A leader's turn is a SIGKILL the first time (a short soak must see one), then sometimes a SIGTERM during a loss.
+      if (victim.role === 'leader' && this.counts.leaderKills > 0 && rng.chance(TERMINATE_DURING_LOSS_SHARE)) await this.#terminateDuringLoss(victim.replica);
       else await this.#killAndRestart(victim.replica, victim.role, quick);
       lastRole = victim.role;
       quick = rng.chance(0.2);
