@@ -89,7 +89,7 @@ describe('replace, split and join, as Go strings.Replace, SplitN and Join', () =
     ['abc', '', '-', undefined, '-a-b-c-'],
     ['abc', '', '-', 2n, '-a-bc'],
     ['a😀b', '', '.', undefined, '.a.😀.b.'],
-  ])('replace(%j, %j, %j, %s) is %j', (text, old, replacement, n, expected) => {
+  ])('replace(%j, %j, %j, %s) is %j', (...[text, old, replacement, n, expected]) => {
     expect(replace(text, old, replacement, n)).toBe(expected);
   });
 
