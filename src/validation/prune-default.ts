@@ -51,6 +51,8 @@ const DROPPED = Symbol('dropped');
 
 /** The field's value after pruning, or DROPPED when the API server would drop it. */
 function pruneField(name: string, value: unknown, schema: SchemaNode, at: At): unknown {
+  // An undefined field is an absent one, as in the JSON the API server would be sent.
+  if (value === undefined) return DROPPED;
   const path = child(at.path, name);
   const fieldSchema = schema.properties?.[name] ?? mapValueSchema(schema);
   if (isObjectMeta(name, schema, at)) return structuredClone(value);
