@@ -102,6 +102,14 @@ export class CrdValidator {
     return issues;
   }
 
+  /**
+   * The object as the API server would store it: unknown fields dropped, disallowed nulls dropped,
+   * defaults filled in (spec.type STANDARD, say). Other checks are validate's.
+   */
+  withDefaults(doc: unknown): unknown {
+    return pruneAndDefault(doc, this.root).value;
+  }
+
   private requestIssues(doc: unknown): ValidationIssue[] {
     if (!isObject(doc)) return [{ field: '', message: `Invalid value: the document must be an object with apiVersion, kind, metadata and spec`, ...REQUEST_ERROR }];
     if (doc.kind !== this.kind) {
