@@ -60,8 +60,10 @@ export function evaluateRuleTree(tree: RuleNode, value: unknown, old: unknown): 
 
 function visit(node: RuleNode, at: Visit, issues: ValidationIssue[]): void {
   if (at.value === null || at.value === undefined) return;
+  // Converted once for all the node's rules: a spec-level rule would otherwise convert the spec each time.
+  const bindings = lazyBindings(node.schema, at);
   for (const rule of node.rules) {
-    const issue = evaluateRule(rule, node.schema, at);
+    const issue = evaluateRule(rule, node.schema, at, bindings);
     if (issue) issues.push(issue);
   }
   if (Array.isArray(at.value)) visitItems(node, at, issues);
@@ -102,13 +104,26 @@ function correlateListItems(schema: SchemaNode, old: unknown): (item: unknown) =
   return (item) => byKey.get(identity(item));
 }
 
-function evaluateRule(compiled: CompiledRule, schema: SchemaNode, at: Visit): ValidationIssue | undefined {
+type Bindings = (withOldSelf: boolean) => Record<string, unknown>;
+
+function lazyBindings(schema: SchemaNode, at: Visit): Bindings {
+  let self: unknown;
+  let oldSelf: unknown;
+  return (withOldSelf) => {
+    self ??= toCelValue(at.value, schema);
+    if (!withOldSelf) return { self };
+    oldSelf ??= toCelValue(at.old, schema);
+    return { self, oldSelf };
+  };
+}
+
+function evaluateRule(compiled: CompiledRule, schema: SchemaNode, at: Visit, lazy: Bindings): ValidationIssue | undefined {
   const { rule } = compiled;
   if (compiled.usesOldSelf && at.old === undefined) return undefined;
   if (!compiled.program) {
     return { field: at.path, message: `could not check rule offline: ${rule.rule.trim()}: ${compiled.uncheckable ?? ''}`, kind: 'rule', severity: 'unchecked' };
   }
-  const bindings = compiled.usesOldSelf ? { self: toCelValue(at.value, schema), oldSelf: toCelValue(at.old, schema) } : { self: toCelValue(at.value, schema) };
+  const bindings = lazy(compiled.usesOldSelf);
   const result = compiled.program(bindings);
   if (isCelError(result)) return runtimeError(result, compiled, schema, at.path);
   if (result === true) return undefined;
