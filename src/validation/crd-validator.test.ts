@@ -114,6 +114,9 @@ describe('rules', () => {
       expect.objectContaining({ field: 'spec.sorted', severity: 'unchecked', kind: 'rule', message: expect.stringContaining('could not check rule offline: self.isSorted()') }),
     ]);
     expect(isRefused(issues)).toBe(false);
+    expect(validator.uncheckableRules()).toEqual([
+      { node: 'spec.sorted', rule: 'self.isSorted()', reason: 'it uses isSorted, which the offline validator does not implement' },
+    ]);
   });
 });
 

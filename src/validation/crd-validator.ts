@@ -4,7 +4,7 @@
 // document then costs only the checks.
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
-import { compileRuleTree, evaluateRuleTree, type RuleNode } from './cel/evaluate.ts';
+import { compileRuleTree, evaluateRuleTree, uncheckableRules, type RuleNode, type UncheckableRule } from './cel/evaluate.ts';
 import { ruleEnvironment } from './cel/environment.ts';
 import { goQuote, RULES_NOT_CHECKED, invalid, type ValidationIssue } from './issues.ts';
 import { listTypeIssues } from './list-types.ts';
@@ -108,6 +108,14 @@ export class CrdValidator {
    */
   withDefaults(doc: unknown): unknown {
     return pruneAndDefault(doc, this.root).value;
+  }
+
+  /**
+   * The CEL rules this validator cannot run offline (a function or syntax it does not implement),
+   * which validate reports as unchecked wherever they apply.
+   */
+  uncheckableRules(): UncheckableRule[] {
+    return uncheckableRules(this.rules);
   }
 
   private requestIssues(doc: unknown): ValidationIssue[] {

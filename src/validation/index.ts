@@ -1,5 +1,6 @@
 // Offline validation of custom resources as the API server validates them: see README, "plan".
 export { CrdValidator, type FieldValidation, type ValidateOptions } from './crd-validator.ts';
+export type { UncheckableRule } from './cel/evaluate.ts';
 export {
   accessEntryValidator,
   clusterAccessValidator,

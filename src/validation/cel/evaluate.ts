@@ -42,6 +42,21 @@ export function compileRuleTree(schema: SchemaNode, environment: RuleEnvironment
   return { schema, rules, properties, ...(mapValues && { mapValues }), ...(items && { items }) };
 }
 
+export interface UncheckableRule {
+  /** The schema node of the rule, as a path of property names ([*] for items and map values). */
+  node: string;
+  rule: string;
+  reason: string;
+}
+
+/** The rules of the tree that cannot be run offline, and why; empty for this project's CRDs. */
+export function uncheckableRules(tree: RuleNode | undefined, node = ''): UncheckableRule[] {
+  if (!tree) return [];
+  const here = tree.rules.filter((r) => !r.program).map((r) => ({ node, rule: r.rule.rule, reason: r.uncheckable ?? '' }));
+  const below = [...tree.properties].flatMap(([name, child]) => uncheckableRules(child, node === '' ? name : `${node}.${name}`));
+  return [...here, ...below, ...uncheckableRules(tree.items, `${node}[*]`), ...uncheckableRules(tree.mapValues, `${node}[*]`)];
+}
+
 interface Visit {
   path: string;
   value: unknown;
