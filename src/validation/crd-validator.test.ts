@@ -217,6 +217,45 @@ describe('the schema', () => {
   });
 });
 
+describe('schema ratcheting on update', () => {
+  const validator = CrdValidator.fromCrd(
+    crd({
+      type: 'object',
+      properties: {
+        name: { type: 'string', maxLength: 3 },
+        other: { type: 'string' },
+        items: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['k'],
+          items: { type: 'object', properties: { k: { type: 'string' }, v: { type: 'string', pattern: '^[a-z]*$' } } },
+        },
+        atomic: { type: 'array', items: { type: 'string', pattern: '^[a-z]*$' } },
+      },
+    }),
+  );
+  const old = widget({ name: 'toolong', items: [{ k: 'a', v: 'BAD' }], atomic: ['BAD'] });
+
+  it('lets errors in unchanged values through as warnings, and runs the rules as if they were valid', () => {
+    const issues = validator.validate(widget({ name: 'toolong', items: [{ k: 'b', v: 'ok' }, { k: 'a', v: 'BAD' }], atomic: ['BAD'], other: 'x' }), { old });
+    expect(issues.map((i) => [i.field, i.severity])).toEqual([
+      ['spec.name', 'warning'],
+      ['spec.items[1].v', 'warning'],
+      ['spec.atomic[0]', 'warning'],
+    ]);
+  });
+
+  it('refuses an error in a changed value, the items of an atomic list judged with their list', () => {
+    const issues = validator.validate(widget({ name: 'toolong2', items: [{ k: 'a', v: 'WORSE' }], atomic: ['BAD', 'x'] }), { old });
+    expect(issues.map((i) => [i.field, i.severity])).toEqual([
+      ['spec.name', 'error'],
+      ['spec.items[0].v', 'error'],
+      ['spec.atomic[0]', 'error'],
+      ['', 'unchecked'],
+    ]);
+  });
+});
+
 describe('the request', () => {
   const validator = CrdValidator.fromCrd(crd({ type: 'object', properties: { s: { type: 'string' } } }));
 

@@ -12,7 +12,8 @@ import { validateObjectMeta } from './object-meta.ts';
 import { pruneAndDefault } from './prune-default.ts';
 import { Re2Cache } from './re2.ts';
 import { isObject, type JsonObject, type SchemaNode } from './schema-node.ts';
-import { compileSchema, type SchemaResult } from './schema-validation.ts';
+import { isUnchanged } from './ratcheting.ts';
+import { compileSchema, type SchemaFinding } from './schema-validation.ts';
 
 /**
  * How the API server treats fields the schema does not know, as its fieldValidation parameter:
@@ -49,7 +50,7 @@ export class CrdValidator {
   readonly kind: string;
   private readonly root: SchemaNode;
   private readonly hasStatusSubresource: boolean;
-  private readonly checkSchema: (value: unknown) => SchemaResult;
+  private readonly checkSchema: (value: unknown) => SchemaFinding[];
   private readonly rules: RuleNode | undefined;
 
   private constructor(apiVersion: string, kind: string, version: CrdVersion) {
@@ -94,9 +95,9 @@ export class CrdValidator {
 
     const old = options.old === undefined ? undefined : (pruneAndDefault(options.old, this.root).value as JsonObject);
     const value = this.withStoredStatus(pruned.value as JsonObject, old);
-    const schema = this.checkSchema(value);
-    const issues = [...unknown, ...meta.issues, ...schema.issues, ...listTypeIssues(value, this.root)];
-    const blocked = schema.blocksRules || meta.blocksRules;
+    const schema = this.checkSchema(value).map((finding) => this.ratchet(finding, value, old));
+    const issues = [...unknown, ...meta.issues, ...schema.map((f) => f.issue), ...listTypeIssues(value, this.root)];
+    const blocked = meta.blocksRules || schema.some((f) => f.blocksRules && f.issue.severity === 'error');
     if (blocked) issues.push({ ...invalid('', null, RULES_NOT_CHECKED), kind: 'rule', severity: 'unchecked' });
     else if (this.rules) issues.push(...evaluateRuleTree(this.rules, value, old));
     return issues;
@@ -135,6 +136,12 @@ export class CrdValidator {
     if (mode === 'Ignore') return [];
     const severity = mode === 'Strict' ? 'error' : 'warning';
     return paths.map((field) => ({ field, message: `unknown field ${goQuote(field)}`, kind: 'request', severity }));
+  }
+
+  /** On update, an error in a value that did not change is only a warning (CRD validation ratcheting). */
+  private ratchet(finding: SchemaFinding, value: JsonObject, old: JsonObject | undefined): SchemaFinding {
+    if (old === undefined || finding.issue.severity !== 'error' || !isUnchanged(finding.pointer, value, old, this.root)) return finding;
+    return { ...finding, issue: { ...finding.issue, severity: 'warning' } };
   }
 
   /** With a status subresource, a create cannot set status and an update keeps the stored one. */

@@ -16,11 +16,13 @@ import {
 import type { Re2Cache } from './re2.ts';
 import type { SchemaNode } from './schema-node.ts';
 
-export interface SchemaResult {
-  issues: ValidationIssue[];
+export interface SchemaFinding {
+  issue: ValidationIssue;
+  /** Where in the object, as a JSON pointer (/spec/tags/team): what ratcheting compares. */
+  pointer: string;
   /**
-   * Whether an error is of a kind that stops the API server from running the CEL rules: a wrong
-   * type or format, an unsupported enum value, a missing required field, too long, too many.
+   * Whether it is of a kind that stops the API server from running the CEL rules: a wrong type or
+   * format, an unsupported enum value, a missing required field, too long, too many.
    */
   blocksRules: boolean;
 }
@@ -30,18 +32,20 @@ const BLOCKING = new Set(['type', 'enum', 'required', 'maxLength', 'maxItems', '
 const BRANCHES = /\/(anyOf|oneOf|not)\//;
 
 /** Compiles the schema once; the returned function checks one (pruned, defaulted) object. */
-export function compileSchema(root: SchemaNode, regexes: Re2Cache): (value: unknown) => SchemaResult {
+export function compileSchema(root: SchemaNode, regexes: Re2Cache): (value: unknown) => SchemaFinding[] {
   const regExp = Object.assign((pattern: string) => regexes.compile(pattern), { code: 're2' });
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, code: { regExp } });
   ajv.addKeyword({ keyword: FORMAT_KEYWORD, schemaType: 'string', errors: true, validate: checkFormat });
   const validate: ValidateFunction = ajv.compile(toAjvSchema(root));
   return (value) => {
-    if (validate(value)) return { issues: [], blocksRules: false };
-    const errors = (validate.errors ?? []).filter((error) => !BRANCHES.test(error.schemaPath));
-    return {
-      issues: errors.map((error) => toIssue(error, value)),
-      blocksRules: errors.some((error) => BLOCKING.has(error.keyword) && error.params.verdict !== 'unchecked'),
-    };
+    if (validate(value)) return [];
+    return (validate.errors ?? [])
+      .filter((error) => !BRANCHES.test(error.schemaPath))
+      .map((error) => ({
+        issue: toIssue(error, value),
+        pointer: error.instancePath,
+        blocksRules: BLOCKING.has(error.keyword) && error.params.verdict !== 'unchecked',
+      }));
   };
 }
 
