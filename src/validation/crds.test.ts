@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { formatIssue, isRefused } from './issues.ts';
-import { accessEntryValidator, clusterAccessValidator, validateAccessEntry, validateClusterAccess } from './crds.ts';
+import { accessEntryValidator, clusterAccessValidator, validateAccessEntry, validateClusterAccess, validatorFor } from './crds.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../deploy/examples/', import.meta.url));
 const ROLE = 'arn:aws:iam::123456789012:role/admins';
@@ -25,6 +25,21 @@ describe('the shipped CRDs', () => {
   it('have no rule the offline validator cannot run', () => {
     expect(accessEntryValidator().uncheckableRules()).toEqual([]);
     expect(clusterAccessValidator().uncheckableRules()).toEqual([]);
+  });
+});
+
+describe('validatorFor', () => {
+  it('picks the validator by kind in this API group, and none for other kinds', () => {
+    expect(validatorFor(entry({}))).toBe(accessEntryValidator());
+    expect(validatorFor({ apiVersion: 'eksaccess.dev/v1alpha1', kind: 'ClusterAccess' })).toBe(clusterAccessValidator());
+    expect(validatorFor({ apiVersion: 'v1', kind: 'ConfigMap' })).toBeUndefined();
+    expect(validatorFor({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization' })).toBeUndefined();
+    expect(validatorFor('text')).toBeUndefined();
+  });
+
+  it('keeps a version the CRD does not serve, so that it is reported', () => {
+    const doc = { ...entry({}), apiVersion: 'eksaccess.dev/v1beta1' };
+    expect(messages(validatorFor(doc)!.validate(doc))).toBe('apiVersion: no matches for kind "AccessEntry" in version "eksaccess.dev/v1beta1"');
   });
 });
 

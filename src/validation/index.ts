@@ -7,5 +7,6 @@ export {
   crdFile,
   validateAccessEntry,
   validateClusterAccess,
+  validatorFor,
 } from './crds.ts';
 export { formatIssue, isRefused, type IssueKind, type IssueSeverity, type ValidationIssue } from './issues.ts';
