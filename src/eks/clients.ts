@@ -1,6 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { addRequestBudget, type RequestBudget } from './request-budget.ts';
@@ -20,6 +21,8 @@ export interface AwsClientOptions {
   userAgent?: string;
   /** Every EKS attempt waits for a token of its account and region (unless its limit is off) and reports throttles. */
   budget?: RequestBudget;
+  /** A named profile of the shared AWS config files, as AWS_PROFILE would choose (the command line's --profile). */
+  profile?: string;
 }
 
 /**
@@ -31,6 +34,7 @@ export interface AwsClientOptions {
 export class AwsClients {
   readonly #eks = new Map<string, EKSClient>();
   readonly #sts = new Map<string, STSClient>();
+  readonly #iam = new Map<string, IAMClient>();
   readonly #assumed = new Map<string, AwsCredentialIdentityProvider>();
 
   constructor(private readonly options: AwsClientOptions) {}
@@ -58,15 +62,24 @@ export class AwsClients {
     });
   }
 
+  /**
+   * IAM is global: the SDK signs for its partition's one region whatever `target.region` says, and
+   * honours AWS_ENDPOINT_URL_IAM. Not budgeted: EKS quotas are not IAM's.
+   */
+  iam(target: AwsTarget): IAMClient {
+    return cached(this.#iam, clientKey(target), () => new IAMClient(this.#config(target, undefined)));
+  }
+
   /** The identity the clients of a target sign as: the key of the caller-identity cache and the request budget. */
   credentialSet(target: AwsTarget): string {
     return target.credentials ? `role:${target.credentials.roleArn}|${target.credentials.externalId ?? ''}` : CREDENTIAL_SET;
   }
 
   destroy(): void {
-    for (const client of [...this.#eks.values(), ...this.#sts.values()]) client.destroy();
+    for (const client of [...this.#eks.values(), ...this.#sts.values(), ...this.#iam.values()]) client.destroy();
     this.#eks.clear();
     this.#sts.clear();
+    this.#iam.clear();
   }
 
   #config(target: AwsTarget, endpoint: string | undefined): SharedClientConfig {
@@ -83,6 +96,7 @@ export class AwsClients {
       }),
       ...(endpoint ? { endpoint } : {}),
       ...(this.options.userAgent ? { customUserAgent: this.options.userAgent } : {}),
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
       ...(target.credentials ? { credentials: this.#assumedRole(target.region, target.credentials) } : {}),
     };
   }
@@ -97,6 +111,8 @@ export class AwsClients {
           RoleSessionName: this.options.sessionName,
           ...(credentials.externalId ? { ExternalId: credentials.externalId } : {}),
         },
+        // The session is assumed with the profile's credentials, not the default chain's.
+        ...(this.options.profile ? { masterCredentials: fromNodeProviderChain({ profile: this.options.profile }) } : {}),
         // The SDK does not hand the outer client's user agent to this inner STS client: CloudTrail
         // and the IAM audit of the tests tell the controller's AssumeRole calls by it.
         clientConfig: {
@@ -121,6 +137,7 @@ interface SharedClientConfig {
   requestHandler: NodeHttpHandler;
   endpoint?: string;
   customUserAgent?: string;
+  profile?: string;
   credentials?: AwsCredentialIdentityProvider;
 }
 
