@@ -20,7 +20,7 @@ export const Skip = {
     action: 'leave it to that installation; to move it here, delete its AccessEntry there with deletionPolicy: Retain (which hands the entry back), then import again',
   }),
   nodeEntry: (type: string): SkipReason => ({
-    reason: `it is a node entry (${type}); EKS makes and deletes those of managed node groups, Fargate profiles and Auto Mode itself`,
+    reason: `it is a node entry (${type}), of the kind EKS makes and deletes itself for managed node groups, Fargate profiles and Auto Mode`,
     action: 'leave it to EKS, or pass --include-node-entries to import node entries too (those of self-managed nodes), written with deletionPolicy: Retain',
   }),
   tooManyTags: (count: number, room: number): SkipReason => ({

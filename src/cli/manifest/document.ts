@@ -70,8 +70,10 @@ function orderedPolicy(policy: AccessPolicy): Record<string, unknown> {
   return { ...(policy.policy !== undefined ? { policy: policy.policy } : { policyArn: policy.policyArn }), accessScope };
 }
 
+/** By the policy's name, however it is given (policy, or the end of policyArn). */
 function byPolicyName(a: Record<string, unknown>, b: Record<string, unknown>): number {
-  return compare(String(a.policy ?? a.policyArn), String(b.policy ?? b.policyArn));
+  const name = (policy: Record<string, unknown>): string => String(policy.policy ?? policy.policyArn).split('/').pop() ?? '';
+  return compare(name(a), name(b));
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {
