@@ -22,6 +22,7 @@ export interface MigrateAws {
 const IAM_CONCURRENCY = 4;
 const IAM_HINT = 'or pass --no-iam to write the ARNs as aws-auth gives them (paths unchecked)';
 const EKS_HINT = 'or pass --no-eks to migrate without asking EKS which principals have an entry already';
+const AWS_HINT = 'or pass --no-iam --no-eks to migrate without asking AWS anything (nothing is then checked)';
 
 /**
  * Each candidate with its principal as IAM has it (path included), or skipped when IAM does not
@@ -29,7 +30,7 @@ const EKS_HINT = 'or pass --no-eks to migrate without asking EKS which principal
  * given, with a warning.
  */
 export async function resolvePaths(classified: readonly Classified[], aws: MigrateAws, reporter: Reporter): Promise<Classified[]> {
-  const callerAccount = await ask(() => aws.eks.callerAccount(aws.target), IAM_HINT);
+  const callerAccount = await ask(() => aws.eks.callerAccount(aws.target), AWS_HINT);
   const lookups = uniqueLookups(classified, callerAccount);
   const progress = new Progress(reporter, 'looking up principals in IAM', lookups.length);
   const found = new Map<string, string | undefined>();
@@ -62,7 +63,7 @@ export function skipSsoRolesWithoutPath(classified: readonly Classified[]): Clas
  */
 export async function principalsWithEntries(aws: MigrateAws, clusterName: string, reporter: Reporter): Promise<Set<string> | undefined> {
   const cluster = { ...aws.target, clusterName };
-  const mode = await ask(() => aws.eks.authenticationMode(cluster), EKS_HINT, clusterName);
+  const mode = await ask(() => aws.eks.authenticationMode(cluster), AWS_HINT, clusterName);
   if (mode === 'CONFIG_MAP') {
     reporter.warning(Warning.configMapMode(clusterName));
     return undefined;
