@@ -2,7 +2,18 @@
 // groups, username (only where it is not EKS's default, which an unset username keeps), policies
 // with their scopes, and tags, less the controller's own.
 import type { AccessEntrySpec } from '../../api/accessentry.ts';
-import { ACCESS_POLICY_ARN_RESOURCE_PREFIX, ADOPTED_TAG, MANAGED_BY_TAG, MAX_ACCESS_POLICIES, MAX_TAGS, OWNER_TAG, type EntryType, EntryTypes } from '../../api/names.ts';
+import {
+  ACCESS_POLICY_ARN_RESOURCE_PREFIX,
+  ADOPTED_TAG,
+  EntryTypes,
+  MANAGED_BY_TAG,
+  MAX_ACCESS_POLICIES,
+  MAX_ACCESS_SCOPE_NAMESPACES,
+  MAX_NAMESPACE_LENGTH,
+  MAX_TAGS,
+  OWNER_TAG,
+  type EntryType,
+} from '../../api/names.ts';
 import { partitionOfRegion } from '../../eks/arn.ts';
 import type { AssociatedPolicy, ObservedEntry } from '../../eks/types.ts';
 import type { EntryManifest } from '../manifest/document.ts';
@@ -104,9 +115,8 @@ function policiesOf(policies: readonly AssociatedPolicy[], type: EntryType, regi
 }
 
 const POLICY_ARN = /^arn:(aws|aws-cn|aws-us-gov):eks::aws:cluster-access-policy\/([A-Za-z0-9]+)$/;
-const MAX_NAMESPACES = 100;
+// The CRD's rule: a namespace name, or a prefix of one ending in *.
 const NAMESPACE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9][-a-z0-9]*\*)$/;
-const MAX_NAMESPACE_LENGTH = 63;
 
 /** By name when the ARN is EKS's in the cluster's partition (the controller resolves it the same way). */
 function policyOf(associated: AssociatedPolicy, region: string): Policy | { skip: SkipReason } {
@@ -114,13 +124,14 @@ function policyOf(associated: AssociatedPolicy, region: string): Policy | { skip
   if (!match || match[1] !== partitionOfRegion(region)) {
     return { skip: Skip.refusedField(`its policy ARN ${associated.policyArn} is not an EKS access policy of region ${region}'s partition (${ACCESS_POLICY_ARN_RESOURCE_PREFIX}NAME)`) };
   }
-  const { type, namespaces } = associated.accessScope;
+  const { type } = associated.accessScope;
+  const namespaces = [...new Set(associated.accessScope.namespaces)];
   if (type === 'cluster') return { policy: match[2] as string, accessScope: { type } };
   const bad = namespaces.find((namespace) => namespace.length > MAX_NAMESPACE_LENGTH || !NAMESPACE.test(namespace));
-  if (namespaces.length === 0 || namespaces.length > MAX_NAMESPACES || bad !== undefined) {
-    return { skip: Skip.refusedField(bad !== undefined ? `its scope of ${match[2]} names ${JSON.stringify(bad)}` : `its scope of ${match[2]} lists ${namespaces.length} namespaces (1 to ${MAX_NAMESPACES} fit)`) };
+  if (namespaces.length === 0 || namespaces.length > MAX_ACCESS_SCOPE_NAMESPACES || bad !== undefined) {
+    return { skip: Skip.refusedField(bad !== undefined ? `its scope of ${match[2]} names ${JSON.stringify(bad)}` : `its scope of ${match[2]} lists ${namespaces.length} namespaces (1 to ${MAX_ACCESS_SCOPE_NAMESPACES} fit)`) };
   }
-  return { policy: match[2] as string, accessScope: { type, namespaces: [...namespaces] } };
+  return { policy: match[2] as string, accessScope: { type, namespaces } };
 }
 
 /** The entry's tags less the controller's and AWS's own; those the CRD refuses are left out, with why. */

@@ -53,20 +53,33 @@ export interface ManifestOutputOptions {
   labels: Record<string, string>;
 }
 
+/**
+ * -o/--output FORMAT, as kubectl spells it; each command names its formats (plan: text, json,
+ * markdown; report: text, json, csv, markdown).
+ */
+export function withOutputFormatOption(cmd: Command, formats: readonly string[], defaultFormat: string, description: string): Command {
+  return cmd.addOption(new Option('-o, --output <format>', description).choices(formats).default(defaultFormat));
+}
+
+/** The format commander accepted (it refuses others); typed as the command's own union. */
+export function readOutputFormat<F extends string>(values: ParsedOptions, formats: readonly F[]): F {
+  const format = stringOption(values, 'output');
+  const known = formats.find((candidate) => candidate === format);
+  if (known === undefined) throw new Error(`commander let through an output format it was not given: ${String(format)}`);
+  return known;
+}
+
 /** -o, --output-dir, --force and -l: how and where the AccessEntries are written. */
 export function withManifestOutputOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('-o, --output <format>', 'yaml (one multi-document stream) or json (a List)').choices(MANIFEST_FORMATS).default('yaml'))
+  return withOutputFormatOption(cmd, MANIFEST_FORMATS, 'yaml', 'yaml (one multi-document stream) or json (a List)')
     .option('--output-dir <dir>', 'write one file per AccessEntry (NAME.yaml) into this directory instead of stdout')
     .option('--force', 'overwrite files that exist in --output-dir (default: refuse, and write nothing)')
     .option('-l, --label <key=value>', 'put this label on every AccessEntry (e.g. the --selector of a controller shard); repeatable', collect);
 }
 
 export function readManifestOutputOptions(values: ParsedOptions): ManifestOutputOptions {
-  const format = stringOption(values, 'output') ?? 'yaml';
-  if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) throw new Error(`unexpected output format ${format}`);
   return {
-    format: format as ManifestFormat,
+    format: readOutputFormat(values, MANIFEST_FORMATS),
     ...defined({ outputDir: stringOption(values, 'outputDir') }),
     force: values.force === true,
     labels: parseLabels(stringListOption(values, 'label')),
