@@ -4,6 +4,12 @@
 import { runCli } from './program.ts';
 import { processIo } from './shared/io.ts';
 
+// A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const code = await runCli(process.argv.slice(2), processIo(process.argv[1]));
 // Idle keep-alive sockets of the AWS and Kubernetes clients would hold the process open for a
 // while: exit once what was written has been handed to the streams (pipes are asynchronous on
