@@ -9,13 +9,12 @@ import type { EntryManifest } from '../manifest/document.ts';
 import type { EksReads } from '../shared/aws.ts';
 import { explainAwsFailure } from '../shared/aws-errors.ts';
 import { mapConcurrently } from '../shared/concurrency.ts';
-import { CliError } from '../shared/exit.ts';
 import { compare } from '../manifest/names.ts';
+import { CliError } from '../shared/exit.ts';
 import { isServiceLinkedRole, parsePrincipalArn } from '../shared/principals.ts';
 import { Progress, type Reporter } from '../shared/report.ts';
 import { Note, Skip, type SkipReason } from './messages.ts';
-import { importDecision } from './to-spec.ts';
-import type { EntryType } from '../../api/names.ts';
+import { entryType, importDecision } from './to-spec.ts';
 
 export interface ImportRequest {
   clusterName: string;
@@ -82,9 +81,10 @@ async function examine(arn: string, request: ImportRequest, deps: ImportDeps): P
   if (isServiceLinkedRole(principal)) return { skip: Skip.serviceLinked() };
   const owned = await ownedElsewhere(observed, request.controllerId, deps.resourceExists);
   if (owned) return owned;
-  const type = observed.type as EntryType;
-  if (type !== 'STANDARD' && !request.includeNodeEntries) return { skip: Skip.nodeEntry(observed.type) };
-  const policies = takesPolicies(type) ? await deps.eks.listAssociatedPolicies(ref) : undefined;
+  if (observed.type !== 'STANDARD' && !request.includeNodeEntries) return { skip: Skip.nodeEntry(observed.type) };
+  const type = entryType(observed.type);
+  // EKS refuses to list the policies of node types other than EC2 (Auto Mode).
+  const policies = type !== undefined && takesPolicies(type) ? await deps.eks.listAssociatedPolicies(ref) : undefined;
   return importDecision(observed, principal, policies, request);
 }
 

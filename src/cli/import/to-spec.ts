@@ -85,7 +85,7 @@ function tagsField(tags: Record<string, string>): Partial<AccessEntrySpec> {
   return Object.keys(tags).length > 0 ? { tags } : {};
 }
 
-function entryType(type: string): EntryType | undefined {
+export function entryType(type: string): EntryType | undefined {
   return (EntryTypes as readonly string[]).includes(type) ? (type as EntryType) : undefined;
 }
 

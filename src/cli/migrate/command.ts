@@ -1,5 +1,4 @@
 // `migrate`: the flags, and the run from aws-auth to AccessEntries.
-
 import { emitManifests } from '../manifest/emit.ts';
 import type { RegisterCommand, CliContext } from '../program.ts';
 import { connectAws, requireRegion, resolveRegion, type CliAws } from '../shared/aws.ts';
