@@ -148,7 +148,7 @@ describe('migrate refusing, and migrate without AWS', () => {
     const run = await runCli(migrate('--from-file', 'broken.yaml', '--output-dir', 'out'), { endpoint: emulator.endpoint, cwd: workDir });
     expect(run).toMatchObject({ code: 1, stdout: '' });
     expect(run.stderr).toMatch(/error: broken\.yaml line 53: bad indentation .*ci:\{\{SessionName\}\}.*nothing was written/);
-    expect(await readdir(workDir)).toEqual(['broken.yaml']);
+    expect((await readdir(workDir)).filter((file) => file !== 'config' && file !== 'credentials')).toEqual(['broken.yaml']);
   });
 
   it('without credentials, says how to sign in or to skip the checks', async () => {
@@ -168,6 +168,21 @@ describe('migrate refusing, and migrate without AWS', () => {
     expect(arns).toContain('arn:aws:iam::123456789012:role/developers');
     expect(arns).toContain('arn:aws:iam::123456789012:role/eks-nodegroup-general');
     expect(documents(run).every((doc) => doc.spec.region === undefined)).toBe(true);
+  });
+
+  it('takes credentials and region from --profile, as the AWS CLI does', async () => {
+    await writeFile(join(workDir, 'config'), '[profile team]\nregion = us-east-1\n');
+    await writeFile(join(workDir, 'credentials'), '[team]\naws_access_key_id = AKIDTEAMPROFILE\naws_secret_access_key = secret\n');
+    emulator.calls.reset();
+    const run = await runCli(['migrate', '--cluster', cluster, '--from-file', AWS_AUTH_FILE, '--profile', 'team', '-q'], {
+      endpoint: emulator.endpoint,
+      credentials: false,
+      env: { AWS_CONFIG_FILE: join(workDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'credentials') },
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(documents(run).every((doc) => doc.spec.region === 'us-east-1')).toBe(true);
+    const keys = new Set(emulator.calls.log().map((call) => call.accessKeyId));
+    expect(keys).toEqual(new Set(['AKIDTEAMPROFILE']));
   });
 
   it('warns that a cluster in CONFIG_MAP mode has no entries yet and that EKS makes its node entries when it leaves that mode', async () => {
