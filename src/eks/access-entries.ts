@@ -7,6 +7,7 @@ import {
   DeleteAccessEntryCommand,
   DescribeAccessEntryCommand,
   DescribeClusterCommand,
+  ListAccessEntriesCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateAccessEntryCommand,
@@ -20,7 +21,7 @@ import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
 import { NOOP_METRICS, type AwsMetrics } from '../metrics/index.ts';
 import { AwsCallError, type AwsService } from './errors.ts';
-import type { AssociatedPolicy, AwsTarget, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
+import type { AssociatedPolicy, AwsTarget, ClusterRef, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
 /** The narrow slice of EKS the reconciler uses; unit tests fake exactly this. */
 export interface AccessEntryGateway {
@@ -33,7 +34,7 @@ export interface AccessEntryGateway {
   /** Resolves 'not-found' when there was nothing to delete: for a delete, that is success. */
   delete(ref: EntryRef): Promise<'deleted' | 'not-found'>;
   /** The cluster's authentication mode, to explain an InvalidRequestException. */
-  authenticationMode(ref: EntryRef): Promise<string | undefined>;
+  authenticationMode(ref: ClusterRef): Promise<string | undefined>;
   /** The AWS account the credentials of this target belong to (STS, asked once per credential set). */
   callerAccount(target: AwsTarget): Promise<string>;
   /** Every access policy associated with the entry (all pages). */
@@ -116,7 +117,24 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     }
   }
 
-  async authenticationMode(ref: EntryRef): Promise<string | undefined> {
+  /**
+   * The principal ARNs of every access entry of the cluster (all pages). The controller never
+   * lists; the command line does, to import a cluster's entries and to see which principals have one.
+   */
+  async listEntries(ref: ClusterRef): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.#eks(ref, 'ListAccessEntries', (eks) =>
+        eks.send(new ListAccessEntriesCommand({ clusterName: ref.clusterName, maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
+      );
+      arns.push(...(page.accessEntries ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return arns;
+  }
+
+  async authenticationMode(ref: ClusterRef): Promise<string | undefined> {
     const out = await this.#eks(ref, 'DescribeCluster', (eks) => eks.send(new DescribeClusterCommand({ name: ref.clusterName })));
     return out.cluster?.accessConfig?.authenticationMode;
   }
@@ -173,7 +191,7 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
   }
 
   /** `policyArn` names the policy a failed association call was about, for its explanation. */
-  #eks<Out extends Answer>(ref: EntryRef, operation: string, send: (eks: EKSClient) => Promise<Out>, policyArn?: string): Promise<Out> {
+  #eks<Out extends Answer>(ref: ClusterRef, operation: string, send: (eks: EKSClient) => Promise<Out>, policyArn?: string): Promise<Out> {
     // The request budget is the client's (request-budget.ts): every attempt waits for a token.
     return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, () => send(this.clients.eks(ref)));
   }

@@ -1,6 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { TokenBucket } from './rate-limiter.ts';
@@ -18,13 +19,14 @@ export interface AwsClientOptions {
   requestTimeoutMs: number;
   /** Names the controller in the sessions of roles it assumes (CloudTrail shows it). */
   sessionName: string;
-  /** Appended to the SDK's user agent: tells replicas apart in CloudTrail (and in the emulator's call log). */
   /** Name/version pairs appended to the SDK's user agent, e.g. [['eks-access-entry-controller', replica]]. */
   userAgent?: [string, string][];
   /** Every EKS attempt waits for a token of its account and region (unless its limit is off) and reports throttles. */
   budget?: RequestBudget;
   /** EKS writes go only while it is open (leader election); reads always. Default: always open. */
   fence?: WriteFence;
+  /** A named profile of the shared AWS config files, as AWS_PROFILE would choose (the command line's --profile). */
+  profile?: string;
 }
 
 /** Without a budget, attempts are still gated by the fence but reported nowhere. */
@@ -39,6 +41,7 @@ const NO_REPORTS: Pick<RequestBudget, 'waited' | 'throttled'> = { waited: () => 
 export class AwsClients {
   readonly #eks = new Map<string, EKSClient>();
   readonly #sts = new Map<string, STSClient>();
+  readonly #iam = new Map<string, IAMClient>();
   readonly #assumed = new Map<string, AwsCredentialIdentityProvider>();
 
   constructor(private readonly options: AwsClientOptions) {}
@@ -74,15 +77,24 @@ export class AwsClients {
     });
   }
 
+  /**
+   * IAM is global: the SDK signs for its partition's one region whatever `target.region` says, and
+   * honours AWS_ENDPOINT_URL_IAM. Not budgeted: EKS quotas are not IAM's.
+   */
+  iam(target: AwsTarget): IAMClient {
+    return cached(this.#iam, clientKey(target), () => new IAMClient(this.#config(target, undefined)));
+  }
+
   /** The identity the clients of a target sign as: the key of the caller-identity cache. */
   credentialSet(target: AwsTarget): string {
     return target.credentials ? `role:${target.credentials.roleArn}|${target.credentials.externalId ?? ''}` : CREDENTIAL_SET;
   }
 
   destroy(): void {
-    for (const client of [...this.#eks.values(), ...this.#sts.values()]) client.destroy();
+    for (const client of [...this.#eks.values(), ...this.#sts.values(), ...this.#iam.values()]) client.destroy();
     this.#eks.clear();
     this.#sts.clear();
+    this.#iam.clear();
   }
 
   #config(target: AwsTarget, endpoint: string | undefined): SharedClientConfig {
@@ -99,6 +111,7 @@ export class AwsClients {
       }),
       ...(endpoint ? { endpoint } : {}),
       ...(this.options.userAgent ? { customUserAgent: this.options.userAgent } : {}),
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
       ...(target.credentials ? { credentials: this.#assumedRole(target.region, target.credentials) } : {}),
     };
   }
@@ -113,6 +126,8 @@ export class AwsClients {
           RoleSessionName: this.options.sessionName,
           ...(credentials.externalId ? { ExternalId: credentials.externalId } : {}),
         },
+        // The session is assumed with the profile's credentials, not the default chain's.
+        ...(this.options.profile ? { masterCredentials: fromNodeProviderChain({ profile: this.options.profile }) } : {}),
         // The SDK does not hand the outer client's user agent to this inner STS client: CloudTrail
         // and the IAM audit of the tests tell the controller's AssumeRole calls by it.
         clientConfig: {
@@ -137,6 +152,7 @@ interface SharedClientConfig {
   requestHandler: NodeHttpHandler;
   endpoint?: string;
   customUserAgent?: [string, string][];
+  profile?: string;
   credentials?: AwsCredentialIdentityProvider;
 }
 

@@ -13,9 +13,13 @@ export interface AwsTarget {
   credentials?: Credentials;
 }
 
-/** Where an access entry lives: EKS keys entries by region, cluster and principal. */
-export interface EntryRef extends AwsTarget {
+/** An EKS cluster, in the region (and with the credentials) it is reached with. */
+export interface ClusterRef extends AwsTarget {
   clusterName: string;
+}
+
+/** Where an access entry lives: EKS keys entries by region, cluster and principal. */
+export interface EntryRef extends ClusterRef {
   principalArn: string;
 }
 
