@@ -7,7 +7,6 @@ import {
   DeleteAccessEntryCommand,
   DescribeAccessEntryCommand,
   DescribeClusterCommand,
-  ListAccessEntriesCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateAccessEntryCommand,
@@ -115,23 +114,6 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
       if (err instanceof AwsCallError && err.awsName === 'ResourceNotFoundException') return 'not-found';
       throw err;
     }
-  }
-
-  /**
-   * The principal ARNs of every access entry of the cluster (all pages). The controller never
-   * lists; the command line does, to import a cluster's entries and to see which principals have one.
-   */
-  async listEntries(ref: ClusterRef): Promise<string[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#eks(ref, 'ListAccessEntries', (eks) =>
-        eks.send(new ListAccessEntriesCommand({ clusterName: ref.clusterName, maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
-      );
-      arns.push(...(page.accessEntries ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return arns;
   }
 
   async authenticationMode(ref: ClusterRef): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 // the one EKS implies), every write limited to entries this installation owns; every statement of
 // every shipped file names only actions, resources and condition keys IAM has.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allowedContextKeysForRequest } from '@cloud-copilot/iam-simulate';
 import { describe, expect, it } from 'vitest';
@@ -17,13 +17,27 @@ const list = (value: string | string[] | undefined): string[] => (value === unde
 const policy = shippedPolicy('controller-policy');
 const readTrust = (file: string): PolicyDocument => JSON.parse(readFileSync(join(ROOT, 'deploy/iam', file), 'utf8')) as PolicyDocument;
 
-/** Every SDK command the controller's own code (not the emulator, not tests) sends, as service:Action. */
+/**
+ * The controller's own code: every module src/main.ts imports, directly or not. The emulator, the
+ * command line (whose calls need other permissions: see plan-readonly-policy) and tests are not.
+ */
+function controllerModules(): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const [, spec] of text.matchAll(/from\s*'(\.{1,2}\/[^']+\.ts)'/g)) visit(resolve(dirname(file), spec!));
+  };
+  visit(join(ROOT, 'src', 'main.ts'));
+  return [...seen];
+}
+
+/** Every SDK command the controller's own code sends, as service:Action. */
 function actionsInCode(): Set<string> {
-  const files = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith('emulator'));
   const actions = new Set<string>();
-  for (const file of files) {
-    const text = readFileSync(join(ROOT, 'src', file), 'utf8');
+  for (const file of controllerModules()) {
+    const text = readFileSync(file, 'utf8');
     const imports = [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)].flatMap(([, names, service]) =>
       names!.split(',').map((name) => [service!, name.trim().replace(/^type\s+/, '')] as const),
     );

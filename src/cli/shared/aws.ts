@@ -8,7 +8,8 @@ import { SdkAccessEntryGateway } from '../../eks/access-entries.ts';
 import { CallerAccounts } from '../../eks/caller-accounts.ts';
 import { AwsClients } from '../../eks/clients.ts';
 import { SdkIamPrincipals, type IamPrincipals } from '../../eks/iam-principals.ts';
-import type { AwsTarget } from '../../eks/types.ts';
+import { listEntryArns } from '../../eks/entry-listing.ts';
+import type { AwsTarget, ClusterRef } from '../../eks/types.ts';
 import { CliError } from './exit.ts';
 import { CLI_NAME } from './io.ts';
 
@@ -17,8 +18,10 @@ export interface AwsOptions {
   profile?: string;
 }
 
-/** The reads commands make of EKS: the controller's own gateway, whose fakes unit tests write. */
-export type EksReads = Pick<SdkAccessEntryGateway, 'listEntries' | 'describe' | 'listAssociatedPolicies' | 'authenticationMode' | 'callerAccount'>;
+/** The reads commands make of EKS: the controller's own gateway, and a listing; unit tests write fakes of it. */
+export type EksReads = Pick<SdkAccessEntryGateway, 'describe' | 'listAssociatedPolicies' | 'authenticationMode' | 'callerAccount'> & {
+  listEntries(ref: ClusterRef): Promise<string[]>;
+};
 
 export interface CliAws {
   readonly target: AwsTarget;
@@ -59,7 +62,14 @@ export function connectAws(options: AwsOptions & { region: string }, version: st
     userAgent: [[CLI_NAME, version]],
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  const eks = new SdkAccessEntryGateway({ clients, callerAccounts: new CallerAccounts(), log: pino({ level: 'silent' }) });
+  const gateway = new SdkAccessEntryGateway({ clients, callerAccounts: new CallerAccounts(), log: pino({ level: 'silent' }) });
+  const eks: EksReads = {
+    describe: (ref) => gateway.describe(ref),
+    listAssociatedPolicies: (ref) => gateway.listAssociatedPolicies(ref),
+    authenticationMode: (ref) => gateway.authenticationMode(ref),
+    callerAccount: (target) => gateway.callerAccount(target),
+    listEntries: (ref) => listEntryArns(clients, ref),
+  };
   return { target: { region: options.region }, eks, iam: new SdkIamPrincipals(clients), close: () => clients.destroy() };
 }
 
