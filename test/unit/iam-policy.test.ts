@@ -1,7 +1,7 @@
 // deploy/iam/controller-policy.json grants exactly the AWS actions the controller's code calls (and
 // the one EKS implies), every write limited to entries this installation owns; every statement of
 // every shipped file names only actions, resources and condition keys IAM has.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allowedContextKeysForRequest } from '@cloud-copilot/iam-simulate';
