@@ -55,11 +55,14 @@ function describeCause(cause: unknown): CauseDetails {
 const MAX_MESSAGE_LENGTH = 512;
 
 /**
- * Messages end up in status conditions: one that changed on every attempt (request ids, session
- * names) would make every retry a status write, and a session name says more than a status should.
+ * Messages end up in status conditions and Events: one that changed on every attempt (request
+ * ids, session names) would make every retry a status write, and anyone who may read an
+ * AccessEntry would learn the controller's own identity (its account, its role) from the
+ * "User: arn:…" that AWS puts in an AccessDenied.
  */
 export function sanitizeAwsMessage(message: string): string {
   const cleaned = message
+    .replace(/\bUser: arn:\S+/g, "User: (the controller's identity)")
     .replace(/(assumed-role\/[^/\s]+\/)[^\s:]+/g, '$1…')
     .replace(/\b(request ?id|requestid)\s*[:=]?\s*[0-9a-f-]{16,}/gi, '')
     .replace(/\bAKIA[0-9A-Z]{12,}\b/g, 'AKIA…')
