@@ -36,7 +36,9 @@ export interface AuditedInstallation {
 }
 
 export const INTEGRATION_SUITE_INSTALLATION: AuditedInstallation = {
-  managedAccounts: ['222222222222'],
+  // Every account a ClusterAccess of the suite reaches: a new one must be named here, as an
+  // installation names its own.
+  managedAccounts: ['222222222222', '333333333333', '444444444444'],
   nodeRoleName: '*',
   adoptablePrincipals: ['arn:*:iam::*:*'],
 };
@@ -114,11 +116,18 @@ function crossAccountTrust(call: AuditedCall, installation: Installation, partit
     Statement: trust.Statement.map((statement) => ({
       ...statement,
       Principal: { AWS: roleOfCaller(call.request.principal) },
-      Condition: {
-        StringEquals: { ...statement.Condition?.StringEquals, ...(call.record.externalId !== undefined ? { 'sts:ExternalId': call.record.externalId } : {}) },
-      },
+      Condition: { StringEquals: withExternalId(statement.Condition?.StringEquals ?? {}, call.record.externalId) },
     })),
   };
+}
+
+/**
+ * The external id as this role's trust policy would be filled: the one its ClusterAccess sends, or
+ * no such condition at all for a ClusterAccess that sends none (the guide says to drop it then).
+ */
+function withExternalId(conditions: Record<string, string | string[]>, externalId: string | undefined): Record<string, string | string[]> {
+  const { 'sts:ExternalId': _template, ...rest } = conditions;
+  return externalId === undefined ? rest : { ...rest, 'sts:ExternalId': externalId };
 }
 
 /** A trust policy names roles, not their sessions: arn:aws:sts::A:assumed-role/R/S is role R. */
