@@ -3,7 +3,7 @@ import type { AccessEntry } from '../api/accessentry.ts';
 import { expiresIn, isExpired } from './expiry.ts';
 
 const at = (expiresAt?: string): AccessEntry =>
-  ({ apiVersion: 'eksaccess.dev/v1alpha1', kind: 'AccessEntry', metadata: {}, spec: { clusterName: 'c', principalArn: 'p', ...(expiresAt ? { expiresAt } : {}) } }) as AccessEntry;
+  ({ apiVersion: 'eksaccess.dev/v1alpha1', kind: 'AccessEntry', metadata: {}, spec: { clusterName: 'c', principalArn: 'p', ...(expiresAt ? { expiresAt } : {}) } });
 const now = new Date('2026-12-08T06:00:00Z');
 
 describe('expiry', () => {

@@ -32,8 +32,8 @@ describe('what deleting an AccessEntry does to its entry', () => {
     ['DeleteEvenIfAdopted, adopted: deleted', { deletionPolicy: 'DeleteEvenIfAdopted' as const }, found({ ...own, [ADOPTED_TAG]: 'true' }), true, 'delete'],
     ['Retain: handed back', { deletionPolicy: 'Retain' as const }, found(own), undefined, 'hand-back'],
     ['not this resource\'s: left alone', {}, found({}, 'not-ours'), undefined, 'not-ours'],
-    ['already gone', {}, { ref, found: 'gone' } as Located, undefined, 'gone'],
-  ])('%s', (_, spec, located, adopted, kind) => {
+    ['already gone', {}, { ref, found: 'gone' }, undefined, 'gone'],
+  ] as [string, Partial<AccessEntry['spec']>, Located, boolean | undefined, string][])('%s', (...[, spec, located, adopted, kind]) => {
     expect(releaseDecision(resource(spec, adopted), located).kind).toBe(kind);
   });
 
