@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerImport } from './import/command.ts';
 import { registerMigrate } from './migrate/command.ts';
+import { registerPlan } from './plan/command.ts';
 import { CliError, ExitCode } from './shared/exit.ts';
 import type { CliIo } from './shared/io.ts';
 import { packageVersion } from './shared/version.ts';
@@ -17,7 +18,7 @@ export interface CliContext {
 /** Adds one subcommand to the program; its action resolves with the exit code it means. */
 export type RegisterCommand = (program: Command, context: CliContext, finish: (code: ExitCode) => void) => void;
 
-const SUBCOMMANDS: readonly RegisterCommand[] = [registerMigrate, registerImport];
+const SUBCOMMANDS: readonly RegisterCommand[] = [registerMigrate, registerImport, registerPlan];
 
 const DESCRIPTION = `Brings the access your teams already have into Git as AccessEntry resources of eks-access-entry-controller.
 It only reads: it never changes a cluster, EKS or IAM.`;

@@ -26,13 +26,18 @@ export function asApplied(stored: AccessEntry, live: AccessEntry | undefined): A
 export function immutableChanges(live: AccessEntry, spec: unknown): string[] {
   const next = (typeof spec === 'object' && spec !== null ? spec : {}) as Record<string, unknown>;
   const changed: string[] = [];
-  if (next.clusterName !== live.spec.clusterName) changed.push(`spec.clusterName (${live.spec.clusterName} → ${String(next.clusterName)})`);
-  if (next.principalArn !== live.spec.principalArn) changed.push(`spec.principalArn (${live.spec.principalArn} → ${String(next.principalArn)})`);
+  if (next.clusterName !== live.spec.clusterName) changed.push(`spec.clusterName (${live.spec.clusterName} → ${shown(next.clusterName)})`);
+  if (next.principalArn !== live.spec.principalArn) changed.push(`spec.principalArn (${live.spec.principalArn} → ${shown(next.principalArn)})`);
   const liveType = live.spec.type ?? 'STANDARD';
   const nextType = next.type ?? 'STANDARD';
-  if (nextType !== liveType) changed.push(`spec.type (${liveType} → ${String(nextType)})`);
+  if (nextType !== liveType) changed.push(`spec.type (${liveType} → ${shown(nextType)})`);
   if (live.spec.region !== undefined && next.region !== live.spec.region) {
-    changed.push(`spec.region (${live.spec.region} → ${next.region === undefined ? 'unset' : String(next.region)})`);
+    changed.push(`spec.region (${live.spec.region} → ${next.region === undefined ? 'unset' : shown(next.region)})`);
   }
   return changed;
+}
+
+/** A value from a document as a person reads it: a string as it is, anything else as JSON. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'unset');
 }

@@ -43,16 +43,21 @@ function targets(clusters: ReadonlySet<string>, input: PruneInput): ClusterRef[]
   const refs = new Map<string, ClusterRef>();
   for (const clusterName of [...clusters].sort()) {
     const routes = input.clusters.routesFor(clusterName);
-    if (routes.length > 0) {
-      for (const route of routes) refs.set(`${clusterName}|${route.region}|${route.credentials?.roleArn ?? ''}`, { clusterName, region: route.region, ...(route.credentials ? { credentials: route.credentials } : {}) });
-      continue;
-    }
-    const regions = new Set([input.defaultRegion]);
-    for (const item of input.declared.values()) if (item.cluster === clusterName && item.region) regions.add(item.region);
-    for (const resource of input.live.values()) if (resource.spec.clusterName === clusterName && resource.status?.region) regions.add(resource.status.region);
-    for (const region of regions) refs.set(`${clusterName}|${region}|`, { clusterName, region });
+    const found: ClusterRef[] =
+      routes.length > 0
+        ? routes.map((route) => ({ clusterName, region: route.region, ...(route.credentials ? { credentials: route.credentials } : {}) }))
+        : [...regionsOf(clusterName, input)].map((region) => ({ clusterName, region }));
+    for (const ref of found) refs.set(`${clusterName}|${ref.region}|${ref.credentials?.roleArn ?? ''}`, ref);
   }
   return [...refs.values()];
+}
+
+/** Without ClusterAccesses: the default region, and every region a file or a live object names for the cluster. */
+function regionsOf(clusterName: string, input: PruneInput): Set<string> {
+  const regions = new Set([input.defaultRegion]);
+  for (const item of input.declared.values()) if (item.cluster === clusterName && item.region) regions.add(item.region);
+  for (const resource of input.live.values()) if (resource.spec.clusterName === clusterName && resource.status?.region) regions.add(resource.status.region);
+  return regions;
 }
 
 /** Entries of one cluster this controller owns for an AccessEntry that neither a file nor the management cluster holds. */

@@ -73,7 +73,7 @@ export async function planResource(resource: AccessEntry, source: string | undef
       ...(entry.recreate ? { reason: 'Recreate', message: Message.recreate } : {}),
     };
   } catch (err) {
-    return failed(err, resource, base, ref, deps);
+    return failed(err, { resource, base, ref }, deps);
   }
 }
 
@@ -97,7 +97,7 @@ export async function planDeletion(resource: AccessEntry, source: string | undef
         return { ...where, action: 'delete', changes: [{ field: 'entry', action: 'remove', item: release.entry.accessEntryArn, effect: 'revoke' }], calls: ['DeleteAccessEntry'], ...message(Message.deleteEntry) };
     }
   } catch (err) {
-    return failed(err, resource, base, { region: context.placement.defaultRegion, clusterName: base.cluster, principalArn: base.principalArn }, deps);
+    return failed(err, { resource, base, ref: { region: context.placement.defaultRegion, clusterName: base.cluster, principalArn: base.principalArn } }, deps);
   }
 }
 
@@ -146,7 +146,7 @@ function accountOfEntry(accessEntryArn: string): { accountId?: string } {
 }
 
 /** A failure the controller would be blocked by, or plan's own failure to read (an error: exit 1). */
-async function failed(err: unknown, resource: AccessEntry, base: ResourcePlan, ref: EntryRef, deps: PlanDeps): Promise<Planned> {
+async function failed(err: unknown, { resource, base, ref }: { resource: AccessEntry; base: ResourcePlan; ref: EntryRef }, deps: PlanDeps): Promise<Planned> {
   const failure = await explainFailure(err, { status: resource.status, ref, gateway: deps.eks, now: deps.now, principalGraceMs: 0 });
   if (!failure.retryable && !PLAN_ERRORS.has(failure.reason)) return blocked(base, failure);
   return { subject: `AccessEntry ${base.name} (cluster ${base.cluster} in ${ref.region})`, message: readFailure(err, ref) };

@@ -70,30 +70,51 @@ export async function runPlan(request: PlanRequest, env: PlanEnvironment): Promi
 async function judgeAll(docs: readonly SourceDocument[], judge: Judge, env: PlanEnvironment, errors: PlanError[]) {
   const candidates: Candidate[] = [];
   const refused: ResourcePlan[] = [];
-  const declared = new Map<string, { cluster: string; principalArn: string; region?: string; source: string }>();
+  const declared = new Map<string, Declared>();
   for (const { source, doc } of docs) {
-    const name = nameOf(doc);
-    const first = declared.get(name);
+    const identity = identityOf(doc, source);
+    const first = declared.get(identity.name);
     if (first) {
-      errors.push({ subject: `AccessEntry ${name} in ${source}`, message: Message.duplicateName(first.source) });
+      errors.push({ subject: `AccessEntry ${identity.name} in ${source}`, message: Message.duplicateName(first.source) });
       continue;
     }
-    const spec = (doc.spec ?? {}) as Record<string, unknown>;
-    const region = typeof spec.region === 'string' ? spec.region : undefined;
-    declared.set(name, { cluster: String(spec.clusterName ?? ''), principalArn: String(spec.principalArn ?? ''), ...(region ? { region } : {}), source });
-    const live = env.management.live.get(name);
+    declared.set(identity.name, identity);
+    const live = env.management.live.get(identity.name);
     const judged = await judge(doc, live).catch((err: unknown) => {
-      errors.push({ subject: `AccessEntry ${name} in ${source}`, message: `the API server could not judge it: ${(err as Error).message}` });
+      errors.push({ subject: `AccessEntry ${identity.name} in ${source}`, message: `the API server could not judge it: ${(err as Error).message}` });
       return undefined;
     });
     if (!judged) continue;
     const immutable = live ? immutableChanges(live, doc.spec) : [];
-    const base = { name, source, cluster: String(spec.clusterName ?? ''), principalArn: String(spec.principalArn ?? ''), type: String(spec.type ?? 'STANDARD'), action: 'none' as const, changes: [], calls: [] };
+    const base: ResourcePlan = { name: identity.name, source, cluster: identity.cluster, principalArn: identity.principalArn, type: identity.type, action: 'none', changes: [], calls: [] };
     if (immutable.length > 0) refused.push({ ...blocked(base, { reason: PlanReason.ImmutableFieldChanged, message: Message.immutable(immutable.join(', ')) }), issues: judged.refusals });
     else if (!judged.stored) refused.push({ ...blocked(base, { reason: PlanReason.Invalid, message: judged.refusals.join('; ') }), issues: judged.refusals });
     else candidates.push({ source, resource: asApplied(judged.stored, live), warnings: judged.warnings });
   }
   return { candidates, refused, declared };
+}
+
+/** What a document declares, read before it is validated (it may be invalid). */
+interface Declared {
+  name: string;
+  cluster: string;
+  principalArn: string;
+  type: string;
+  region?: string;
+  source: string;
+}
+
+function identityOf(doc: Record<string, unknown>, source: string): Declared {
+  const spec = (typeof doc.spec === 'object' && doc.spec !== null ? doc.spec : {}) as Record<string, unknown>;
+  const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+  return {
+    name: nameOf(doc),
+    cluster: text(spec.clusterName, ''),
+    principalArn: text(spec.principalArn, ''),
+    type: text(spec.type, 'STANDARD'),
+    ...(typeof spec.region === 'string' ? { region: spec.region } : {}),
+    source,
+  };
 }
 
 function planDeps(request: PlanRequest, env: PlanEnvironment, declared: ReadonlyMap<string, { cluster: string }>): PlanDeps {

@@ -35,7 +35,7 @@ export function serverJudge(kc: KubeConfig, fieldValidation: FieldValidation): J
   return async (doc, live) => {
     const metadata = (doc.metadata ?? {}) as Record<string, unknown>;
     try {
-      const stored = live
+      const stored: unknown = live
         ? await api.replaceClusterCustomObject({
             ...resource,
             name: live.metadata.name ?? '',

@@ -18,7 +18,7 @@ export interface AwsOptions {
 }
 
 /** The reads commands make of EKS: the controller's own gateway, whose fakes unit tests write. */
-export type EksReads = Pick<SdkAccessEntryGateway, 'listEntries' | 'describe' | 'listAssociatedPolicies' | 'authenticationMode' | 'callerAccount'>;
+export type EksReads = Pick<SdkAccessEntryGateway, 'listEntries' | 'describe' | 'listAssociatedPolicies' | 'authenticationMode' | 'callerAccount' | 'availablePolicies'>;
 
 export interface CliAws {
   readonly target: AwsTarget;
