@@ -21,7 +21,8 @@ export function changeLines(plan: ResourcePlan, code: Code): ChangeLine[] {
   const lines = plan.changes.filter((change) => !own.includes(change)).map((change) => changeLine(change, code));
   if (own.length > 0) {
     const keys = own.map((change) => code(change.item ?? '')).join(', ');
-    lines.push({ sign: own.every((change) => change.action === 'remove') ? '-' : '~', text: `controller tags ${keys}` });
+    const sign = own.every((change) => change.action === 'remove') ? '-' : own.every((change) => change.action === 'add') ? '+' : '~';
+    lines.push({ sign, text: `controller tags ${keys}` });
   }
   return lines;
 }
@@ -82,7 +83,8 @@ export function hasChanges(report: PlanReport): boolean {
 export function skippedLine(report: PlanReport): string | undefined {
   if (report.skipped.total === 0) return undefined;
   const kinds = Object.entries(report.skipped.byKind).sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `${n} ${kind}`);
-  return `skipped ${report.skipped.total} document${report.skipped.total === 1 ? '' : 's'} that are not AccessEntries (${kinds.join(', ')})`;
+  const documents = report.skipped.total === 1 ? '1 document that is not an AccessEntry' : `${report.skipped.total} documents that are not AccessEntries`;
+  return `skipped ${documents} (${kinds.join(', ')})`;
 }
 
 export { describeScope };

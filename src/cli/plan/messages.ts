@@ -2,6 +2,7 @@
 import type { PlanAction } from './model.ts';
 
 export const Message = {
+  invalid: (causes: number): string => `the API server would refuse this document (${causes} cause${causes === 1 ? '' : 's'}): fix it before it is merged`,
   recreate: 'the entry this AccessEntry had is gone from EKS (deleted outside the controller): it is created again',
   expiredDelete: (at: string): string => `access expired at ${at}: the controller deletes the entry this AccessEntry owns`,
   expiredNothing: (at: string): string => `access expired at ${at}: no entry of its own is in EKS, and none is created`,

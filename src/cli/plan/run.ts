@@ -88,7 +88,7 @@ async function judgeAll(docs: readonly SourceDocument[], judge: Judge, env: Plan
     const immutable = live ? immutableChanges(live, doc.spec) : [];
     const base: ResourcePlan = { name: identity.name, source, cluster: identity.cluster, principalArn: identity.principalArn, type: identity.type, action: 'none', changes: [], calls: [] };
     if (immutable.length > 0) refused.push({ ...blocked(base, { reason: PlanReason.ImmutableFieldChanged, message: Message.immutable(immutable.join(', ')) }), issues: judged.refusals });
-    else if (!judged.stored) refused.push({ ...blocked(base, { reason: PlanReason.Invalid, message: judged.refusals.join('; ') }), issues: judged.refusals });
+    else if (!judged.stored) refused.push({ ...blocked(base, { reason: PlanReason.Invalid, message: Message.invalid(judged.refusals.length) }), issues: judged.refusals });
     else candidates.push({ source, resource: asApplied(judged.stored, live), warnings: judged.warnings });
   }
   return { candidates, refused, declared };
