@@ -6,7 +6,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { AccessEntry } from '../../api/accessentry.ts';
 import type { ClusterAccess } from '../../api/clusteraccess.ts';
 import { API_GROUP, API_VERSION, CLUSTER_ACCESS_PLURAL, PLURAL } from '../../api/names.ts';
-import { ClusterDirectory } from '../../controller/cluster-directory.ts';
+import { ClusterDirectory, type ClusterRoute } from '../../controller/cluster-directory.ts';
 import { defaultControllerId } from '../../kube/controller-id.ts';
 import { KubeApiError, kubeCall } from '../../kube/errors.ts';
 import { CliError } from './exit.ts';
@@ -24,6 +24,8 @@ export interface ManagementView {
   clusters: ClusterDirectory;
   /** How many ClusterAccesses it holds. */
   clusterAccessCount: number;
+  /** Every ClusterAccess's route, with the cluster it names, by cluster then name. */
+  allRoutes(): (ClusterRoute & { clusterName: string })[];
   controllerId: string;
 }
 
@@ -52,14 +54,16 @@ export async function readManagementCluster(options: ManagementOptions): Promise
   const context = describeContext(kc);
   try {
     const [live, accesses] = await Promise.all([listAll<AccessEntry>(kc, PLURAL), listAll<ClusterAccess>(kc, CLUSTER_ACCESS_PLURAL)]);
+    const directory = new ClusterDirectory(() => accesses);
     const controllerId = options.controllerId !== undefined ? await resolveControllerId(options) : await defaultControllerId(kc);
     return {
       reachable: true,
       context,
       kc,
       live: new Map(live.map((entry) => [entry.metadata.name ?? '', entry])),
-      clusters: new ClusterDirectory(() => accesses),
+      clusters: directory,
       clusterAccessCount: accesses.length,
+      allRoutes: () => [...new Set(accesses.map((access) => access.spec.clusterName))].sort().flatMap((clusterName) => directory.routesFor(clusterName).map((route) => ({ ...route, clusterName }))),
       controllerId,
     };
   } catch (err) {
@@ -74,7 +78,7 @@ async function offline(options: ManagementOptions, note: string): Promise<Manage
   if (options.controllerId === undefined) {
     throw new CliError(`the management cluster is not reachable (${note.replace(/: ClusterAccesses.*$/, '')}), so the controller id cannot be derived: pass --controller-id, or --kubeconfig/--context of the management cluster`);
   }
-  return { reachable: false, note, live: new Map(), clusters: new ClusterDirectory(() => []), clusterAccessCount: 0, controllerId: await resolveControllerId(options) };
+  return { reachable: false, note, live: new Map(), clusters: new ClusterDirectory(() => []), clusterAccessCount: 0, allRoutes: () => [], controllerId: await resolveControllerId(options) };
 }
 
 /** Every object of a cluster-scoped kind of this API group; none when its CRD is not installed. */
