@@ -66,6 +66,7 @@ export const registerPlan: RegisterCommand = (program, context, finish) => {
     .option('--profile <name>', 'named profile of your AWS config files (default: AWS_PROFILE, then the default chain)');
   withKubeOptions(cmd, 'the management cluster, where the controller runs');
   withControllerIdOption(cmd);
+  cmd.option('--assume-role-name <name>', "reach each ClusterAccess's account through the role of this name there (holding deploy/iam/plan-readonly-policy.json) instead of the ClusterAccess's own role");
   withOutputFormatOption(cmd, FORMATS, 'text', 'text (colour on a terminal), json (a stable shape, for tools) or markdown (a pull-request comment)');
   withQuietOption(cmd);
   cmd.addHelpText('after', EXAMPLES.replaceAll('%PROG%', context.io.programName));
@@ -75,7 +76,8 @@ export const registerPlan: RegisterCommand = (program, context, finish) => {
 async function runPlanCommand(options: ParsedOptions, context: CliContext): Promise<ExitCode> {
   const format = readOutputFormat(options, FORMATS);
   const reporter = new Reporter(context.io, { quiet: readQuiet(options) });
-  const management = await readManagementCluster({ ...readControllerIdOptions(options), use: options.managementCluster !== false });
+  const assumeRoleName = stringOption(options, 'assumeRoleName');
+  const management = await readManagementCluster({ ...readControllerIdOptions(options), use: options.managementCluster !== false, ...(assumeRoleName ? { assumeRoleName } : {}) });
   const awsOptions = readAwsOptions(options);
   const region = await requireRegion(awsOptions, context.env);
   const aws = connectAws({ ...awsOptions, region }, context.version);

@@ -45,6 +45,7 @@ export const registerReport: RegisterCommand = (program, context, finish) => {
   withAwsOptions(cmd);
   withKubeOptions(cmd, 'the management cluster, where the controller runs');
   withControllerIdOption(cmd);
+  cmd.option('--assume-role-name <name>', "reach each ClusterAccess's account through the role of this name there (holding deploy/iam/plan-readonly-policy.json) instead of the ClusterAccess's own role");
   withOutputFormatOption(cmd, FORMATS, 'text', 'text, json (entries[]), csv or markdown');
   withQuietOption(cmd);
   cmd.addHelpText('after', EXAMPLES.replaceAll('%PROG%', context.io.programName));
@@ -55,7 +56,8 @@ async function runReport(options: ParsedOptions, context: CliContext): Promise<E
   const format = readOutputFormat(options, FORMATS);
   const reporter = new Reporter(context.io, { quiet: readQuiet(options) });
   const clusters = (Array.isArray(options.cluster) ? (options.cluster as string[]) : []).map(checkClusterName);
-  const management = await readManagementCluster({ ...readControllerIdOptions(options), use: options.managementCluster !== false });
+  const assumeRoleName = stringOption(options, 'assumeRoleName');
+  const management = await readManagementCluster({ ...readControllerIdOptions(options), use: options.managementCluster !== false, ...(assumeRoleName ? { assumeRoleName } : {}) });
   const awsOptions = readAwsOptions(options);
   const region = await resolveRegion(awsOptions, context.env);
   const targets = reportTargets({ clusters, allClusters: options.allClusters === true, region }, management);

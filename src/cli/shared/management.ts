@@ -32,6 +32,11 @@ export interface ManagementView {
 export interface ManagementOptions extends ControllerIdOptions {
   /** false: never ask it (--no-management-cluster). */
   use: boolean;
+  /**
+   * --assume-role-name: reach each ClusterAccess's account through the role of this name there (a
+   * read-only one) rather than the controller's own role, which can write.
+   */
+  assumeRoleName?: string;
 }
 
 const UNREACHABLE_HINT = 'ClusterAccesses are not known, so every cluster is reached with the current AWS credentials and --region';
@@ -54,7 +59,7 @@ export async function readManagementCluster(options: ManagementOptions): Promise
   const context = describeContext(kc);
   try {
     const [live, accesses] = await Promise.all([listAll<AccessEntry>(kc, PLURAL), listAll<ClusterAccess>(kc, CLUSTER_ACCESS_PLURAL)]);
-    const directory = new ClusterDirectory(() => accesses);
+    const directory = new ClusterDirectory(() => (options.assumeRoleName === undefined ? accesses : accesses.map((access) => withRole(access, options.assumeRoleName ?? ''))));
     const controllerId = options.controllerId !== undefined ? await resolveControllerId(options) : await defaultControllerId(kc);
     return {
       reachable: true,
@@ -91,4 +96,14 @@ async function listAll<T>(kc: KubeConfig, plural: string): Promise<T[]> {
     if (err instanceof KubeApiError && err.code === 404) return [];
     throw err;
   }
+}
+
+/** The ClusterAccess with its role replaced by the role of `name` in the same account (no external id: that was the controller role's). */
+function withRole(access: ClusterAccess, name: string): ClusterAccess {
+  const roleArn = access.spec.roleArn;
+  if (roleArn === undefined) return access;
+  const prefix = /^(arn:[^:]+:iam::\d{12}:role\/)/.exec(roleArn)?.[1];
+  if (prefix === undefined) return access;
+  const { externalId: _controllers, ...spec } = access.spec;
+  return { ...access, spec: { ...spec, roleArn: `${prefix}${name}` } };
 }
