@@ -65,10 +65,11 @@ async function runReport(options: ParsedOptions, context: CliContext): Promise<E
   const aws = connectAws({ ...awsOptions, region: region ?? targets[0]?.region ?? DEFAULT_SDK_REGION }, context.version);
   try {
     const principal = stringOption(options, 'principal');
+    const deps = { eks: aws.eks, controllerId: management.controllerId, ...(principal ? { principal } : {}) };
     const read = [];
     for (const target of targets) {
-      reporter.progress(`reading cluster ${target.clusterName} in ${target.region}${target.clusterAccess ? ` (ClusterAccess ${target.clusterAccess})` : ''}`);
-      read.push(await collectCluster(target, { eks: aws.eks, controllerId: management.controllerId, ...(principal ? { principal } : {}) }));
+      reporter.progress(`reading cluster ${target.clusterName} in ${target.region}${viaAccess(target.clusterAccess)}`);
+      read.push(await collectCluster(target, deps));
     }
     const report = assemble(management.controllerId, read);
     for (const cluster of report.clusters) {
@@ -80,6 +81,10 @@ async function runReport(options: ParsedOptions, context: CliContext): Promise<E
   } finally {
     aws.close();
   }
+}
+
+function viaAccess(name: string | undefined): string {
+  return name ? ` (ClusterAccess ${name})` : '';
 }
 
 /** One row per entry, whatever number of routes reached it (an entry is keyed by its ARN). */
