@@ -174,7 +174,7 @@ function report(request: PlanRequest, env: PlanEnvironment, found: { resources: 
   summary.invalid = found.resources.filter((plan) => plan.reason === PlanReason.Invalid || plan.reason === PlanReason.ImmutableFieldChanged).length;
   const { management } = env;
   const notes: string[] = [];
-  if (management.reachable) notes.push(`ownership and placement judged with the management cluster (context ${management.context ?? ''}): ${env.management.live.size} AccessEntries, ${management.clusterAccessCount} ClusterAccesses`);
+  if (management.reachable) notes.push(`ownership, placement and the live objects read from the management cluster (context ${management.context ?? ''}), with its ClusterAccesses`);
   else notes.push(`the management cluster was ${management.note ?? 'not read'}; no live object was compared, so a change to a field that cannot change is not caught here`);
   if (request.serverDryRun && !management.kc) notes.push('--server-dry-run needs the management cluster: validated offline instead');
   return {
