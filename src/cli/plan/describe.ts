@@ -13,6 +13,8 @@ export interface ChangeLine {
   sign: '+' | '-' | '~';
   text: string;
   effect?: 'grant' | 'revoke';
+  /** A sentence of its own, read without a verb before it. */
+  sentence?: true;
 }
 
 /** The lines a resource's changes read as: the controller's own tags summed up in one. */
@@ -30,7 +32,7 @@ export function changeLines(plan: ResourcePlan, code: Code): ChangeLine[] {
 function changeLine(change: PlannedChange, code: Code): ChangeLine {
   const sign = change.action === 'add' ? '+' : change.action === 'change' ? '~' : '-';
   const effect = change.effect ? { effect: change.effect } : {};
-  return { sign, text: changeText(change, code), ...effect };
+  return { sign, text: changeText(change, code), ...effect, ...(change.action === 'handBack' ? { sentence: true as const } : {}) };
 }
 
 function changeText(change: PlannedChange, code: Code): string {
@@ -51,7 +53,7 @@ function changeText(change: PlannedChange, code: Code): string {
         ? `policy ${code(policyName(item))}: ${scope(change.before, code)} → ${scope(change.after, code)}`
         : `policy ${code(policyName(item))} (${scope(change.action === 'add' ? change.after : change.before, code)})`;
     case 'entry':
-      return change.action === 'handBack' ? `entry handed back: this controller's tags removed, the entry and its access stay in EKS` : `entry ${code(item)} deleted`;
+      return change.action === 'handBack' ? `hands the entry back: this controller's tags are removed, the entry and its access stay in EKS` : `entry ${code(item)}`;
   }
 }
 

@@ -27,6 +27,7 @@ export interface PruneInput {
 }
 
 const CONCURRENCY = 4;
+const NO_ENTRIES = new Set(['ResourceNotFoundException', 'InvalidRequestException']);
 
 export async function planPrune(input: PruneInput): Promise<Planned[]> {
   const clusters = new Set([...input.declared.values()].map((item) => item.cluster));
@@ -66,8 +67,9 @@ async function ownedUndeclared(target: ClusterRef, input: PruneInput): Promise<P
   try {
     arns = await input.eks.listEntries(target);
   } catch (err) {
-    // A cluster that does not exist where a route points has nothing to prune; the files' own plans say so.
-    if ((err as { awsName?: string }).awsName === 'ResourceNotFoundException') return [];
+    // A cluster that does not exist where a route points, or one in CONFIG_MAP mode, has no entries to
+    // prune; the files' own plans say why they are blocked.
+    if (NO_ENTRIES.has((err as { awsName?: string }).awsName ?? '')) return [];
     return [listFailure(target, err)];
   }
   const declared = new Set([...input.declared.values()].filter((item) => item.cluster === target.clusterName).map((item) => item.principalArn));

@@ -50,6 +50,7 @@ function changesCell(plan: ResourcePlan): string {
 }
 
 function changeItem(line: ChangeLine): string {
+  if (line.sentence) return line.text;
   if (line.effect === 'grant') return `➕ **grants ${line.text}**`;
   if (line.effect === 'revoke') return `➖ **removes ${line.text}**`;
   return `${line.sign === '-' ? 'removes' : line.sign === '+' ? 'sets' : 'changes'} ${line.text}`;

@@ -31,5 +31,8 @@ export function attributeWrites(log: readonly CallLogEntry[]): Map<string, strin
 
 /** The comment with what differs from run to run (the random suffix of names, the derived controller id) made stable. */
 export function normaliseComment(markdown: string, controllerId: string): string {
-  return markdown.replaceAll(controllerId, 'eks-access-entry-controller-0123456789ab').replace(/-[0-9a-f]{8}(?![0-9a-z-])/g, '');
+  return markdown
+    .replaceAll(controllerId, 'eks-access-entry-controller-0123456789ab')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '0ec8a1b2-5f31-4c2e-9d7a-0123456789ab')
+    .replace(/-[0-9a-f]{8}(?![0-9a-z-])/g, '');
 }
