@@ -125,13 +125,22 @@ describe('plan, then the controller', () => {
   let first: CliRun;
   let report: PlanReport;
   let comment: CliRun;
+  let server: PlanReport;
 
   beforeAll(async () => {
     h.emulator.calls.reset();
     first = await runCli(planArgs('-o', 'json'), { endpoint: h.emulator.endpoint });
     report = JSON.parse(first.stdout) as PlanReport;
     comment = await runCli(planArgs('-o', 'markdown'), { endpoint: h.emulator.endpoint });
+    server = JSON.parse((await runCli(planArgs('-o', 'json', '--server-dry-run'), { endpoint: h.emulator.endpoint })).stdout) as PlanReport;
   }, 120_000);
+
+  it('plans the same with --server-dry-run, the API server judging each document (and storing nothing)', async () => {
+    expect(server.validation).toBe('server-dry-run');
+    const strip = (r: PlanReport) => r.resources.map(({ name: n, action, reason, calls, issues }) => ({ n, action, reason, calls, issues }));
+    expect(strip(server)).toEqual(strip(report));
+    expect(await h.get(name.created)).toBeUndefined();
+  });
 
   it('says what it would do, resource by resource, with the reason of each blocked one; an invalid document makes it exit 1', () => {
     expect(first.code, first.stderr).toBe(1);
