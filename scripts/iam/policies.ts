@@ -192,12 +192,40 @@ export function clusterAccessTrustPolicy(partition: AwsPartition): PolicyDocumen
   };
 }
 
+/** The role plan and report assume in each account its ClusterAccesses name (--assume-role-name), holding this policy. */
+export const PLAN_ROLE_NAME = 'eks-access-entries-readonly';
+
+/**
+ * deploy/iam/plan-readonly-policy.json: what `eks-access-entries plan` and `report` call, reads only,
+ * for a CI job or an auditor. With --assume-role-name, a role of this name in each ClusterAccess
+ * account (holding this policy too) is assumed instead of the controller's own role there.
+ */
+export function planReadonlyPolicy(partition: AwsPartition): PolicyDocument {
+  const arn = arns(partition);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ReadClustersAndListTheirEntries', Effect: 'Allow', Action: ['eks:DescribeCluster', 'eks:ListAccessEntries'], Resource: arn.clusters },
+      { Sid: 'ReadAccessEntries', Effect: 'Allow', Action: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'], Resource: arn.entries },
+      { Sid: 'ListAccessPolicyCatalogue', Effect: 'Allow', Action: 'eks:ListAccessPolicies', Resource: '*' },
+      {
+        Sid: 'AssumeReadOnlyRolesInNamedAccounts',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: `arn:${partition}:iam::*:role/${PLAN_ROLE_NAME}`,
+        Condition: { StringEquals: { 'aws:ResourceAccount': [Placeholder.managedAccountId] } },
+      },
+    ],
+  };
+}
+
 /** Every generated file, by the name of its `aws` variant in deploy/iam/. */
 export const POLICY_FILES = {
   'controller-policy': controllerPolicy,
   'controller-adoption-policy': adoptionPolicy,
   'controller-guardrails-deny': guardrailsDeny,
   'cluster-access-role-trust-policy': clusterAccessTrustPolicy,
+  'plan-readonly-policy': planReadonlyPolicy,
 } as const satisfies Record<string, (partition: AwsPartition) => PolicyDocument>;
 
 export type PolicyFileName = keyof typeof POLICY_FILES;

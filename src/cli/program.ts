@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerImport } from './import/command.ts';
 import { registerMigrate } from './migrate/command.ts';
+import { registerPlan } from './plan/command.ts';
+import { registerReport } from './report/command.ts';
 import { CliError, ExitCode } from './shared/exit.ts';
 import type { CliIo } from './shared/io.ts';
 import { packageVersion } from './shared/version.ts';
@@ -17,9 +19,10 @@ export interface CliContext {
 /** Adds one subcommand to the program; its action resolves with the exit code it means. */
 export type RegisterCommand = (program: Command, context: CliContext, finish: (code: ExitCode) => void) => void;
 
-const SUBCOMMANDS: readonly RegisterCommand[] = [registerMigrate, registerImport];
+const SUBCOMMANDS: readonly RegisterCommand[] = [registerMigrate, registerImport, registerPlan, registerReport];
 
-const DESCRIPTION = `Brings the access your teams already have into Git as AccessEntry resources of eks-access-entry-controller.
+const DESCRIPTION = `Brings the access your teams already have into Git as AccessEntry resources of eks-access-entry-controller,
+shows what the controller would do with a change before it is merged (plan), and who has which access where (report).
 It only reads: it never changes a cluster, EKS or IAM.`;
 
 /** Runs the command line to its end; resolves with the exit code (never throws). */

@@ -18,7 +18,8 @@ export interface ExplainContext {
   /** The status of the resource the failure is about: its Reconciling condition times the principal grace. */
   status: AccessEntryStatus | undefined;
   ref: EntryRef;
-  gateway: AccessEntryGateway;
+  /** Only reads are called, to explain: DescribeCluster, ListAccessPolicies. */
+  gateway: Pick<AccessEntryGateway, 'authenticationMode' | 'availablePolicies'>;
   now: Date;
   principalGraceMs: number;
 }

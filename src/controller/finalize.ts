@@ -8,6 +8,9 @@ import { ExplainedFailure, explainFailure } from './explain.ts';
 import { ownershipOf } from './ownership.ts';
 import { accountMismatch, isFailure, placeForDeletion, type PlacementContext } from './place.ts';
 
+/** What locating an entry calls: reads only (Describe, STS, and DescribeCluster or ListAccessPolicies to explain a failure). */
+export type LocateGateway = Pick<AccessEntryGateway, 'describe' | 'callerAccount' | 'authenticationMode' | 'availablePolicies'>;
+
 export interface FinalizeContext {
   gateway: AccessEntryGateway;
   controllerId: string;
@@ -22,22 +25,43 @@ export interface FinalizeContext {
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
   const located = await locateEntry(resource, context, 'Until then the finalizer stays');
+  const release = releaseDecision(resource, located);
+  switch (release.kind) {
+    case 'gone':
+      return release.retain
+        ? { reason: EventReason.Retained, message: 'deletionPolicy is Retain and the access entry was already gone from EKS' }
+        : { reason: EventReason.Deleted, message: 'The access entry was already gone from EKS' };
+    case 'not-ours':
+      return { reason: EventReason.Retained, message: `Left ${release.entry.accessEntryArn} in place: this resource does not own it` };
+    case 'hand-back':
+      // Handed back: a later AccessEntry of the same name must ask to adopt it, not own it silently.
+      await context.gateway.untag(located.ref, release.entry.accessEntryArn, [...HAND_BACK_TAG_KEYS]);
+      return { reason: EventReason.Retained, message: `${release.why}: left ${release.entry.accessEntryArn} in EKS and removed this controller's tags` };
+    case 'delete': {
+      const result = await context.gateway.delete(located.ref);
+      return { reason: EventReason.Deleted, message: `Deleted access entry ${release.entry.accessEntryArn} (${result})` };
+    }
+  }
+}
+
+/** The tags a hand-back removes: the entry is nobody's afterwards. */
+export const HAND_BACK_TAG_KEYS = [MANAGED_BY_TAG, OWNER_TAG, ADOPTED_TAG] as const;
+
+/** What deleting the resource does to the entry it located (pure): the finalizer and `plan --prune` both decide with it. */
+export type Release =
+  | { kind: 'gone'; retain: boolean }
+  | { kind: 'not-ours'; entry: ObservedEntry }
+  /** Left in EKS with this controller's tags removed; `why` says which rule kept it. */
+  | { kind: 'hand-back'; entry: ObservedEntry; why: string }
+  | { kind: 'delete'; entry: ObservedEntry };
+
+export function releaseDecision(resource: AccessEntry, located: Located): Release {
   const policy = resource.spec.deletionPolicy ?? 'Delete';
-  if (located.found === 'gone') {
-    return policy === 'Retain'
-      ? { reason: EventReason.Retained, message: 'deletionPolicy is Retain and the access entry was already gone from EKS' }
-      : { reason: EventReason.Deleted, message: 'The access entry was already gone from EKS' };
-  }
-  const { ref, entry: observed } = located;
-  if (located.found === 'not-ours') return { reason: EventReason.Retained, message: `Left ${observed.accessEntryArn} in place: this resource does not own it` };
-  const handBack = handBackReason(policy, observed.tags[ADOPTED_TAG] === 'true' || resource.status?.adopted === true);
-  if (handBack !== undefined) {
-    // Handed back: a later AccessEntry of the same name must ask to adopt it, not own it silently.
-    await context.gateway.untag(ref, observed.accessEntryArn, [MANAGED_BY_TAG, OWNER_TAG, ADOPTED_TAG]);
-    return { reason: EventReason.Retained, message: `${handBack}: left ${observed.accessEntryArn} in EKS and removed this controller's tags` };
-  }
-  const result = await context.gateway.delete(ref);
-  return { reason: EventReason.Deleted, message: `Deleted access entry ${observed.accessEntryArn} (${result})` };
+  if (located.found === 'gone') return { kind: 'gone', retain: policy === 'Retain' };
+  const { entry } = located;
+  if (located.found === 'not-ours') return { kind: 'not-ours', entry };
+  const why = handBackReason(policy, entry.tags[ADOPTED_TAG] === 'true' || resource.status?.adopted === true);
+  return why === undefined ? { kind: 'delete', entry } : { kind: 'hand-back', entry, why };
 }
 
 /**
@@ -58,9 +82,12 @@ export async function expireEntry(resource: AccessEntry, context: FinalizeContex
  * account's credentials) must never pass for "already gone", or the entry would keep granting
  * access with nothing left to manage it. `until` ends the message of a failure to look.
  */
-type Located = { ref: EntryRef } & ({ found: 'gone' } | { found: 'own' | 'not-ours'; entry: ObservedEntry });
+export type Located = { ref: EntryRef } & ({ found: 'gone' } | { found: 'own' | 'not-ours'; entry: ObservedEntry });
 
-async function locateEntry(resource: AccessEntry, context: FinalizeContext, until: string): Promise<Located> {
+/** What locating needs: the finalizer's context, or `plan`'s with a gateway that can only read. */
+export type LocateContext = Omit<FinalizeContext, 'gateway'> & { gateway: LocateGateway };
+
+export async function locateEntry(resource: AccessEntry, context: LocateContext, until: string): Promise<Located> {
   const place = placeForDeletion(resource, context.placement);
   if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. ${until}` });
   const { accountId: _recordedAccount, ...target } = place;
@@ -79,7 +106,7 @@ async function locateEntry(resource: AccessEntry, context: FinalizeContext, unti
  * existed before this resource (EKS made it for the cluster creator or a node group, or someone
  * by hand): deleting it by default could lock administrators out or stop nodes from joining.
  */
-function handBackReason(policy: NonNullable<AccessEntry['spec']['deletionPolicy']>, adopted: boolean): string | undefined {
+export function handBackReason(policy: NonNullable<AccessEntry['spec']['deletionPolicy']>, adopted: boolean): string | undefined {
   if (policy === 'Retain') return 'deletionPolicy is Retain';
   if (policy === 'Delete' && adopted) {
     return 'the entry existed before this AccessEntry adopted it, so deleting the AccessEntry hands it back (deletionPolicy DeleteEvenIfAdopted would delete it)';
@@ -88,7 +115,7 @@ function handBackReason(policy: NonNullable<AccessEntry['spec']['deletionPolicy'
 }
 
 /** A CONFIG_MAP-only cluster cannot hold access entries: nothing of ours is there. */
-async function describeForDeletion(resource: AccessEntry, ref: EntryRef, context: FinalizeContext): Promise<ObservedEntry | undefined> {
+async function describeForDeletion(resource: AccessEntry, ref: EntryRef, context: LocateContext): Promise<ObservedEntry | undefined> {
   try {
     return await context.gateway.describe(ref);
   } catch (err) {

@@ -35,3 +35,12 @@ export function ledgerAhead(resource: AccessEntry): Ledger {
     ...(username !== undefined ? { managedUsername: username } : {}),
   };
 }
+
+/**
+ * The ledger a reconcile of `resource` works with: for a generation it has not worked on yet, the
+ * one it records ahead of its calls (ledgerAhead, written with the Progressing status), otherwise
+ * the one its status holds. `plan` uses it to diff as the coming reconcile will.
+ */
+export function attemptLedger(resource: AccessEntry): Ledger {
+  return resource.status?.observedGeneration === resource.metadata.generation ? ledgerOf(resource.status) : ledgerAhead(resource);
+}

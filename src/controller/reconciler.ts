@@ -12,6 +12,7 @@ import { converge, type Converged } from './converge.ts';
 import { desiredEntry, type Identity } from './desired.ts';
 import { reconcileRequest } from './event-filter.ts';
 import { eventMessage, explainFailure, resultFor } from './explain.ts';
+import { expiresIn, isExpired } from './expiry.ts';
 import { classifyFailure, type Failure } from './failures.ts';
 import { expireEntry, hasFinalizer, releaseEntry } from './finalize.ts';
 import { accountMismatch, isFailure, placeEntry, recordedPlace, type PlacementContext } from './place.ts';
@@ -73,7 +74,7 @@ export class Reconciler {
     const specUnchanged = resource.status?.observedGeneration === resource.metadata.generation;
     try {
       current = await this.#prepare(current);
-      const attempt = expiresIn(current, this.#now()) <= 0 ? await this.#expire(current, gateway) : await this.#attempt(current, gateway);
+      const attempt = isExpired(current, this.#now()) ? await this.#expire(current, gateway) : await this.#attempt(current, gateway);
       if (!specUnchanged) return await this.#conclude(current, attempt, log);
       for (const field of attempt.changed) this.deps.metrics?.driftCorrected(field);
       return await this.#conclude(current, { ...attempt, notes: attempt.notes.map(asDrift) }, log);
@@ -223,13 +224,4 @@ export class Reconciler {
 function asDrift(note: ChangeNote): ChangeNote {
   if (note.reason !== EventReason.Updated) return note;
   return { reason: EventReason.DriftCorrected, warning: true, message: `Reverted a change made outside Git: ${note.message.replace(/^Updated /, '')}` };
-}
-
-/** Milliseconds until spec.expiresAt (≤ 0: expired); Infinity when the access does not expire. */
-function expiresIn(resource: AccessEntry, now: Date): number {
-  const { expiresAt } = resource.spec;
-  if (expiresAt === undefined) return Number.POSITIVE_INFINITY;
-  const at = Date.parse(expiresAt);
-  // The schema checks the format; an unparseable time never grants access.
-  return Number.isNaN(at) ? 0 : at - now.getTime();
 }

@@ -35,6 +35,9 @@ class FakeEks implements EksReads {
     const found = this.entries.find((entry) => entry.principalArn === ref.principalArn && !entry.accessEntryArn?.endsWith('/gone'));
     return Promise.resolve(found && { accessEntryArn: 'arn:x', type: 'STANDARD', kubernetesGroups: [], username: '', tags: {}, principalArn: ref.principalArn, ...found });
   }
+  availablePolicies(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
   listAssociatedPolicies(ref: EntryRef): Promise<AssociatedPolicy[]> {
     this.calls.push(`policies ${ref.principalArn}`);
     return Promise.resolve(this.options.policies?.[ref.principalArn] ?? []);

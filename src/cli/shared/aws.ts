@@ -19,7 +19,7 @@ export interface AwsOptions {
 }
 
 /** The reads commands make of EKS: the controller's own gateway, and a listing; unit tests write fakes of it. */
-export type EksReads = Pick<SdkAccessEntryGateway, 'describe' | 'listAssociatedPolicies' | 'authenticationMode' | 'callerAccount'> & {
+export type EksReads = Pick<SdkAccessEntryGateway, 'describe' | 'listAssociatedPolicies' | 'authenticationMode' | 'callerAccount' | 'availablePolicies'> & {
   listEntries(ref: ClusterRef): Promise<string[]>;
 };
 
@@ -68,6 +68,7 @@ export function connectAws(options: AwsOptions & { region: string }, version: st
     listAssociatedPolicies: (ref) => gateway.listAssociatedPolicies(ref),
     authenticationMode: (ref) => gateway.authenticationMode(ref),
     callerAccount: (target) => gateway.callerAccount(target),
+    availablePolicies: (ref) => gateway.availablePolicies(ref),
     listEntries: (ref) => listEntryArns(clients, ref),
   };
   return { target: { region: options.region }, eks, iam: new SdkIamPrincipals(clients), close: () => clients.destroy() };

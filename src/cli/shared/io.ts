@@ -14,6 +14,8 @@ export interface CliIo {
   cwd: string;
   /** The program name in help and messages: `kubectl access-entries` when run as a kubectl plugin. */
   programName: string;
+  /** Whether stdout is a terminal that takes colour (not piped, NO_COLOR unset, TERM not dumb). */
+  colour?: boolean;
 }
 
 export const CLI_NAME = 'eks-access-entries';
@@ -29,6 +31,7 @@ export function processIo(argv1: string | undefined): CliIo {
     readFile: (path) => readFile(path, 'utf8'),
     cwd: process.cwd(),
     programName: programNameOf(argv1),
+    colour: process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   };
 }
 
