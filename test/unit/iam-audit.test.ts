@@ -93,7 +93,7 @@ describe('the IAM audit, on calls the shipped policy denies', () => {
     expect(result.denials.map((denial) => [denial.call.request.action, denial.call.request.resource, denial.count])).toEqual([
       ['eks:UpdateAccessEntry', 'arn:aws:eks:us-east-1:123456789012:access-entry/demo/role/123456789012/team-b/8cc6a1e2-1b2f-4e0a-9a59-5c1f2d1e0a01', 2],
       ['eks:TagResource', 'arn:aws:eks:us-east-1:123456789012:access-entry/demo/role/123456789012/cluster-creator/8cc6a1e2-1b2f-4e0a-9a59-5c1f2d1e0a01', 1],
-      ['sts:AssumeRole', 'arn:aws:iam::333333333333:role/eks-access-entry-controller', 1],
+      ['sts:AssumeRole', 'arn:aws:iam::999999999999:role/eks-access-entry-controller', 1],
     ]);
     const report = denialReport(result);
     expect(report).toContain('4 controller calls (3 distinct requests) would be denied by the shipped IAM policies:');
@@ -107,7 +107,7 @@ describe('the IAM audit, on calls the shipped policy denies', () => {
         '  ImplicitlyDenied: closest statement ChangeOnlyThisControllersEntries (controller-policy) failed StringEquals aws:ResourceTag/eksaccess.dev/managed-by "ctl-a" (request has "ctl-b")',
       ].join('\n'),
     );
-    expect(report).toContain('failed StringEquals aws:ResourceAccount "222222222222" (request has "333333333333")');
+    expect(report).toContain('failed StringEquals aws:ResourceAccount "222222222222" (request has "999999999999")');
     expect(report).toContain('- eks:TagResource on arn:aws:eks:us-east-1:123456789012:access-entry/demo/role/123456789012/cluster-creator/');
   });
 });
