@@ -89,14 +89,23 @@ function conflict(): KubeApiError {
   return new KubeApiError('update lease', new ApiException(409, 'Conflict', { reason: 'Conflict' }, {}));
 }
 
-/** A controller whose drain lasts until the test ends it. */
+/** A controller whose drain lasts until the test ends it; its start fails if it is stopped first, as a watch's does. */
 class HeldController implements RunnableController {
   fence: WriteFence | undefined;
   stopped = false;
   #drained: () => void = () => undefined;
+  #started: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  /** Set to hold start() until the test says. */
+  holdStart = false;
 
   start(): Promise<void> {
-    return Promise.resolve();
+    if (!this.holdStart) return Promise.resolve();
+    return new Promise((resolve, reject) => (this.#started = { resolve, reject }));
+  }
+
+  /** A stop before start() finished makes it fail, as a watch stopped before its first list does. */
+  failStartOnStop(): void {
+    this.#started?.reject(new Error('the AccessEntry watch was stopped before its first list completed'));
   }
 
   stop(): Promise<void> {
@@ -145,6 +154,36 @@ async function leadingRunner(): Promise<{ runner: LeaderRunner; clock: FakeClock
 }
 
 describe('LeaderRunner', () => {
+  it('a stop while the controller is still starting hands over; it is no loss', async () => {
+    const clock = new FakeClock();
+    const leases = new MemoryLeases();
+    const controller = new HeldController();
+    controller.holdStart = true;
+    const lost = { count: 0 };
+    const runner = new LeaderRunner({
+      create: (fence) => {
+        controller.fence = fence;
+        return Promise.resolve(controller);
+      },
+      kc: new KubeConfig(),
+      election: { namespace: 'ns', leaseName: 'lease', ...TIMINGS },
+      identity: 'me',
+      log: pino({ level: 'silent' }),
+      metrics: NOOP_METRICS,
+      onLost: () => lost.count++,
+      leaseApi: leases,
+      clock,
+    });
+    await runner.start();
+    await clock.advance(0);
+    const stopping = runner.stop();
+    controller.failStartOnStop();
+    controller.finishDrain();
+    await stopping;
+    expect(lost.count).toBe(0);
+    expect(leases.lease?.spec?.holderIdentity).toBe('');
+  });
+
   it('opens the write fence only while leading, and closes it at the renew deadline by the clock, before any timer runs', async () => {
     const { runner, clock, leases } = await leadingRunner();
     expect(runner.fence.closedBecause()).toBeUndefined();

@@ -144,6 +144,8 @@ export class LeaderRunner implements Runner {
       this.#controller = await this.options.create(this.#fence);
       await this.#controller.start();
     } catch (err) {
+      // Stopped while it started (a SIGTERM right after winning the Lease): the stop hands over.
+      if (this.#stopping) return;
       this.options.log.error({ err }, 'the controller could not start while leading');
       this.options.onLost();
     }

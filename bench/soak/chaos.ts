@@ -56,6 +56,9 @@ export const FAULT_OF: Record<keyof FaultRates, FaultKind> = {
 const STANDBY_KILL_SHARE = 0.25;
 /** Of the leader's turns, the share that is a SIGTERM during a loss of the Lease instead of a SIGKILL. */
 const TERMINATE_DURING_LOSS_SHARE = 0.2;
+const SETTLE_POLL_MS = 500;
+/** A hand-over takes at most the lease duration plus a retry or two. */
+const LEADER_WAIT_MS = 15_000;
 /** When, as a share of the run, the one termination during a loss that every soak with leader election has comes. */
 const TERMINATE_AT_SHARE = 0.4;
 const SLOWED_WRITES = ['CreateAccessEntry', 'UpdateAccessEntry', 'AssociateAccessPolicy', 'TagResource'] as const;
@@ -214,12 +217,18 @@ export class Chaos {
     }
   }
 
-  /** A victim that is not being restarted (or terminated) already: waits for one rather than skipping the turn. */
+  /**
+   * A victim that is not being restarted (or terminated) already: waits for one rather than
+   * skipping the turn. A leader's turn during a hand-over (the Lease still names a run that is
+   * gone) waits for the new leader for a while, so it does not become a second standby kill.
+   */
   async #settledVictim(standby: boolean): Promise<{ replica: ControllerReplica; role: Role } | undefined> {
-    for (;;) {
+    for (let waited = 0; ; waited += SETTLE_POLL_MS) {
       const victim = await this.#victim(standby);
-      if (victim === undefined || !this.#restarting.has(victim.replica)) return victim;
-      if (!(await this.#pause(500))) return undefined;
+      const waitingForLeader = !standby && this.deps.lease !== undefined && victim?.role !== 'leader' && waited < LEADER_WAIT_MS;
+      if (victim !== undefined && !this.#restarting.has(victim.replica) && !waitingForLeader) return victim;
+      if (victim === undefined && !waitingForLeader) return undefined;
+      if (!(await this.#pause(SETTLE_POLL_MS))) return undefined;
     }
   }
 
