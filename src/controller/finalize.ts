@@ -7,6 +7,7 @@ import type { ChangeNote } from './apply.ts';
 import { ExplainedFailure, explainFailure } from './explain.ts';
 import { ownershipOf } from './ownership.ts';
 import { accountMismatch, isFailure, placeForDeletion, type PlacementContext } from './place.ts';
+import { recordedPrincipals } from './principal.ts';
 
 export interface FinalizeContext {
   gateway: AccessEntryGateway;
@@ -18,10 +19,22 @@ export interface FinalizeContext {
 
 /**
  * What deleting the resource does in EKS, before its finalizer may go: resolves to the note for
- * the Event, throws when the finalizer must stay (the caller explains the failure).
+ * the Event, throws when the finalizer must stay (the caller explains the failure). Every entry
+ * the resource may have is released: its principal's as recorded (the role a permission set
+ * resolved to, even if the permission set is gone), and a previous one still being removed.
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
-  const located = await locateEntry(resource, context, 'Until then the finalizer stays');
+  const principals = recordedPrincipals(resource);
+  // A permission set that never resolved: nothing was ever made in EKS.
+  if (principals.length === 0) return { reason: EventReason.Deleted, message: 'No access entry had been made in EKS' };
+  const notes: ChangeNote[] = [];
+  for (const principalArn of principals.reverse()) notes.push(await releaseOne(resource, context, principalArn));
+  const [main] = notes.slice(-1) as [ChangeNote];
+  return notes.length === 1 ? main : { ...main, message: notes.map((note) => note.message).join('; ') };
+}
+
+async function releaseOne(resource: AccessEntry, context: FinalizeContext, principalArn: string): Promise<ChangeNote> {
+  const located = await locateEntry(resource, context, principalArn, 'Until then the finalizer stays');
   const policy = resource.spec.deletionPolicy ?? 'Delete';
   if (located.found === 'gone') {
     return policy === 'Retain'
@@ -46,10 +59,15 @@ export async function releaseEntry(resource: AccessEntry, context: FinalizeConte
  * the note for the Event, or undefined when there was nothing of its own to remove.
  */
 export async function expireEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote | undefined> {
-  const located = await locateEntry(resource, context, 'The access could not be revoked yet');
-  if (located.found !== 'own') return undefined;
-  await context.gateway.delete(located.ref);
-  return { reason: EventReason.Expired, message: `Access expired at ${resource.spec.expiresAt ?? ''}: deleted access entry ${located.entry.accessEntryArn}` };
+  const deleted: string[] = [];
+  for (const principalArn of recordedPrincipals(resource)) {
+    const located = await locateEntry(resource, context, principalArn, 'The access could not be revoked yet');
+    if (located.found !== 'own') continue;
+    await context.gateway.delete(located.ref);
+    deleted.push(located.entry.accessEntryArn);
+  }
+  if (deleted.length === 0) return undefined;
+  return { reason: EventReason.Expired, message: `Access expired at ${resource.spec.expiresAt ?? ''}: deleted access entry ${deleted.join(', ')}` };
 }
 
 /**
@@ -60,11 +78,11 @@ export async function expireEntry(resource: AccessEntry, context: FinalizeContex
  */
 type Located = { ref: EntryRef } & ({ found: 'gone' } | { found: 'own' | 'not-ours'; entry: ObservedEntry });
 
-async function locateEntry(resource: AccessEntry, context: FinalizeContext, until: string): Promise<Located> {
+async function locateEntry(resource: AccessEntry, context: FinalizeContext, principalArn: string, until: string): Promise<Located> {
   const place = placeForDeletion(resource, context.placement);
   if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. ${until}` });
   const { accountId: _recordedAccount, ...target } = place;
-  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn: resource.spec.principalArn };
+  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn };
   if (place.accountId !== undefined) {
     const mismatch = accountMismatch(place, await context.gateway.callerAccount(ref));
     if (mismatch) throw new ExplainedFailure({ ...mismatch, message: `${mismatch.message}. ${until}` });

@@ -200,7 +200,7 @@ describe('Reconciler', () => {
     new Reconciler({
       gatewayFor: () => eks,
       clusters: { routesFor: () => [] },
-      metrics: { driftCorrected: (field) => drift.push(field) },
+      metrics: { driftCorrected: (field) => drift.push(field), principalRecreated: () => drift.push('principal') },
       writer: kube,
       events: kube,
       identity: { defaultRegion, controllerId: 'test' },
@@ -382,7 +382,7 @@ describe('Reconciler', () => {
     kube.resource.status = undefined; // the status write after the create never happened
     await reconcile();
     expect(eks.createTokens[1]).toBe(eks.createTokens[0]);
-    expect(clientRequestToken(kube.resource)).not.toBe(eks.createTokens[0]);
+    expect(clientRequestToken(kube.resource, ROLE)).not.toBe(eks.createTokens[0]);
     expect(eks.entries.size).toBe(1);
     expect(condition('Ready')?.status).toBe('True');
   });

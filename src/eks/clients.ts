@@ -1,8 +1,10 @@
 import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { partitionOfRegion, type Partition } from './arn.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 import { addRequestBudget, type RequestBudget } from './request-budget.ts';
 import type { AwsTarget, Credentials } from './types.ts';
@@ -13,6 +15,8 @@ export interface AwsClientOptions {
   eksEndpoint?: string;
   /** Overrides the STS endpoint (the emulator serves STS on its EKS port too). */
   stsEndpoint?: string;
+  /** Overrides the IAM endpoint (the emulator serves IAM on its EKS port too). */
+  iamEndpoint?: string;
   /** SDK attempts per call; the work queue's backoff retries beyond that. */
   maxAttempts: number;
   requestTimeoutMs: number;
@@ -39,6 +43,7 @@ const NO_REPORTS: Pick<RequestBudget, 'waited' | 'throttled'> = { waited: () => 
 export class AwsClients {
   readonly #eks = new Map<string, EKSClient>();
   readonly #sts = new Map<string, STSClient>();
+  readonly #iam = new Map<string, IAMClient>();
   readonly #assumed = new Map<string, AwsCredentialIdentityProvider>();
 
   constructor(private readonly options: AwsClientOptions) {}
@@ -64,6 +69,28 @@ export class AwsClients {
     return budget.limiters.for(`${await budget.accountOf(target)}/${target.region}`);
   }
 
+  /**
+   * IAM is global: one endpoint per partition, signed for the partition's first region, so one
+   * client per partition and credential set serves every region of it. Its requests take tokens
+   * of a budget of their own, per account (IAM's quotas are per account, and lower than EKS's).
+   */
+  iam(target: AwsTarget): IAMClient {
+    const region = IAM_SIGNING_REGION[partitionOfRegion(target.region)];
+    const iamTarget: AwsTarget = { ...target, region };
+    return cached(this.#iam, clientKey(iamTarget), () => {
+      const client = new IAMClient(this.#config(iamTarget, this.options.iamEndpoint));
+      const { budget, fence = OPEN_FENCE } = this.options;
+      addRequestBudget(client.middlewareStack, { service: 'iam', budget: budget ?? NO_REPORTS, bucket: () => this.#iamBucketOf(iamTarget), fence });
+      return client;
+    });
+  }
+
+  async #iamBucketOf(target: AwsTarget): Promise<TokenBucket | undefined> {
+    const limiters = this.options.budget?.iamLimiters;
+    if (!limiters?.enabled) return undefined;
+    return limiters.for(`iam/${await this.options.budget!.accountOf(target)}`);
+  }
+
   sts(target: AwsTarget): STSClient {
     return cached(this.#sts, clientKey(target), () => {
       const client = new STSClient(this.#config(target, this.options.stsEndpoint));
@@ -80,9 +107,10 @@ export class AwsClients {
   }
 
   destroy(): void {
-    for (const client of [...this.#eks.values(), ...this.#sts.values()]) client.destroy();
+    for (const client of [...this.#eks.values(), ...this.#sts.values(), ...this.#iam.values()]) client.destroy();
     this.#eks.clear();
     this.#sts.clear();
+    this.#iam.clear();
   }
 
   #config(target: AwsTarget, endpoint: string | undefined): SharedClientConfig {
@@ -139,6 +167,9 @@ interface SharedClientConfig {
   customUserAgent?: [string, string][];
   credentials?: AwsCredentialIdentityProvider;
 }
+
+/** Where IAM, a global service, is signed in each partition. */
+const IAM_SIGNING_REGION: Record<Partition, string> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
 
 /** The SDK's default credential chain. */
 const CREDENTIAL_SET = 'default';

@@ -1,4 +1,4 @@
-export type AwsService = 'eks' | 'sts';
+export type AwsService = 'eks' | 'sts' | 'iam';
 
 /**
  * An AWS call that failed, named by service and operation. Wraps whatever the SDK threw (a

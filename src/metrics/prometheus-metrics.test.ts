@@ -54,7 +54,7 @@ describe('PrometheusMetrics: series that exist from the start', () => {
     for (const field of ['kubernetesGroups', 'username', 'tags', 'accessPolicies']) {
       expect(await sample(metrics, 'eks_access_entry_drift_corrections_total', { field })).toBe(0);
     }
-    for (const service of ['eks', 'sts']) expect(await sample(metrics, 'eks_access_entry_aws_throttles_total', { service })).toBe(0);
+    for (const service of ['eks', 'sts', 'iam']) expect(await sample(metrics, 'eks_access_entry_aws_throttles_total', { service })).toBe(0);
     for (const condition of ['Ready', 'Reconciling', 'Stalled']) expect(await sample(metrics, 'eks_access_entry_resources', { condition })).toBe(0);
     expect(await sample(metrics, 'eks_access_entry_aws_rate_limiter_wait_seconds_count')).toBe(0);
   });
