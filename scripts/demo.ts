@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'demo';
   step('Starting a local Kubernetes API server (the first run builds it from Go modules: ~10 minutes)');
   const plane = await startControlPlane({ log: (line) => console.log(`    ${line}`) });
-  const emulator = await startEmulator({ port: flags.port ? Number(flags.port) : 0 });
+  const emulator = await startEmulator({ port: flags.port ? Number(flags.port) : 0, implicitPrincipals: true });
   const logFile = join(ROOT, 'demo-controller.log');
   let controller: AccessEntryController | undefined;
   const cleanup = async (): Promise<void> => {

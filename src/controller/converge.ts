@@ -105,7 +105,7 @@ async function heal(gateway: AccessEntryGateway, { resource, desired, observed, 
   const { entry, note } = await healEntry(gateway, { desired, observed, plan, token });
   const applied: Applied = {
     entry,
-    ledger: { ...createdLedger({ ...desired, tags: plan.tags }, entry), managedTagKeys: Object.keys(desired.tags).sort(), adopted: ledger.adopted },
+    ledger: { ...createdLedger({ ...desired, tags: plan.tags }, entry), managedTagKeys: Object.keys(desired.tags).sort(), adopted: ledger.adopted || plan.claim !== undefined },
     policies: [],
     notes: [note],
     changed: [],

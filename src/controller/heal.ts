@@ -24,6 +24,7 @@ export interface HealInput {
  * the entry gone and creates it).
  */
 export async function healEntry(gateway: AccessEntryGateway, { desired, observed, plan, token }: HealInput): Promise<{ entry: ObservedEntry; note: ChangeNote }> {
+  if (plan.claim) await gateway.tag(desired, observed.accessEntryArn, plan.claim);
   await gateway.delete(desired);
   const entry = await gateway.create({ ...desired, tags: plan.tags }, token);
   const message =

@@ -131,14 +131,15 @@ describe('planReconcile, against what IAM says of the principal', () => {
     expect(planReconcile({ resource, desired, ledger, observation: { associated: null, principal: found('AROAX', created) } })).toMatchObject({ kind: 'create', principalId: 'AROAX' });
   });
 
-  it('adopts an entry its principal postdates without recording an id: it is healed once it is this resource\'s', () => {
+  it('adopting an entry its principal postdates claims it with the ownership tags, then re-creates it, still adopted', () => {
     const adopted = planReconcile({
       resource: { ...resource, spec: { ...resource.spec, adoptExisting: true } },
       desired,
       ledger,
-      observation: { entry: entry({ tags: {}, createdAt: created }), ownership: { owner: 'nobody' }, associated: [], principal: found('AROANEW', new Date('2026-02-01Z')) },
+      observation: { entry: entry({ tags: { note: 'by hand' }, createdAt: created }), ownership: { owner: 'nobody' }, associated: [], principal: found('AROANEW', new Date('2026-02-01Z')) },
     });
-    expect(adopted).toMatchObject({ kind: 'sync', adopt: true, principalId: undefined });
+    const claim = { ...ours, [ADOPTED_TAG]: 'true' };
+    expect(adopted).toMatchObject({ kind: 'heal', claim, tags: { ...claim, note: 'by hand' }, principalId: 'AROANEW', boundTo: undefined });
   });
 
   it('never heals an entry another owner holds', () => {

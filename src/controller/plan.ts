@@ -31,7 +31,15 @@ export type EntryPlan =
    * The principal was deleted and created again: delete the entry and create it anew for the new
    * id, with `tags` (the spec's, and those others set that a sync would keep).
    */
-  | { kind: 'heal'; principal: IamPrincipal; boundTo: string | undefined; tags: Record<string, string>; principalId: string };
+  | {
+      kind: 'heal';
+      principal: IamPrincipal;
+      boundTo: string | undefined;
+      tags: Record<string, string>;
+      principalId: string;
+      /** An entry being adopted: the ownership tags it is claimed with first (nothing else may touch it before). */
+      claim?: Record<string, string>;
+    };
 
 export interface PlanInput {
   resource: AccessEntry;
@@ -127,12 +135,14 @@ export function planEntry(input: PlanInput): EntryPlan {
 function planExisting({ resource, desired, observed, ledger, principal, adopt }: PlanInput & { observed: ObservedEntry; adopt: boolean }): EntryPlan {
   const verdict = principalVerdict(principal, adopt ? undefined : resource.status?.principalId, observed);
   if (verdict.kind === 'gone') return { kind: 'refuse', failure: principalGone(observed) };
-  if (verdict.kind === 'recreated' && !adopt) {
+  if (verdict.kind === 'recreated') {
     if (resource.spec.onPrincipalRecreated === 'Report') return { kind: 'refuse', failure: principalRecreatedReport(resource, observed, verdict) };
     const { principal: now, boundTo } = verdict;
-    return { kind: 'heal', principal: now, boundTo, tags: tagsToKeep(desired, observed, ledger), principalId: now.id };
+    if (!adopt) return { kind: 'heal', principal: now, boundTo, tags: tagsToKeep(desired, observed, ledger), principalId: now.id };
+    // Claimed before it is deleted (only an entry tagged as this controller's may be), and still adopted once re-created.
+    const claim = { ...diffEntry(desired, observed, { managedTagKeys: [] }).tagsToSet, [ADOPTED_TAG]: 'true' };
+    return { kind: 'heal', principal: now, boundTo, tags: { ...tagsToKeep(desired, observed, { ...ledger, managedTagKeys: [] }), ...claim }, principalId: now.id, claim };
   }
-  // An adopted entry the principal postdates is claimed first, and re-created on the next pass.
   const principalId = verdict.kind === 'bound' ? verdict.principalId : undefined;
   if (!adopt) return { kind: 'sync', adopt, changes: diffEntry(desired, observed, ledger), principalId };
   // Claimed in the same TagResource call as the ownership tags: the entry says it was adopted.

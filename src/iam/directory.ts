@@ -49,8 +49,6 @@ export interface DirectoryOptions {
  * BENCHMARKS.md (a thousand entries: GetRole 1,000 calls per resync, ListRoles 1 or 2).
  */
 export const SNAPSHOT_THRESHOLD = 10;
-/** A principal IAM did not have is looked for again sooner: it may be about to be (re)made. */
-const NOT_FOUND_TTL_MS = 30_000;
 
 interface Cached<T> {
   at: number;
@@ -87,11 +85,12 @@ export class PrincipalDirectory {
     const key = `${accountId}|${arn}`;
     if (principal.kind === 'role') this.#noteInterest(accountId, arn);
     const cached = this.#answers.get(key);
-    if (!fresh && cached && this.#holds(cached, await cached.value)) return cached.value;
+    if (!fresh && cached && this.#now() - cached.at < this.#options.ttlMs) return cached.value;
     const value = this.#read(target, accountId, arn, fresh).catch((error: unknown) => unchecked(error, principal.kind));
     this.#answers.set(key, { at: this.#now(), value });
-    // An answer IAM did not give is not kept: the next reconcile asks again.
-    void value.then((state) => state.kind === 'unknown' && this.#answers.get(key)?.value === value && this.#answers.delete(key));
+    // Kept only while asked (concurrent reconciles share it): an answer IAM did not give, and a
+    // principal IAM lacks, which may be made again at any moment; a reconcile of either is rare.
+    void value.then((state) => (state.kind === 'unknown' || state.kind === 'not-found') && this.#answers.get(key)?.value === value && this.#answers.delete(key));
     return value;
   }
 
@@ -160,12 +159,6 @@ export class PrincipalDirectory {
     const asked = this.#interest.get(accountId) ?? new Map<string, number>();
     asked.set(arn, this.#now());
     this.#interest.set(accountId, asked);
-  }
-
-  /** Whether a cached answer still holds: answers of "not found" are kept for a shorter while. */
-  #holds(cached: Cached<PrincipalState>, state: PrincipalState): boolean {
-    const ttl = state.kind === 'not-found' ? Math.min(NOT_FOUND_TTL_MS, this.#options.ttlMs) : this.#options.ttlMs;
-    return this.#now() - cached.at < ttl;
   }
 
   #now(): number {

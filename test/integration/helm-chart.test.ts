@@ -394,7 +394,7 @@ describe('helm install into an API server of its own', () => {
 
   beforeAll(async () => {
     plane = await startControlPlane();
-    emulator = await startEmulator();
+    emulator = await startEmulator({ implicitPrincipals: true });
     emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
   }, 180_000);
 
