@@ -26,7 +26,7 @@ export interface ResolveContext {
  * A listing this old that lacks the permission set's role is listed again before the resource is
  * told the permission set is not provisioned: it may have been provisioned since.
  */
-const SSO_MISS_RELIST_MS = 30_000;
+const SSO_MISS_RELIST_MS = 5_000;
 
 /**
  * The principal, read from IAM with the credentials of the cluster's account (`target`). A
