@@ -243,11 +243,10 @@ export class Reconciler {
   /** Where a failure happened, for its message: where the entry lives, or would be created. */
   #ref(resource: AccessEntry): EntryRef {
     const place = placeEntry(resource, this.#placement(resource));
-    return {
-      region: isFailure(place) ? (recordedPlace(resource.status)?.region ?? resource.spec.region ?? this.deps.identity.defaultRegion) : place.region,
-      clusterName: resource.spec.clusterName,
-      principalArn: recordedPrincipalArn(resource) ?? '',
-    };
+    const where = { clusterName: resource.spec.clusterName, principalArn: recordedPrincipalArn(resource) ?? '' };
+    // The credentials too: a refused AssumeRole of a ClusterAccess's role is explained by them.
+    if (!isFailure(place)) return { ...where, region: place.region, ...(place.credentials ? { credentials: place.credentials } : {}) };
+    return { ...where, region: recordedPlace(resource.status)?.region ?? resource.spec.region ?? this.deps.identity.defaultRegion };
   }
 }
 

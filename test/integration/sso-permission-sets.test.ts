@@ -9,8 +9,10 @@ import { ClusterAccesses } from './support/cluster-accesses.ts';
 import { ACCOUNT, Harness } from './support/harness.ts';
 
 const REGION = 'eu-west-1';
-const ACCOUNT_A = '555555555555';
+// Accounts the IAM audit's installation names (test/iam/audit/audit.ts), with its external id.
+const ACCOUNT_A = '222222222222';
 const ACCOUNT_B = '666666666666';
+const EXTERNAL_ID = 'platform-team';
 const SSO_PATH = '/aws-reserved/sso.amazonaws.com/eu-west-1/';
 const controllerRole = (account: string) => `arn:aws:iam::${account}:role/eks-access-entry-controller`;
 
@@ -19,7 +21,7 @@ let accesses: ClusterAccesses;
 beforeAll(async () => {
   h = await Harness.start({ stalledRetry: 500 });
   accesses = new ClusterAccesses(h.kc);
-  for (const account of [ACCOUNT_A, ACCOUNT_B]) h.emulator.state.setRoleTrust(controllerRole(account), { allowedCallers: [ACCOUNT] });
+  for (const account of [ACCOUNT_A, ACCOUNT_B]) h.emulator.state.setRoleTrust(controllerRole(account), { allowedCallers: [ACCOUNT], externalId: EXTERNAL_ID });
 });
 afterAll(async () => {
   await accesses?.deleteAll();
@@ -38,7 +40,7 @@ const deprovision = (arn: string, account: string) => h.emulator.state.iam.delet
 async function clusterIn(account: string): Promise<string> {
   const cluster = uniqueName('sso');
   h.emulator.state.createCluster(cluster, { region: REGION, accountId: account, authenticationMode: 'API' });
-  await accesses.create(uniqueName('sso-access'), { clusterName: cluster, region: REGION, roleArn: controllerRole(account) });
+  await accesses.create(uniqueName('sso-access'), { clusterName: cluster, region: REGION, roleArn: controllerRole(account), externalId: EXTERNAL_ID });
   return cluster;
 }
 const authenticate = (cluster: string, account: string, principalArn: string) => h.emulator.state.authenticate(cluster, principalArn, { region: REGION, accountId: account });

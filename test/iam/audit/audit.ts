@@ -36,7 +36,7 @@ export interface AuditedInstallation {
 }
 
 export const INTEGRATION_SUITE_INSTALLATION: AuditedInstallation = {
-  managedAccounts: ['222222222222'],
+  managedAccounts: ['222222222222', '666666666666'],
   nodeRoleName: '*',
   adoptablePrincipals: ['arn:*:iam::*:*'],
 };
