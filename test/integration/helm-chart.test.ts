@@ -173,6 +173,9 @@ describe('helm template, validated by kubeconform against the API server\'s own 
       controllerId: 'platform-prod',
       awsEndpoint: 'https://eks.eu-west-1.amazonaws.com',
       stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
+      iamEndpoint: 'https://iam.amazonaws.com',
+      iamRateLimit: 2,
+      iamBurst: 4,
       concurrency: 8, resync: '5m', stalledRetry: '2m', awsRateLimit: 2.5, awsBurst: 5, logLevel: 'debug', shutdownTimeout: '20s',
       extraArgs: ['--leader-election-lease-duration=30s'],
       extraEnv: [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }],
@@ -216,7 +219,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     const deployment = objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment;
     const container = deployment.spec!.template.spec!.containers[0]!;
     expect(container.image).toBe(`registry.example.com/eaec@sha256:${'a'.repeat(64)}`);
-    expect(container.args).toEqual(expect.arrayContaining(['--controller-id=platform-prod', '--selector=team=platform', '--leader-election-id=platform-shard', '--aws-rate-limit=2.5', '--leader-election-lease-duration=30s']));
+    expect(container.args).toEqual(expect.arrayContaining(['--controller-id=platform-prod', '--selector=team=platform', '--leader-election-id=platform-shard', '--aws-rate-limit=2.5', '--iam-rate-limit=2', '--iam-burst=4', '--iam-endpoint=https://iam.amazonaws.com', '--leader-election-lease-duration=30s']));
     // extraArgs come last: a flag repeated there wins (the controller takes the last occurrence).
     expect(container.args!.at(-1)).toBe('--leader-election-lease-duration=30s');
     // nodeFlags: the image's own entrypoint, the flag added before the script.
