@@ -83,6 +83,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--region', 'x', '--iam-endpoint', 'http://10.0.0.1'], {})).toThrow(/--iam-endpoint http:\/\/10.0.0.1: plain http/);
     expect(loadConfig(['--region', 'x', '--iam-rate-limit', '0', '--iam-burst', '3'], {})).toMatchObject({ iamRateLimit: { requestsPerSecond: 0, burst: 3 } });
     expect(() => loadConfig(['--region', 'x', '--iam-rate-limit', 'fast'], {})).toThrow(/--iam-rate-limit fast/);
+    expect(loadConfig(['--region', 'x'], {})).toMatchObject({ iamListRolesFrom: 10 });
+    expect(loadConfig(['--region', 'x', '--iam-list-roles-from', '0'], {})).toMatchObject({ iamListRolesFrom: 0 });
+    expect(loadConfig(['--region', 'x'], { IAM_LIST_ROLES_FROM: '50' })).toMatchObject({ iamListRolesFrom: 50 });
+    expect(() => loadConfig(['--region', 'x', '--iam-list-roles-from=-1'], {})).toThrow(/--iam-list-roles-from -1 is not a positive whole number/);
   });
 
   it('has per-resource metrics on unless --per-resource-metrics=false (or PER_RESOURCE_METRICS=false) turns them off', () => {

@@ -31,6 +31,8 @@ export interface Config {
   awsRateLimit: RateLimit;
   /** Client-side budget of IAM reads per account (principals' ids, SSO roles); requestsPerSecond 0 turns it off. */
   iamRateLimit: RateLimit;
+  /** Managed roles of one account from which it is read with ListRoles once per resync rather than GetRole each; 0: never. */
+  iamListRolesFrom?: number;
   awsRequestTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -110,6 +112,9 @@ Every option can also be set by the environment variable in brackets.
                              apart from EKS's: IAM's quotas are per account and low; 0 = no limit
                              [IAM_RATE_LIMIT] (default 5)
   --iam-burst N              IAM reads that may go at once after a quiet spell [IAM_BURST] (default 10)
+  --iam-list-roles-from N    from this many managed roles in one account, read them all with ListRoles
+                             (1,000 a page) once per resync instead of one GetRole each; 0 = never
+                             [IAM_LIST_ROLES_FROM] (default 10)
   --shutdown-timeout DURATION  how long SIGTERM waits for in-flight reconciles before exiting;
                              keep it below the pod's terminationGracePeriodSeconds [SHUTDOWN_TIMEOUT] (default 25s).
                              With --leader-elect the wait also ends, exit 1, the moment leadership lapses
@@ -153,6 +158,7 @@ const OPTIONS = {
   'aws-burst': { type: 'string' },
   'iam-rate-limit': { type: 'string' },
   'iam-burst': { type: 'string' },
+  'iam-list-roles-from': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
@@ -227,7 +233,8 @@ function leaderElectionSettings(setting: Setting): LeaderElectionConfig {
   return { namespace, leaseName: setting('leader-election-id', 'LEADER_ELECTION_ID') ?? `${DEFAULT_CONTROLLER_ID}${shard}`, ...timings };
 }
 
-function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRateLimit' | 'iamRateLimit' | 'awsRequestTimeoutMs'> {
+function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRateLimit' | 'iamRateLimit' | 'iamListRolesFrom' | 'awsRequestTimeoutMs'> {
+  const listFrom = setting('iam-list-roles-from', 'IAM_LIST_ROLES_FROM') ?? '10';
   return {
     awsMaxAttempts: 3,
     awsRateLimit: {
@@ -238,6 +245,7 @@ function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRate
       requestsPerSecond: nonNegativeNumber('--iam-rate-limit', setting('iam-rate-limit', 'IAM_RATE_LIMIT') ?? '5'),
       burst: positiveInt('--iam-burst', setting('iam-burst', 'IAM_BURST') ?? '10'),
     },
+    iamListRolesFrom: listFrom === '0' ? 0 : positiveInt('--iam-list-roles-from', listFrom),
     awsRequestTimeoutMs: 10_000,
   };
 }

@@ -127,6 +127,8 @@ export class AccessEntryController {
         reader: new SdkPrincipalReader({ clients: this.#aws, log, metrics }),
         callerAccount: (target) => gatewayFor(log).callerAccount(target),
         ttlMs: config.resyncMs,
+        // 0: never list (a threshold no account reaches).
+        ...(config.iamListRolesFrom !== undefined ? { snapshotThreshold: config.iamListRolesFrom || Number.POSITIVE_INFINITY } : {}),
       }),
     });
     this.#clusterReconciler = new ClusterAccessReconciler({
