@@ -15,6 +15,19 @@ export interface FinalizeContext {
   /** Where the entry is looked for: the same placement as reconciling uses. */
   placement: PlacementContext;
   now: Date;
+  /**
+   * The role spec.principal resolves to now, for a resource whose status recorded none (its write
+   * lost right after the create): only an entry this resource owns (by its tags) is then touched.
+   */
+  unrecorded?: () => Promise<string | undefined>;
+}
+
+/** The principals whose entries the resource may have: recorded ones, else what its permission set resolves to now. */
+async function principalsOf(resource: AccessEntry, context: FinalizeContext): Promise<string[]> {
+  const recorded = recordedPrincipals(resource);
+  if (recorded.length > 0 || context.unrecorded === undefined) return recorded;
+  const resolved = await context.unrecorded();
+  return resolved === undefined ? [] : [resolved];
 }
 
 /**
@@ -24,7 +37,7 @@ export interface FinalizeContext {
  * resolved to, even if the permission set is gone), and a previous one still being removed.
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
-  const principals = recordedPrincipals(resource);
+  const principals = await principalsOf(resource, context);
   // A permission set that never resolved: nothing was ever made in EKS.
   if (principals.length === 0) return { reason: EventReason.Deleted, message: 'No access entry had been made in EKS' };
   const notes: ChangeNote[] = [];
@@ -60,7 +73,7 @@ async function releaseOne(resource: AccessEntry, context: FinalizeContext, princ
  */
 export async function expireEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote | undefined> {
   const deleted: string[] = [];
-  for (const principalArn of recordedPrincipals(resource)) {
+  for (const principalArn of await principalsOf(resource, context)) {
     const located = await locateEntry(resource, context, principalArn, 'The access could not be revoked yet');
     if (located.found !== 'own') continue;
     await context.gateway.delete(located.ref);

@@ -14,8 +14,8 @@ import { desiredEntry, type Identity } from './desired.ts';
 import { reconcileRequest } from './event-filter.ts';
 import { eventMessage, explainFailure, resultFor } from './explain.ts';
 import { classifyFailure, type Failure } from './failures.ts';
-import { expireEntry, hasFinalizer, releaseEntry } from './finalize.ts';
-import { accountMismatch, isFailure, placeEntry, recordedPlace, type PlacementContext } from './place.ts';
+import { expireEntry, hasFinalizer, releaseEntry, type FinalizeContext } from './finalize.ts';
+import { accountMismatch, isFailure, placeEntry, placeForDeletion, recordedPlace, type PlacementContext } from './place.ts';
 import { ledgerAhead, ledgerOf } from './ledger.ts';
 import { recordedPrincipalArn, resolvePrincipal } from './principal.ts';
 import { DONE, dueAfter, requeueAfter, type ReconcileResult } from './result.ts';
@@ -169,7 +169,7 @@ export class Reconciler {
   async #expire(resource: AccessEntry, gateway: AccessEntryGateway): Promise<Attempt> {
     const ledger = ledgerOf(resource.status);
     try {
-      const note = await expireEntry(resource, { gateway, controllerId: this.deps.identity.controllerId, placement: this.#placement(resource), now: this.#now() });
+      const note = await expireEntry(resource, this.#releaseContext(resource, gateway));
       return { outcome: { kind: 'expired', expiresAt: resource.spec.expiresAt ?? '', ledger }, notes: note ? [note] : [], changed: [] };
     } catch (err) {
       return { outcome: { kind: 'failed', failure: await this.#explain(err, resource, this.#ref(resource), gateway), ledger }, notes: [], changed: [] };
@@ -200,10 +200,8 @@ export class Reconciler {
 
   async #finalize(resource: AccessEntry, gateway: AccessEntryGateway, log: Logger): Promise<ReconcileResult> {
     if (!hasFinalizer(resource)) return DONE;
-    const { identity } = this.deps;
-    const now = this.#now();
     try {
-      const note = await releaseEntry(resource, { gateway, controllerId: identity.controllerId, placement: this.#placement(resource), now });
+      const note = await releaseEntry(resource, this.#releaseContext(resource, gateway));
       const released = await this.deps.writer.removeFinalizer(resource);
       await this.deps.events.emit(released, 'Normal', note.reason, note.message);
       log.info({ result: note.reason }, 'access entry finalized');
@@ -232,6 +230,18 @@ export class Reconciler {
     // Key order differs between what we build and what the API server returns: compare by value.
     if (isDeepStrictEqual(status, resource.status)) return resource;
     return this.deps.writer.writeStatus(resource, status);
+  }
+
+  /** What deletion and expiry need to find the resource's entries. */
+  #releaseContext(resource: AccessEntry, gateway: AccessEntryGateway): FinalizeContext {
+    const placement = this.#placement(resource);
+    const unrecorded = async (): Promise<string | undefined> => {
+      const place = placeForDeletion(resource, placement);
+      if (resource.spec.principal === undefined || isFailure(place)) return undefined;
+      const resolved = await resolvePrincipal(resource, place, { directory: this.deps.principals ?? NO_IAM, fresh: false }).catch(() => undefined);
+      return resolved === undefined || isFailure(resolved) ? undefined : resolved.arn;
+    };
+    return { gateway, controllerId: this.deps.identity.controllerId, placement, now: this.#now(), unrecorded };
   }
 
   /** What placing this resource's entry depends on besides the resource: settings and its cluster's ClusterAccesses. */

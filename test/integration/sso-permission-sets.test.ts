@@ -2,7 +2,9 @@
 // account of each cluster (two accounts, each reached through a ClusterAccess), to the role Identity
 // Center provisioned there; a re-provisioned permission set moves the entry to its new role with no
 // moment without access; missing and ambiguous permission sets say what to do.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_GROUP, API_VERSION, PLURAL } from '../../src/api/names.ts';
 import { EventReason, Reason } from '../../src/api/reasons.ts';
 import { kubectl, uniqueName, waitFor } from '../testenv/kube.ts';
 import { ClusterAccesses } from './support/cluster-accesses.ts';
@@ -143,6 +145,24 @@ describe('spec.principal.ssoPermissionSet', () => {
     await h.waitForReady(name);
     deprovision(arn, ACCOUNT_A);
     await h.delete(name);
+    await h.waitForGone(name);
+    expect(entryOf(cluster, ACCOUNT_A, arn)).toBeUndefined();
+  });
+
+  it('deleting it finds its entry through the permission set when the status recorded none (a write lost after the create)', async () => {
+    const permissionSet = `Lost${suffixes}`;
+    const cluster = await clusterIn(ACCOUNT_A);
+    const arn = provision(permissionSet, ACCOUNT_A);
+    const name = uniqueName('sso-lost');
+    await h.create(name, { clusterName: cluster, principal: { ssoPermissionSet: permissionSet } });
+    await h.waitForReady(name);
+    await h.stopController();
+    await h.kc.makeApiClient(CustomObjectsApi).patchClusterCustomObjectStatus(
+      { group: API_GROUP, version: API_VERSION, plural: PLURAL, name, body: { status: null } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await h.delete(name);
+    await h.startController();
     await h.waitForGone(name);
     expect(entryOf(cluster, ACCOUNT_A, arn)).toBeUndefined();
   });
