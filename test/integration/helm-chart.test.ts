@@ -195,6 +195,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
         adminServiceAccounts: ['flux-system/platform-access'],
         objectSelector: { matchLabels: { team: 'platform' } },
         validationActions: ['Warn', 'Audit'],
+        maxLifetime: [{ kubernetesGroups: ['break-glass-*'], duration: '8h' }, { tenants: ['search'], accessPolicies: ['AmazonEKSClusterAdminPolicy'], duration: '1h30m' }],
         tenants: [
           {
             name: 'payments',
@@ -215,7 +216,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     const yaml = await render(['-f', file]);
     expect(kinds(yaml)).toEqual(expect.arrayContaining(['ServiceMonitor', 'NetworkPolicy', 'ValidatingAdmissionPolicy']));
     const report = await kubeconform(kubeconformBin, schemaDir, yaml);
-    expect(report.summary, report.output).toEqual({ resources: 14, valid: 14, invalid: 0, errors: 0, skipped: 0 });
+    expect(report.summary, report.output).toEqual({ resources: 16, valid: 16, invalid: 0, errors: 0, skipped: 0 });
     const deployment = objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment;
     const container = deployment.spec!.template.spec!.containers[0]!;
     expect(container.image).toBe(`registry.example.com/eaec@sha256:${'a'.repeat(64)}`);
@@ -227,7 +228,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     expect(container.command).toEqual([...entrypoint.slice(0, -1), '--optimize-for-size', entrypoint.at(-1)]);
     // The guardrails' binding: the actions and the selection asked for.
     const bindings = objects(yaml).filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding') as Array<KubernetesObject & { spec: Record<string, unknown> }>;
-    expect(bindings.map((b) => b.spec)).toEqual(['accessentries', 'clusteraccesses'].map((what) => ({
+    expect(bindings.map((b) => b.spec)).toEqual(['accessentries', 'clusteraccesses', 'accessentry-lifetimes'].map((what) => ({
       policyName: `eks-access-entry-controller-${what}`,
       validationActions: ['Warn', 'Audit'],
       matchResources: { objectSelector: { matchLabels: { team: 'platform' } } },
