@@ -47,9 +47,10 @@ export async function startController(env: BenchEnvironment, options: Controller
     '--concurrency', String(options.concurrency),
     '--resync', options.resync ?? '10m',
     '--log-level', 'warn',
-    // The throughput scenarios measure the controller, not its request budget; the rate-limit
+    // The throughput scenarios measure the controller, not its request budgets; the rate-limit
     // scenario passes its own.
     '--aws-rate-limit', '0',
+    '--iam-rate-limit', '0',
     '--metrics-bind-address', '0',
     '--health-probe-bind-address', '0',
     ...(options.extraArgs ?? []),

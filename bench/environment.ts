@@ -25,7 +25,7 @@ export async function startEnvironment(log: (line: string) => void): Promise<Ben
   await installCrds(plane.kubeConfig);
   // BENCH_CRD replaces the AccessEntry CRD, to weigh what its validation rules cost the API server.
   if (process.env.BENCH_CRD) await installCrd(plane.kubeConfig, process.env.BENCH_CRD);
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
   emulator.state.setEntryQuota(100_000);
   return {

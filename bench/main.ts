@@ -1,12 +1,17 @@
 // npm run bench [-- --full]: the controller's speed and footprint, against a real API server and
 // the EKS emulator, each figure beside a baseline or target measured in the same run.
+// npm run bench -- --only iam: the IAM reads per resync alone, merged into BENCHMARKS.md.
 import { parseArgs } from 'node:util';
 import { startEnvironment } from './environment.ts';
-import { table, writeBenchmarks, type Row } from './report.ts';
+import { iamRows } from './iam-rows.ts';
+import { mergeBenchmarks, table, writeBenchmarks, type Row } from './report.ts';
 import { atScale, createMany, idleLatency, underRateLimit, type CreateFigures, type ScaleFigures } from './scenarios.ts';
 
-const { values } = parseArgs({ options: { full: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const full = values.full;
+if (values.only !== undefined && values.only !== 'iam') throw new Error(`--only ${values.only}: the one scenario that runs alone is iam`);
+/** The IAM scenario: entries of one account, roles besides theirs in it, the resync period and how many are counted. */
+const IAM = { entries: 1000, otherRoles: 1500, resyncSeconds: 10, resyncs: 3 };
 const LATENCY_MS = 50;
 const profile = full
   ? { create: 1000, concurrencies: [4, 16, 32], idle: 1000, edits: 50, scales: [100, 1000, 10000], resync: [5, 10, 60], budget: 300 }
@@ -16,6 +21,17 @@ const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const env = await startEnvironment(log);
 const rows: Row[] = [];
+if (values.only === 'iam') {
+  try {
+    log(`${IAM.entries} entries of one account holding ${IAM.entries + IAM.otherRoles} roles: IAM reads per resync, ListRoles and GetRole`);
+    rows.push(...(await iamRows(env, IAM)));
+  } finally {
+    await env.close();
+  }
+  process.stdout.write(`${table(rows)}\n`);
+  log(`merged into ${await mergeBenchmarks(rows, 'npm run bench -- --only iam')}`);
+  process.exit(0);
+}
 try {
   const creates: CreateFigures[] = [];
   for (const concurrency of profile.concurrencies) {
@@ -75,6 +91,8 @@ try {
       met: marginal.every((ms, i) => i === 0 || ms <= 1.5 * marginal[i - 1]!),
     });
   }
+  log(`${IAM.entries} entries of one account: IAM reads per resync`);
+  rows.push(...(await iamRows(env, IAM)));
   log(`${profile.budget} new entries against an EKS rate limit of 10 requests/s`);
   const budget = await underRateLimit(env, profile.budget, 10);
   const budgetRatio = budget.allReadyMs / budget.floorMs;

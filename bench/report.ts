@@ -20,6 +20,28 @@ export function table(rows: readonly Row[]): string {
 }
 
 const HISTORY_MARK = '<!-- history: kept by npm run bench; edit below -->';
+const ROW = /^\| (.+?) \| (.*?) \| (.*?) \| (.*?) \|$/;
+
+/**
+ * BENCHMARKS.md with `rows` put in: a row of the same figure is replaced, new ones are added, the
+ * others stay as their run measured them, and a note says which rows this command measured, when.
+ */
+export async function mergeBenchmarks(rows: readonly Row[], command: string): Promise<string> {
+  const path = join(ROOT, 'BENCHMARKS.md');
+  const previous = await readFile(path, 'utf8');
+  const [generated = '', history = ''] = previous.split(HISTORY_MARK);
+  const lines = generated.trimEnd().split('\n');
+  const fresh = new Map(rows.map((row) => [row.figure, row]));
+  const kept = lines.flatMap((line) => {
+    const figure = ROW.exec(line)?.[1];
+    return figure !== undefined && fresh.has(figure) ? [] : [line];
+  });
+  const note = `Rows ${rows.map((row) => `"${row.figure}"`).join(', ')}: \`${command}\` on ${new Date().toISOString().slice(0, 10)}.`;
+  const tableEnd = kept.findLastIndex((line) => line.startsWith('|'));
+  const merged = [...kept.slice(0, tableEnd + 1), ...table(rows).split('\n').slice(2), '', note, ...kept.slice(tableEnd + 1).filter((line) => !line.startsWith(`Rows "${rows[0]?.figure ?? ''}"`))];
+  await writeFile(path, `${merged.join('\n').trimEnd()}\n\n${HISTORY_MARK}${history}`);
+  return path;
+}
 
 export async function writeBenchmarks(rows: readonly Row[], command: string, profile: string): Promise<string> {
   const path = join(ROOT, 'BENCHMARKS.md');

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'demo';
   step('Starting a local Kubernetes API server (the first run builds it from Go modules: ~10 minutes)');
   const plane = await startControlPlane({ log: (line) => console.log(`    ${line}`) });
-  const emulator = await startEmulator({ port: flags.port ? Number(flags.port) : 0 });
+  const emulator = await startEmulator({ port: flags.port ? Number(flags.port) : 0, implicitPrincipals: true });
   const logFile = join(ROOT, 'demo-controller.log');
   let controller: AccessEntryController | undefined;
   const cleanup = async (): Promise<void> => {
@@ -70,6 +70,8 @@ async function main(): Promise<void> {
     console.log(`    API server ${plane.serverUrl}, kubeconfig ${plane.kubeconfigPath}`);
     step(`Starting the EKS emulator at ${emulator.endpoint} with cluster "${CLUSTER}" (authenticationMode API_AND_CONFIG_MAP)`);
     emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP', bootstrapCreatorPrincipalArn: 'arn:aws:iam::123456789012:role/cluster-creator' });
+    // What IAM Identity Center provisions when the permission set PlatformReadOnly is assigned in this account.
+    emulator.state.iam.createRole({ roleName: 'AWSReservedSSO_PlatformReadOnly_8f2c1a4b6d3e5f70', path: '/aws-reserved/sso.amazonaws.com/us-east-1/' });
     showEmulator(emulator);
 
     step('Installing the AccessEntry CRD and starting the controller');
@@ -103,6 +105,16 @@ async function main(): Promise<void> {
     console.log('    ...the controller re-checks every entry on its resync period (3s here, 10m by default)');
     await until('drift to be corrected', () => emulator.state.getAccessEntry(CLUSTER, alice)?.kubernetesGroups.join() === 'developers');
     showEmulator(emulator);
+
+    step('Someone replaces the IAM role platform-admins (a Terraform replace): same ARN, new unique id');
+    const before = emulator.state.authenticate(CLUSTER, platformAdmins);
+    emulator.state.iam.deleteRole('platform-admins');
+    emulator.state.iam.createRole({ roleName: 'platform-admins' });
+    console.log(`    EKS's authenticator before: ${JSON.stringify(before)}`);
+    console.log(`    and now: ${JSON.stringify(emulator.state.authenticate(CLUSTER, platformAdmins))}`);
+    console.log('    ...EKS bound the entry to the old id; on its next look at IAM the controller re-creates the entry');
+    await until('the entry to be healed', () => emulator.state.authenticate(CLUSTER, platformAdmins).allowed);
+    console.log(`    after: ${JSON.stringify(emulator.state.authenticate(CLUSTER, platformAdmins))}`);
 
     step('Deleting alice (deletionPolicy Delete) and ci-readers (deletionPolicy Retain)');
     await kubectl(plane, ['delete', 'accessentry', 'alice', 'ci-readers', '--wait=true']);

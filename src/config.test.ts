@@ -72,6 +72,23 @@ describe('loadConfig', () => {
     expect(loadConfig([...args, '--sts-endpoint', 'http://localhost:2'], { AWS_ENDPOINT_URL_STS: 'http://sts:2' })).toMatchObject({ stsEndpoint: 'http://localhost:2' });
   });
 
+  it('sends IAM calls to the EKS endpoint override unless told otherwise, with the same rule on plain http, and budgets them apart', () => {
+    const args = ['--region', 'x', '--aws-endpoint', 'http://127.0.0.1:1'];
+    expect(loadConfig(args, {})).toMatchObject({ iamEndpoint: 'http://127.0.0.1:1', iamRateLimit: { requestsPerSecond: 5, burst: 10 } });
+    expect(loadConfig([...args, '--iam-endpoint', 'https://iam.example:443'], {})).toMatchObject({ iamEndpoint: 'https://iam.example:443' });
+    expect(loadConfig(args, { IAM_ENDPOINT: 'http://localhost:7' })).toMatchObject({ iamEndpoint: 'http://localhost:7' });
+    expect(loadConfig(args, { AWS_ENDPOINT_URL_IAM: 'http://iam:2' })).not.toHaveProperty('iamEndpoint');
+    expect(loadConfig(args, { AWS_ENDPOINT_URL: 'http://all:3' })).not.toHaveProperty('iamEndpoint');
+    expect(loadConfig(['--region', 'x'], {})).not.toHaveProperty('iamEndpoint');
+    expect(() => loadConfig(['--region', 'x', '--iam-endpoint', 'http://10.0.0.1'], {})).toThrow(/--iam-endpoint http:\/\/10.0.0.1: plain http/);
+    expect(loadConfig(['--region', 'x', '--iam-rate-limit', '0', '--iam-burst', '3'], {})).toMatchObject({ iamRateLimit: { requestsPerSecond: 0, burst: 3 } });
+    expect(() => loadConfig(['--region', 'x', '--iam-rate-limit', 'fast'], {})).toThrow(/--iam-rate-limit fast/);
+    expect(loadConfig(['--region', 'x'], {})).toMatchObject({ iamListRolesFrom: 10 });
+    expect(loadConfig(['--region', 'x', '--iam-list-roles-from', '0'], {})).toMatchObject({ iamListRolesFrom: 0 });
+    expect(loadConfig(['--region', 'x'], { IAM_LIST_ROLES_FROM: '50' })).toMatchObject({ iamListRolesFrom: 50 });
+    expect(() => loadConfig(['--region', 'x', '--iam-list-roles-from=-1'], {})).toThrow(/--iam-list-roles-from -1 is not a positive whole number/);
+  });
+
   it('has per-resource metrics on unless --per-resource-metrics=false (or PER_RESOURCE_METRICS=false) turns them off', () => {
     expect(loadConfig(['--region', 'x'], {})).toMatchObject({ perResourceMetrics: true });
     expect(loadConfig(['--region', 'x', '--per-resource-metrics=false'], {})).toMatchObject({ perResourceMetrics: false });

@@ -13,6 +13,8 @@ export interface Config {
   awsEndpoint?: string;
   /** STS endpoint override; defaults to awsEndpoint, since the emulator serves both. */
   stsEndpoint?: string;
+  /** IAM endpoint override; defaults to awsEndpoint, since the emulator serves IAM too. */
+  iamEndpoint?: string;
   /** Unset: derived from the management cluster's kube-system namespace UID at start. */
   controllerId?: string;
   /** Only AccessEntries matching this label selector are managed, e.g. to split them between controllers. */
@@ -27,6 +29,10 @@ export interface Config {
   awsMaxAttempts: number;
   /** Client-side request budget per account and region; requestsPerSecond 0 turns it off. */
   awsRateLimit: RateLimit;
+  /** Client-side budget of IAM reads per account (principals' ids, SSO roles); requestsPerSecond 0 turns it off. */
+  iamRateLimit: RateLimit;
+  /** Managed roles of one account from which it is read with ListRoles once per resync rather than GetRole each; 0: never. */
+  iamListRolesFrom?: number;
   awsRequestTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -79,7 +85,10 @@ Every option can also be set by the environment variable in brackets.
                              AWS_ENDPOINT_URL when set, else --aws-endpoint when set, as the emulator
                              serves both). STS tells which account the credentials are for; the
                              request budget (per account) waits for that answer: STS must be reachable
-  --allow-insecure-endpoint  accept an http:// --aws-endpoint or --sts-endpoint on a host other than
+  --iam-endpoint URL         IAM endpoint override [IAM_ENDPOINT] (default: AWS_ENDPOINT_URL_IAM or
+                             AWS_ENDPOINT_URL when set, else --aws-endpoint when set). IAM tells each
+                             principal's unique id (a re-created role) and resolves SSO permission sets
+  --allow-insecure-endpoint  accept an http:// --aws-endpoint, --sts-endpoint or --iam-endpoint on a host other than
                              loopback [ALLOW_INSECURE_ENDPOINT] (default: refused, since requests would
                              carry signed credentials in clear)
   --require-cluster-access   reach every cluster through a ClusterAccess, never with the controller's own
@@ -99,6 +108,13 @@ Every option can also be set by the environment variable in brackets.
                              and by every role of that account (the account is asked of STS once per role);
                              halved for a while after a ThrottlingException; 0 = no limit [AWS_RATE_LIMIT] (default 10)
   --aws-burst N              requests that may go at once after a quiet spell [AWS_BURST] (default 20)
+  --iam-rate-limit N         IAM reads per second per AWS account (GetRole, GetUser, ListRoles), a budget
+                             apart from EKS's: IAM's quotas are per account and low; 0 = no limit
+                             [IAM_RATE_LIMIT] (default 5)
+  --iam-burst N              IAM reads that may go at once after a quiet spell [IAM_BURST] (default 10)
+  --iam-list-roles-from N    from this many managed roles in one account, read them all with ListRoles
+                             (1,000 a page) once per resync instead of one GetRole each; 0 = never
+                             [IAM_LIST_ROLES_FROM] (default 10)
   --shutdown-timeout DURATION  how long SIGTERM waits for in-flight reconciles before exiting;
                              keep it below the pod's terminationGracePeriodSeconds [SHUTDOWN_TIMEOUT] (default 25s).
                              With --leader-elect the wait also ends, exit 1, the moment leadership lapses
@@ -129,6 +145,7 @@ const OPTIONS = {
   region: { type: 'string' },
   'aws-endpoint': { type: 'string' },
   'sts-endpoint': { type: 'string' },
+  'iam-endpoint': { type: 'string' },
   'allow-insecure-endpoint': { type: 'boolean' },
   'require-cluster-access': { type: 'boolean' },
   'cluster-access-status-owner': { type: 'string' },
@@ -139,6 +156,9 @@ const OPTIONS = {
   'stalled-retry': { type: 'string' },
   'aws-rate-limit': { type: 'string' },
   'aws-burst': { type: 'string' },
+  'iam-rate-limit': { type: 'string' },
+  'iam-burst': { type: 'string' },
+  'iam-list-roles-from': { type: 'string' },
   'log-level': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'metrics-bind-address': { type: 'string' },
@@ -213,13 +233,19 @@ function leaderElectionSettings(setting: Setting): LeaderElectionConfig {
   return { namespace, leaseName: setting('leader-election-id', 'LEADER_ELECTION_ID') ?? `${DEFAULT_CONTROLLER_ID}${shard}`, ...timings };
 }
 
-function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRateLimit' | 'awsRequestTimeoutMs'> {
+function awsSettings(setting: Setting): Pick<Config, 'awsMaxAttempts' | 'awsRateLimit' | 'iamRateLimit' | 'iamListRolesFrom' | 'awsRequestTimeoutMs'> {
+  const listFrom = setting('iam-list-roles-from', 'IAM_LIST_ROLES_FROM') ?? '10';
   return {
     awsMaxAttempts: 3,
     awsRateLimit: {
       requestsPerSecond: nonNegativeNumber('--aws-rate-limit', setting('aws-rate-limit', 'AWS_RATE_LIMIT') ?? '10'),
       burst: positiveInt('--aws-burst', setting('aws-burst', 'AWS_BURST') ?? '20'),
     },
+    iamRateLimit: {
+      requestsPerSecond: nonNegativeNumber('--iam-rate-limit', setting('iam-rate-limit', 'IAM_RATE_LIMIT') ?? '5'),
+      burst: positiveInt('--iam-burst', setting('iam-burst', 'IAM_BURST') ?? '10'),
+    },
+    iamListRolesFrom: listFrom === '0' ? 0 : positiveInt('--iam-list-roles-from', listFrom),
     awsRequestTimeoutMs: 10_000,
   };
 }
@@ -248,15 +274,20 @@ function switchSetting(flag: string, text: string): boolean {
 }
 
 /** The settings that are simply absent from the Config when not given. */
-function optionalSettings(setting: Setting, allowInsecure: boolean): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'labelSelector' | 'controllerId'> {
+function optionalSettings(
+  setting: Setting,
+  allowInsecure: boolean,
+): Pick<Config, 'kubeconfig' | 'awsEndpoint' | 'stsEndpoint' | 'iamEndpoint' | 'labelSelector' | 'controllerId'> {
   const awsEndpoint = endpoint('--aws-endpoint', setting('aws-endpoint', 'EKS_ENDPOINT'), allowInsecure);
   // STS follows --aws-endpoint (the emulator serves both) unless STS is pointed the SDK's own
   // way, which the SDK then honours: an explicit endpoint here would override it.
   const stsPointedBySdk = Boolean(setting('sts-endpoint', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'));
+  const iamPointedBySdk = Boolean(setting('iam-endpoint', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'));
   const given = {
     kubeconfig: setting('kubeconfig', 'KUBECONFIG'),
     awsEndpoint,
     stsEndpoint: endpoint('--sts-endpoint', setting('sts-endpoint', 'STS_ENDPOINT'), allowInsecure) ?? (stsPointedBySdk ? undefined : awsEndpoint),
+    iamEndpoint: endpoint('--iam-endpoint', setting('iam-endpoint', 'IAM_ENDPOINT'), allowInsecure) ?? (iamPointedBySdk ? undefined : awsEndpoint),
     labelSelector: setting('selector', 'LABEL_SELECTOR'),
     controllerId: controllerIdOf(setting('controller-id', 'CONTROLLER_ID')),
   };

@@ -198,7 +198,7 @@ export function checkCallLog(recorded: number, counted: number, gaps: number): C
 function originOf(resources: readonly TrackedResource[], token: string): string | undefined {
   for (const resource of resources) {
     for (const generation of resource.generations) {
-      if (clientRequestToken({ apiVersion: '', kind: '', metadata: { uid: resource.uid, generation }, spec: resource.spec }) === token) return `${resource.name} (uid ${resource.uid}, generation ${generation})`;
+      if (clientRequestToken({ apiVersion: '', kind: '', metadata: { uid: resource.uid, generation }, spec: resource.spec }, resource.principalArn) === token) return `${resource.name} (uid ${resource.uid}, generation ${generation})`;
     }
   }
   return undefined;

@@ -55,7 +55,7 @@ export class SoakModel {
     const tracked: TrackedResource = existing ?? {
       name,
       uid: stored.metadata.uid!,
-      principalArn: stored.spec.principalArn,
+      principalArn: stored.spec.principalArn ?? '',
       intruder,
       generations: new Set(),
       spec: stored.spec,

@@ -36,6 +36,8 @@ const arns = (partition: AwsPartition) => ({
   clusters: `arn:${partition}:eks:*:*:cluster/*`,
   entries: `arn:${partition}:eks:*:*:access-entry/*`,
   nodeRoles: `arn:${partition}:iam::*:role/${Placeholder.nodeRoleName}`,
+  roles: `arn:${partition}:iam::*:role/*`,
+  users: `arn:${partition}:iam::*:user/*`,
   clusterAccessRoles: `arn:${partition}:iam::*:role/eks-access-entry-controller*`,
   accessPolicy: (name: string) => `arn:${partition}:${ACCESS_POLICY_ARN_RESOURCE_PREFIX}${name}`,
   exampleControllerRole: `arn:${partition}:iam::111111111111:role/eks-access-entry-controller`,
@@ -70,6 +72,10 @@ export function controllerPolicy(partition: AwsPartition): PolicyDocument {
         StringEqualsIfExists: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: Placeholder.controllerId },
       },
     },
+    // IAM reads only in the account of the credentials: each principal's unique id and creation date
+    // (a re-created principal), and the roles Identity Center provisioned (ListRoles has no resource).
+    { Sid: 'ReadPrincipalIds', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetUser'], Resource: [arn.roles, arn.users] },
+    { Sid: 'ListRolesForPermissionSetsAndIds', Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' },
     {
       Sid: 'PassNodeRolesToEc2',
       Effect: 'Allow',
@@ -208,6 +214,10 @@ export function planReadonlyPolicy(partition: AwsPartition): PolicyDocument {
       { Sid: 'ReadClustersAndListTheirEntries', Effect: 'Allow', Action: ['eks:DescribeCluster', 'eks:ListAccessEntries'], Resource: arn.clusters },
       { Sid: 'ReadAccessEntries', Effect: 'Allow', Action: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'], Resource: arn.entries },
       { Sid: 'ListAccessPolicyCatalogue', Effect: 'Allow', Action: 'eks:ListAccessPolicies', Resource: '*' },
+      // What the controller reads of IAM, so plan decides as it does: principal ids (re-created
+      // principals) and the roles Identity Center provisioned (permission sets by name).
+      { Sid: 'ReadPrincipalIds', Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetUser'], Resource: [arn.roles, arn.users] },
+      { Sid: 'ListRolesForPermissionSetsAndIds', Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' },
       {
         Sid: 'AssumeReadOnlyRolesInNamedAccounts',
         Effect: 'Allow',

@@ -54,6 +54,19 @@ export const Reason = {
   UnknownAccessPolicy: 'UnknownAccessPolicy',
   /** No AWS credentials, or AWS refuses them (expired, unknown, bad signature or clock skew). */
   InvalidAwsCredentials: 'InvalidAwsCredentials',
+  /** IAM has no principal of the entry's ARN any more: nobody gets in through the entry; it is left as it is. */
+  PrincipalNotFound: 'PrincipalNotFound',
+  /**
+   * The principal was deleted and created again under the same ARN: EKS still binds the entry to
+   * the old id, so every login is refused (spec.onPrincipalRecreated: Report leaves it so).
+   */
+  PrincipalRecreated: 'PrincipalRecreated',
+  /** Several roles in the cluster's account look provisioned for spec.principal's permission set. */
+  AmbiguousPermissionSet: 'AmbiguousPermissionSet',
+
+  // Retryable, but only a change elsewhere ends it (retried with backoff, Reconciling).
+  /** No role is provisioned for spec.principal's permission set in the cluster's account (yet). */
+  PermissionSetNotProvisioned: 'PermissionSetNotProvisioned',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
@@ -68,6 +81,10 @@ export const EventReason = {
   Retained: 'Retained',
   /** spec.expiresAt passed: the entry was removed from EKS, the resource stays. */
   Expired: 'Expired',
+  /** The entry's principal was deleted and re-created: the entry was re-created for its new id. */
+  PrincipalRecreated: 'PrincipalRecreated',
+  /** spec.principal's permission set resolves to a new role: its entry was created, then the old one removed. */
+  PermissionSetReprovisioned: 'PermissionSetReprovisioned',
   PolicyAssociated: 'PolicyAssociated',
   PolicyDisassociated: 'PolicyDisassociated',
   Failed: 'Failed',

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the CRD and regenerate.
 
 /**
- * The access entry you want to exist in EKS. clusterName, region, principalArn and type identify the entry and cannot change; to move access elsewhere, create a new AccessEntry and delete this one.
+ * The access entry you want to exist in EKS. clusterName, region, the principal (principalArn or principal) and type identify the entry and cannot change; to move access elsewhere, create a new AccessEntry and delete this one.
  */
 export interface AccessEntrySpec {
   /**
@@ -16,7 +16,16 @@ export interface AccessEntrySpec {
   /**
    * ARN of the IAM role or IAM user that gets access, for example arn:aws:iam::123456789012:role/admins or, with a path, arn:aws:iam::123456789012:role/teams/platform/admins. Partition aws, aws-cn or aws-us-gov. The name is at most 64 characters of letters, digits and + = , . @ _ -; the path (from the / after role or user to the last /) at most 512 printable ASCII characters. Give the role's ARN, never an STS assumed-role session ARN. Immutable: EKS keys the entry by it.
    */
-  principalArn: string;
+  principalArn?: string;
+  /**
+   * The principal named rather than given by ARN, instead of principalArn (exactly one of the two). ssoPermissionSet names an IAM Identity Center permission set: the controller resolves it, in the AWS account of the entry's cluster, to the one role Identity Center provisioned for it there (path /aws-reserved/sso.amazonaws.com/, name AWSReservedSSO_NAME_SUFFIX), records that role's ARN in status.principalArn, and follows the permission set when it is re-provisioned (a new role): the entry of the new role is created before the old one is removed. Only for type STANDARD. Immutable.
+   */
+  principal?: {
+    /**
+     * Name of the permission set, as IAM Identity Center shows it (such as AdministratorAccess or PlatformReadOnly): 1 to 32 letters, digits and + = , . @ _ -. Case-sensitive, as the roles' names are.
+     */
+    ssoPermissionSet: string;
+  };
   /**
    * Kind of access entry. STANDARD (the default) is for people and workloads and takes kubernetesGroups and username. The other types let nodes join the cluster (EC2_LINUX and EC2_WINDOWS for self-managed nodes, FARGATE_LINUX for Fargate pods, EC2 for EKS Auto Mode, HYBRID_LINUX for hybrid nodes, HYPERPOD_LINUX for SageMaker HyperPod); they need a role as principal and take neither kubernetesGroups nor username. Immutable.
    */
@@ -92,6 +101,10 @@ export interface AccessEntrySpec {
    */
   expiresAt?: string;
   /**
+   * What to do when the IAM role or user was deleted and created again under the same ARN (a Terraform replace, a stack re-deployed): EKS binds an access entry to the principal's unique id, so the old entry refuses every login of the new principal. Heal (the default) deletes the entry and creates it again with the same groups, username, tags and access policies, with a Warning Event PrincipalRecreated. Report changes nothing: the AccessEntry goes Ready=False, reason PrincipalRecreated, until someone acts. Only checked for principals in the cluster's own account.
+   */
+  onPrincipalRecreated?: 'Heal' | 'Report';
+  /**
    * What to do when EKS already has an access entry for this principal that this controller did not create (for example one EKS made for a node group, or one made by hand). When false (the default) the controller leaves that entry alone and reports the AccessEntry as Stalled. When true the controller takes the entry over: it tags it as its own and from then on manages its kubernetesGroups, username and tags.
    */
   adoptExisting?: boolean;
@@ -113,6 +126,18 @@ export interface AccessEntryStatus {
    * ARN of the access entry in EKS, once it exists.
    */
   accessEntryArn?: string;
+  /**
+   * ARN of the IAM role or user the access entry is for: spec.principalArn, or the role spec.principal resolved to when its entry was created. Deleting this AccessEntry, or its expiry, removes the entry of this principal, even if the permission set is gone by then.
+   */
+  principalArn?: string;
+  /**
+   * Unique id (RoleId or UserId) of the principal EKS bound the entry to, as IAM gave it when the entry was created or adopted. IAM answering another id for the same ARN means the principal was deleted and created again (spec.onPrincipalRecreated).
+   */
+  principalId?: string;
+  /**
+   * While spec.principal moves to a re-provisioned role: the principal of the entry this AccessEntry had before, removed from EKS once the new entry is in place.
+   */
+  previousPrincipalArn?: string;
   /**
    * Username EKS actually uses for the principal: spec.username if set, otherwise the default EKS chose.
    */

@@ -22,6 +22,19 @@ export interface Applied {
   notes: ChangeNote[];
   /** What the calls changed in EKS: drift, when the spec did not change (a resync found it). */
   changed: DriftField[];
+  /** What the status records of the entry's principal afterwards; undefined: nothing learnt. */
+  principal?: RecordedPrincipal;
+  /** The entry was re-created for its principal's new id: what the calls put back is not drift. */
+  healed?: boolean;
+}
+
+/** The principal of a resource's entry, as its status records it. */
+export interface RecordedPrincipal {
+  principalArn: string;
+  /** The id EKS bound the entry to; null: not known (forget the recorded one); undefined: keep the recorded one. */
+  principalId?: string | null;
+  /** A previous principal whose entry is still to be removed; undefined: none is left. */
+  previousPrincipalArn?: string;
 }
 
 /** The ledger of a resource that has just created its entry: every field it sent is its own. */

@@ -8,6 +8,8 @@ import { CallerAccounts } from '../eks/caller-accounts.ts';
 import { AwsClients } from '../eks/clients.ts';
 import { RateLimiters } from '../eks/rate-limiter.ts';
 import { OPEN_FENCE, type WriteFence } from '../eks/write-fence.ts';
+import { PrincipalDirectory } from '../iam/directory.ts';
+import { SdkPrincipalReader } from '../iam/principals.ts';
 import { AccessEntryWriter } from '../kube/access-entry-writer.ts';
 import { ClusterAccessWriter } from '../kube/cluster-access-writer.ts';
 import { defaultControllerId } from '../kube/controller-id.ts';
@@ -85,6 +87,7 @@ export class AccessEntryController {
     this.#aws = new AwsClients({
       ...(config.awsEndpoint ? { eksEndpoint: config.awsEndpoint } : {}),
       ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
+      ...(config.iamEndpoint ? { iamEndpoint: config.iamEndpoint } : {}),
       maxAttempts: config.awsMaxAttempts,
       requestTimeoutMs: config.awsRequestTimeoutMs,
       // The STS session name of assumed roles: CloudTrail shows it and the trust policy pins it
@@ -98,6 +101,7 @@ export class AccessEntryController {
       ],
       budget: {
         limiters: new RateLimiters(config.awsRateLimit),
+        iamLimiters: new RateLimiters(config.iamRateLimit),
         // The same cached lookup the reconciler's account checks use: one STS call per credential set.
         accountOf: (target) => gatewayFor(log).callerAccount(target),
         waited: (seconds) => metrics.rateLimiterWaited(seconds),
@@ -118,6 +122,14 @@ export class AccessEntryController {
       timing: { resyncMs: config.resyncMs, stalledRetryMs: config.stalledRetryMs, principalGraceMs: config.principalGraceMs },
       log,
       metrics,
+      // One directory for every reconcile: its cache is what keeps IAM reads at one per principal per resync.
+      principals: new PrincipalDirectory({
+        reader: new SdkPrincipalReader({ clients: this.#aws, log, metrics }),
+        callerAccount: (target) => gatewayFor(log).callerAccount(target),
+        ttlMs: config.resyncMs,
+        // 0: never list (a threshold no account reaches).
+        ...(config.iamListRolesFrom !== undefined ? { snapshotThreshold: config.iamListRolesFrom || Number.POSITIVE_INFINITY } : {}),
+      }),
     });
     this.#clusterReconciler = new ClusterAccessReconciler({
       gatewayFor,

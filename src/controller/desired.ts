@@ -12,8 +12,11 @@ export interface Identity {
   requireClusterAccess?: boolean;
 }
 
-/** The entry the resource asks for, in the region (and with the credentials) it is reconciled in. */
-export function desiredEntry(resource: AccessEntry, target: AwsTarget, controllerId: string): DesiredEntry {
+/**
+ * The entry the resource asks for, in the region (and with the credentials) it is reconciled in,
+ * for `principalArn`: spec.principalArn, or the role spec.principal resolves to (principal.ts).
+ */
+export function desiredEntry(resource: AccessEntry, target: AwsTarget, controllerId: string, principalArn: string): DesiredEntry {
   const { spec } = resource;
   const type: EntryType = spec.type ?? 'STANDARD';
   const { region } = target;
@@ -21,7 +24,7 @@ export function desiredEntry(resource: AccessEntry, target: AwsTarget, controlle
     region,
     ...(target.credentials ? { credentials: target.credentials } : {}),
     clusterName: spec.clusterName,
-    principalArn: spec.principalArn,
+    principalArn,
     type,
     kubernetesGroups: type === 'STANDARD' ? [...new Set(spec.kubernetesGroups ?? [])].sort() : [],
     ...(type === 'STANDARD' && spec.username !== undefined ? { username: spec.username } : {}),

@@ -134,6 +134,13 @@ const STS_UNREACHABLE =
 
 function accessDenied(err: AwsCallError, ref: EntryRef, where: string): Failure {
   const stalled = (message: string): Failure => ({ retryable: false, reason: Reason.AccessDenied, message, awsError: err.awsName });
+  // IAM names its refusals AccessDenied too: the role was assumed, its policy lacks the action.
+  if (err.service === 'iam') {
+    return stalled(
+      `the controller's AWS identity may not call iam:${err.operation} in the account of ${where}: grant it that action, ` +
+        `as deploy/iam/controller-policy.json does. ${err.awsMessage}`,
+    );
+  }
   // STS names it AccessDenied: the trust policy of a ClusterAccess's role refused the controller.
   if (err.awsName === 'AccessDenied' && ref.credentials) {
     return stalled(

@@ -7,6 +7,7 @@ import type { ChangeNote } from './apply.ts';
 import { ExplainedFailure, explainFailure } from './explain.ts';
 import { ownershipOf } from './ownership.ts';
 import { accountMismatch, isFailure, placeForDeletion, type PlacementContext } from './place.ts';
+import { recordedPrincipals } from './principal.ts';
 
 /** What locating an entry calls: reads only (Describe, STS, and DescribeCluster or ListAccessPolicies to explain a failure). */
 export type LocateGateway = Pick<AccessEntryGateway, 'describe' | 'callerAccount' | 'authenticationMode' | 'availablePolicies'>;
@@ -17,14 +18,39 @@ export interface FinalizeContext {
   /** Where the entry is looked for: the same placement as reconciling uses. */
   placement: PlacementContext;
   now: Date;
+  /**
+   * The role spec.principal resolves to now, for a resource whose status recorded none (its write
+   * lost right after the create): only an entry this resource owns (by its tags) is then touched.
+   */
+  unrecorded?: () => Promise<string | undefined>;
+}
+
+/** The principals whose entries the resource may have: recorded ones, else what its permission set resolves to now. */
+export async function principalsOf(resource: AccessEntry, context: Pick<FinalizeContext, 'unrecorded'>): Promise<string[]> {
+  const recorded = recordedPrincipals(resource);
+  if (recorded.length > 0 || context.unrecorded === undefined) return recorded;
+  const resolved = await context.unrecorded();
+  return resolved === undefined ? [] : [resolved];
 }
 
 /**
  * What deleting the resource does in EKS, before its finalizer may go: resolves to the note for
- * the Event, throws when the finalizer must stay (the caller explains the failure).
+ * the Event, throws when the finalizer must stay (the caller explains the failure). Every entry
+ * the resource may have is released: its principal's as recorded (the role a permission set
+ * resolved to, even if the permission set is gone), and a previous one still being removed.
  */
 export async function releaseEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote> {
-  const located = await locateEntry(resource, context, 'Until then the finalizer stays');
+  const principals = await principalsOf(resource, context);
+  // A permission set that never resolved: nothing was ever made in EKS.
+  if (principals.length === 0) return { reason: EventReason.Deleted, message: 'No access entry had been made in EKS' };
+  const notes: ChangeNote[] = [];
+  for (const principalArn of principals.reverse()) notes.push(await releaseOne(resource, context, principalArn));
+  const [main] = notes.slice(-1) as [ChangeNote];
+  return notes.length === 1 ? main : { ...main, message: notes.map((note) => note.message).join('; ') };
+}
+
+async function releaseOne(resource: AccessEntry, context: FinalizeContext, principalArn: string): Promise<ChangeNote> {
+  const located = await locateEntry(resource, context, principalArn, 'Until then the finalizer stays');
   const release = releaseDecision(resource, located);
   switch (release.kind) {
     case 'gone':
@@ -70,10 +96,15 @@ export function releaseDecision(resource: AccessEntry, located: Located): Releas
  * the note for the Event, or undefined when there was nothing of its own to remove.
  */
 export async function expireEntry(resource: AccessEntry, context: FinalizeContext): Promise<ChangeNote | undefined> {
-  const located = await locateEntry(resource, context, 'The access could not be revoked yet');
-  if (located.found !== 'own') return undefined;
-  await context.gateway.delete(located.ref);
-  return { reason: EventReason.Expired, message: `Access expired at ${resource.spec.expiresAt ?? ''}: deleted access entry ${located.entry.accessEntryArn}` };
+  const deleted: string[] = [];
+  for (const principalArn of await principalsOf(resource, context)) {
+    const located = await locateEntry(resource, context, principalArn, 'The access could not be revoked yet');
+    if (located.found !== 'own') continue;
+    await context.gateway.delete(located.ref);
+    deleted.push(located.entry.accessEntryArn);
+  }
+  if (deleted.length === 0) return undefined;
+  return { reason: EventReason.Expired, message: `Access expired at ${resource.spec.expiresAt ?? ''}: deleted access entry ${deleted.join(', ')}` };
 }
 
 /**
@@ -85,13 +116,13 @@ export async function expireEntry(resource: AccessEntry, context: FinalizeContex
 export type Located = { ref: EntryRef } & ({ found: 'gone' } | { found: 'own' | 'not-ours'; entry: ObservedEntry });
 
 /** What locating needs: the finalizer's context, or `plan`'s with a gateway that can only read. */
-export type LocateContext = Omit<FinalizeContext, 'gateway'> & { gateway: LocateGateway };
+export type LocateContext = Omit<FinalizeContext, 'gateway' | 'unrecorded'> & { gateway: LocateGateway };
 
-export async function locateEntry(resource: AccessEntry, context: LocateContext, until: string): Promise<Located> {
+export async function locateEntry(resource: AccessEntry, context: LocateContext, principalArn: string, until: string): Promise<Located> {
   const place = placeForDeletion(resource, context.placement);
   if (isFailure(place)) throw new ExplainedFailure({ ...place, message: `${place.message}. ${until}` });
   const { accountId: _recordedAccount, ...target } = place;
-  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn: resource.spec.principalArn };
+  const ref: EntryRef = { ...target, clusterName: resource.spec.clusterName, principalArn };
   if (place.accountId !== undefined) {
     const mismatch = accountMismatch(place, await context.gateway.callerAccount(ref));
     if (mismatch) throw new ExplainedFailure({ ...mismatch, message: `${mismatch.message}. ${until}` });

@@ -130,8 +130,11 @@ function regionSource(resource: AccessEntry, place: Place, context: PlacementCon
   return route ? `the region of ClusterAccess ${route.name}, ${place.region}` : `the controller's default region (--region) ${place.region}`;
 }
 
+/** A permission set resolves to a role of the cluster's own partition, found with its credentials: only an ARN can be of another. */
 function partitionMismatch(resource: AccessEntry, region: string, source: string): Failure | undefined {
-  const partition = partitionOfArn(resource.spec.principalArn);
+  const { principalArn } = resource.spec;
+  if (principalArn === undefined) return undefined;
+  const partition = partitionOfArn(principalArn);
   if (partition === partitionOfRegion(region)) return undefined;
   return stalled(
     Reason.PartitionMismatch,

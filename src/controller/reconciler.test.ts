@@ -6,6 +6,8 @@ import { Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
 import { AwsCallError } from '../eks/errors.ts';
 import type { AssociatedPolicy, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from '../eks/types.ts';
+import type { PrincipalState } from '../iam/directory.ts';
+import type { IamPrincipal } from '../iam/principals.ts';
 import type { ResourceWriter } from '../kube/access-entry-writer.ts';
 import { clientRequestToken } from './converge.ts';
 import { Reconciler, type EventSink } from './reconciler.ts';
@@ -200,7 +202,7 @@ describe('Reconciler', () => {
     new Reconciler({
       gatewayFor: () => eks,
       clusters: { routesFor: () => [] },
-      metrics: { driftCorrected: (field) => drift.push(field) },
+      metrics: { driftCorrected: (field) => drift.push(field), principalRecreated: () => drift.push('principal') },
       writer: kube,
       events: kube,
       identity: { defaultRegion, controllerId: 'test' },
@@ -382,7 +384,7 @@ describe('Reconciler', () => {
     kube.resource.status = undefined; // the status write after the create never happened
     await reconcile();
     expect(eks.createTokens[1]).toBe(eks.createTokens[0]);
-    expect(clientRequestToken(kube.resource)).not.toBe(eks.createTokens[0]);
+    expect(clientRequestToken(kube.resource, ROLE)).not.toBe(eks.createTokens[0]);
     expect(eks.entries.size).toBe(1);
     expect(condition('Ready')?.status).toBe('True');
   });
@@ -720,6 +722,76 @@ describe('Reconciler', () => {
       await reconcile();
       await reconcile();
       expect(awsCalls().filter((c) => c.includes('Polic'))).toEqual([]);
+    });
+  });
+  describe('with IAM', () => {
+    const SSO = (suffix: string): string => `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_${suffix}`;
+    let principal: PrincipalState;
+    let ssoRoles: IamPrincipal[];
+    const withIam = () =>
+      new Reconciler({
+        gatewayFor: () => eks,
+        clusters: { routesFor: () => [] },
+        metrics: { driftCorrected: (field) => drift.push(field), principalRecreated: () => drift.push('principal') },
+        writer: kube,
+        events: kube,
+        identity: { defaultRegion, controllerId: 'test' },
+        timing: { resyncMs: 600_000, stalledRetryMs: 300_000, principalGraceMs: 120_000 },
+        log: pino({ level: 'silent' }),
+        now: () => now,
+        principals: {
+          lookup: async () => principal,
+          ssoRoles: async () => ({ accountId: ACCOUNT, roles: ssoRoles, listedAt: 0 }),
+        },
+      }).reconcile(structuredClone(kube.resource));
+    const role = (id: string, createDate = new Date('2025-01-01Z'), arn = ROLE): IamPrincipal => ({ arn, id, createDate });
+
+    it('records the id, and heals an entry whose principal was made again: delete, create, Warning, metric; then steady', async () => {
+      principal = { kind: 'found', principal: role('AROAFIRST') };
+      await withIam();
+      expect(kube.resource.status).toMatchObject({ principalArn: ROLE, principalId: 'AROAFIRST' });
+      principal = { kind: 'found', principal: role('AROASECOND', new Date('2026-05-01Z')) };
+      order.length = 0;
+      await expect(withIam()).resolves.toMatchObject({ kind: 'requeueAfter' });
+      // Its associations are listed first: the spec leaves them unmanaged, and they come back with it.
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry', 'ListAssociatedAccessPolicies', 'DeleteAccessEntry', 'CreateAccessEntry']);
+      expect(kube.events.at(-1)).toBe('PrincipalRecreated');
+      expect(kube.warnings.at(-1)).toContain('EKS bound the entry to id AROAFIRST');
+      expect(drift).toEqual(['principal']);
+      expect(kube.resource.status).toMatchObject({ principalId: 'AROASECOND' });
+      expect(condition('Ready')).toMatchObject({ status: 'True' });
+      expect(eks.entry()?.tags).toMatchObject({ team: 'a', [OWNER_TAG]: 'dev' });
+      order.length = 0;
+      await withIam();
+      expect(awsCalls()).toEqual(['GetCallerIdentity', 'DescribeAccessEntry']);
+    });
+
+    it('moves a permission set to its new role: the new entry first, the old one deleted after, one Event', async () => {
+      kube.resource = resource({ principalArn: undefined, principal: { ssoPermissionSet: 'Dev' } });
+      ssoRoles = [role('AROAOLD', undefined, SSO('00000000000000aa'))];
+      await withIam();
+      expect(kube.resource.status?.principalArn).toBe(SSO('00000000000000aa'));
+      ssoRoles = [role('AROANEW', undefined, SSO('00000000000000bb'))];
+      order.length = 0;
+      eks.failNext.DeleteAccessEntry = 'ServerException';
+      await expect(withIam()).resolves.toMatchObject({ kind: 'retry' });
+      expect(kube.resource.status).toMatchObject({ principalArn: SSO('00000000000000bb'), previousPrincipalArn: SSO('00000000000000aa') });
+      await withIam();
+      expect(awsCalls()).toEqual([
+        'GetCallerIdentity', 'DescribeAccessEntry', 'DescribeAccessEntry', 'CreateAccessEntry', 'DeleteAccessEntry',
+        'GetCallerIdentity', 'DescribeAccessEntry', 'DescribeAccessEntry', 'DeleteAccessEntry',
+      ]);
+      expect(kube.resource.status?.previousPrincipalArn).toBeUndefined();
+      expect(eks.entries.has(FakeGateway.key('us-east-1', SSO('00000000000000aa')))).toBe(false);
+      expect(kube.events.filter((e) => e === 'PermissionSetReprovisioned')).toHaveLength(1);
+    });
+
+    it('says a permission set is not provisioned without a call to EKS', async () => {
+      kube.resource = resource({ principalArn: undefined, principal: { ssoPermissionSet: 'Dev' } });
+      ssoRoles = [];
+      await expect(withIam()).resolves.toMatchObject({ kind: 'retry' });
+      expect(condition('Ready')).toMatchObject({ status: 'False', reason: Reason.PermissionSetNotProvisioned, message: expect.stringContaining(`account ${ACCOUNT}`) });
+      expect(awsCalls()).toEqual([]);
     });
   });
 });

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { AccessEntry } from '../api/accessentry.ts';
 import { EventReason, Reason } from '../api/reasons.ts';
 import type { AccessEntryGateway } from '../eks/access-entries.ts';
-import type { EntryRef } from '../eks/types.ts';
+import type { DesiredEntry, EntryRef } from '../eks/types.ts';
+import type { PrincipalDirectory } from '../iam/directory.ts';
 import type { ResourceWriter } from '../kube/access-entry-writer.ts';
 import type { DriftField, ReconcilerMetrics } from '../metrics/index.ts';
 import type { ChangeNote } from './apply.ts';
@@ -14,9 +15,10 @@ import { reconcileRequest } from './event-filter.ts';
 import { eventMessage, explainFailure, resultFor } from './explain.ts';
 import { expiresIn, isExpired } from './expiry.ts';
 import { classifyFailure, type Failure } from './failures.ts';
-import { expireEntry, hasFinalizer, releaseEntry } from './finalize.ts';
-import { accountMismatch, isFailure, placeEntry, recordedPlace, type PlacementContext } from './place.ts';
+import { expireEntry, hasFinalizer, releaseEntry, type FinalizeContext } from './finalize.ts';
+import { accountMismatch, isFailure, placeEntry, placeForDeletion, recordedPlace, type PlacementContext } from './place.ts';
 import { ledgerAhead, ledgerOf } from './ledger.ts';
+import { recordedPrincipalArn, resolvePrincipal } from './principal.ts';
 import { DONE, dueAfter, requeueAfter, type ReconcileResult } from './result.ts';
 import { nextStatus, type Outcome } from './status.ts';
 
@@ -45,12 +47,32 @@ export interface ReconcilerDeps {
   timing: ReconcilerTiming;
   log: Logger;
   now?: () => Date;
-  /** Drift corrections; none by default. */
+  /** Drift corrections and healed principals; none by default. */
   metrics?: ReconcilerMetrics;
+  /** What IAM says of principals (ids, SSO roles); none: nothing is checked and permission sets do not resolve. */
+  principals?: Pick<PrincipalDirectory, 'lookup' | 'ssoRoles'>;
 }
+
+/** Without IAM: every principal unchecked, and no permission set resolves. */
+const NO_IAM: Pick<PrincipalDirectory, 'lookup' | 'ssoRoles'> = {
+  lookup: () => Promise.resolve({ kind: 'unknown', error: undefined }),
+  ssoRoles: () => Promise.reject(new Error('this controller reads no IAM, so it cannot resolve spec.principal')),
+};
 
 /** A reconcile's outcome for the status, and what it changed, for Events and the drift metric. */
 type Attempt = { outcome: Extract<Outcome, { kind: 'synced' | 'failed' | 'expired' }>; notes: ChangeNote[]; changed: DriftField[] };
+
+/** A failed attempt, with what is known of the entry besides the failure. */
+type FailedAttempt = (failure: Failure, known?: Partial<Omit<Attempt['outcome'], 'kind'>>) => Attempt;
+
+/** What turning a converge into an attempt needs beside it. */
+interface AttemptContext {
+  desired: DesiredEntry;
+  gateway: AccessEntryGateway;
+  failed: FailedAttempt;
+  /** Why IAM was not asked about the principal, for the Ready message. */
+  principalNote?: string;
+}
 
 /**
  * Keeps one EKS access entry equal to one AccessEntry resource: guards (deletion, finalizer,
@@ -95,37 +117,50 @@ export class Reconciler {
     // Every new generation says Reconciling before its first EKS call, so no tool reads the
     // last generation's Ready as this one's (kstatus also reads "no status" as Current).
     if (current.status?.observedGeneration === current.metadata.generation) return current;
-    return this.#writeStatus(current, { kind: 'progressing', ledger: ledgerAhead(current) });
+    const { principalArn } = current.spec;
+    return this.#writeStatus(current, { kind: 'progressing', ledger: ledgerAhead(current), ...(principalArn !== undefined ? { principalArn } : {}) });
   }
 
   async #attempt(resource: AccessEntry, gateway: AccessEntryGateway): Promise<Attempt> {
     const { identity } = this.deps;
     const ledger = ledgerOf(resource.status);
-    const failed = (failure: Failure, known: Partial<Omit<Attempt['outcome'], 'kind'>> = {}): Attempt => ({
+    const failed: FailedAttempt = (failure, known = {}) => ({
       outcome: { kind: 'failed', failure, ledger, ...known },
       notes: [],
       changed: [],
     });
     const place = placeEntry(resource, this.#placement(resource));
     if (isFailure(place)) return failed(place);
-    const desired = desiredEntry(resource, place, identity.controllerId);
+    const state: { desired?: DesiredEntry; principalNote?: string } = {};
     let converged: Converged;
     try {
       const mismatch = place.accountId === undefined ? undefined : accountMismatch(place, await gateway.callerAccount(place));
       if (mismatch) return failed(mismatch);
-      converged = await converge({ gateway, controllerId: identity.controllerId, exists: (name) => this.deps.writer.exists(name) }, resource, desired, ledger);
+      // The principal is read in the cluster's account, with the credentials the cluster is reached with.
+      const principal = await resolvePrincipal(resource, place, { directory: this.deps.principals ?? NO_IAM, fresh: answersRequest(resource) });
+      if (isFailure(principal)) return failed(principal);
+      if (principal.state.kind === 'unchecked') state.principalNote = principal.state.reason;
+      state.desired = desiredEntry(resource, place, identity.controllerId, principal.arn);
+      const deps = { gateway, controllerId: identity.controllerId, exists: (name: string) => this.deps.writer.exists(name) };
+      converged = await converge(deps, { resource, desired: state.desired, ledger, principal: principal.state });
     } catch (err) {
-      return failed(await this.#explain(err, resource, desired, gateway));
+      return failed(await this.#explain(err, resource, state.desired ?? this.#ref(resource), gateway));
     }
+    return this.#attemptOf(converged, resource, { desired: state.desired, gateway, failed, ...(state.principalNote ? { principalNote: state.principalNote } : {}) });
+  }
+
+  /** What the converge came to, as the outcome for the status and what to tell. */
+  async #attemptOf(converged: Converged, resource: AccessEntry, { desired, gateway, failed, principalNote }: AttemptContext): Promise<Attempt> {
+    if (converged.kind !== 'refused' && converged.applied.healed) this.deps.metrics?.principalRecreated();
     switch (converged.kind) {
       case 'synced': {
-        const { entry, ledger: applied, policies, notes, changed } = converged.applied;
-        return { outcome: { kind: 'synced', entry, ledger: applied, policies }, notes, changed };
+        const { entry, ledger: applied, policies, notes, changed, principal } = converged.applied;
+        return { outcome: { kind: 'synced', entry, ledger: applied, policies, ...(principal ? { principal } : {}), ...(principalNote ? { principalNote } : {}) }, notes, changed };
       }
       case 'refused':
         return failed(converged.failure);
       case 'interrupted': {
-        const { notes, changed, ...known } = converged.applied;
+        const { notes, changed, healed: _healed, ...known } = converged.applied;
         return { ...failed(await this.#explain(converged.error, resource, desired, gateway), known), notes, changed };
       }
     }
@@ -135,7 +170,7 @@ export class Reconciler {
   async #expire(resource: AccessEntry, gateway: AccessEntryGateway): Promise<Attempt> {
     const ledger = ledgerOf(resource.status);
     try {
-      const note = await expireEntry(resource, { gateway, controllerId: this.deps.identity.controllerId, placement: this.#placement(resource), now: this.#now() });
+      const note = await expireEntry(resource, this.#releaseContext(resource, gateway));
       return { outcome: { kind: 'expired', expiresAt: resource.spec.expiresAt ?? '', ledger }, notes: note ? [note] : [], changed: [] };
     } catch (err) {
       return { outcome: { kind: 'failed', failure: await this.#explain(err, resource, this.#ref(resource), gateway), ledger }, notes: [], changed: [] };
@@ -166,10 +201,8 @@ export class Reconciler {
 
   async #finalize(resource: AccessEntry, gateway: AccessEntryGateway, log: Logger): Promise<ReconcileResult> {
     if (!hasFinalizer(resource)) return DONE;
-    const { identity } = this.deps;
-    const now = this.#now();
     try {
-      const note = await releaseEntry(resource, { gateway, controllerId: identity.controllerId, placement: this.#placement(resource), now });
+      const note = await releaseEntry(resource, this.#releaseContext(resource, gateway));
       const released = await this.deps.writer.removeFinalizer(resource);
       await this.deps.events.emit(released, 'Normal', note.reason, note.message);
       log.info({ result: note.reason }, 'access entry finalized');
@@ -200,6 +233,18 @@ export class Reconciler {
     return this.deps.writer.writeStatus(resource, status);
   }
 
+  /** What deletion and expiry need to find the resource's entries. */
+  #releaseContext(resource: AccessEntry, gateway: AccessEntryGateway): FinalizeContext {
+    const placement = this.#placement(resource);
+    const unrecorded = async (): Promise<string | undefined> => {
+      const place = placeForDeletion(resource, placement);
+      if (resource.spec.principal === undefined || isFailure(place)) return undefined;
+      const resolved = await resolvePrincipal(resource, place, { directory: this.deps.principals ?? NO_IAM, fresh: false }).catch(() => undefined);
+      return resolved === undefined || isFailure(resolved) ? undefined : resolved.arn;
+    };
+    return { gateway, controllerId: this.deps.identity.controllerId, placement, now: this.#now(), unrecorded };
+  }
+
   /** What placing this resource's entry depends on besides the resource: settings and its cluster's ClusterAccesses. */
   #placement(resource: AccessEntry): PlacementContext {
     const { defaultRegion, requireClusterAccess } = this.deps.identity;
@@ -209,12 +254,17 @@ export class Reconciler {
   /** Where a failure happened, for its message: where the entry lives, or would be created. */
   #ref(resource: AccessEntry): EntryRef {
     const place = placeEntry(resource, this.#placement(resource));
-    return {
-      region: isFailure(place) ? (recordedPlace(resource.status)?.region ?? resource.spec.region ?? this.deps.identity.defaultRegion) : place.region,
-      clusterName: resource.spec.clusterName,
-      principalArn: resource.spec.principalArn,
-    };
+    const where = { clusterName: resource.spec.clusterName, principalArn: recordedPrincipalArn(resource) ?? '' };
+    // The credentials too: a refused AssumeRole of a ClusterAccess's role is explained by them.
+    if (!isFailure(place)) return { ...where, region: place.region, ...(place.credentials ? { credentials: place.credentials } : {}) };
+    return { ...where, region: recordedPlace(resource.status)?.region ?? resource.spec.region ?? this.deps.identity.defaultRegion };
   }
+}
+
+/** Whether this reconcile answers the reconcile-requested annotation: a person asked for a fresh look, IAM included. */
+function answersRequest(resource: AccessEntry): boolean {
+  const request = reconcileRequest(resource);
+  return request !== undefined && request !== resource.status?.lastHandledReconcileAt;
 }
 
 /**

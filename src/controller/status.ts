@@ -4,6 +4,7 @@ import { Reason } from '../api/reasons.ts';
 import { placeOfAccessEntry } from '../eks/arn.ts';
 import { policyName } from '../eks/policy-diff.ts';
 import type { AssociatedPolicy, ObservedEntry } from '../eks/types.ts';
+import type { RecordedPrincipal } from './apply.ts';
 import type { Failure } from './failures.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -17,12 +18,13 @@ export type Outcome =
    * they may set (its tag keys, its username) is recorded as this resource's before they run, so
    * a status write lost after them cannot leave a tag or username nobody would remove.
    */
-  | { kind: 'progressing'; ledger: Ledger }
-  | { kind: 'synced'; entry: ObservedEntry; ledger: Ledger; policies: AssociatedPolicy[] | null }
+  | { kind: 'progressing'; ledger: Ledger; principalArn?: string }
+  /** `principalNote`: why IAM was not asked about the principal, for the Ready message. */
+  | { kind: 'synced'; entry: ObservedEntry; ledger: Ledger; policies: AssociatedPolicy[] | null; principal?: RecordedPrincipal; principalNote?: string }
   /** spec.expiresAt has passed and no entry of this resource's is left in EKS. */
   | { kind: 'expired'; expiresAt: string; ledger: Ledger }
   /** `entry` when the entry is known (it exists, or the failing calls started from it). */
-  | { kind: 'failed'; failure: Failure; entry?: ObservedEntry; ledger: Ledger; policies?: AssociatedPolicy[] | null }
+  | { kind: 'failed'; failure: Failure; entry?: ObservedEntry; ledger: Ledger; policies?: AssociatedPolicy[] | null; principal?: RecordedPrincipal }
   | { kind: 'deleting'; failure?: Failure };
 
 export interface StatusContext {
@@ -66,7 +68,7 @@ function setConditions(conditions: ConditionSet, outcome: Outcome): void {
       conditions.remove(ConditionType.Stalled);
       return;
     case 'synced':
-      return settled(conditions, 'True', Reason.Synced, READY_MESSAGE);
+      return settled(conditions, 'True', Reason.Synced, outcome.principalNote ? `${READY_MESSAGE}; its principal is not checked in IAM: ${outcome.principalNote}` : READY_MESSAGE);
     case 'expired':
       // Not an error and not work under way: the access ended as asked.
       return settled(conditions, 'False', Reason.Expired, expiredMessage(outcome.expiresAt));
@@ -99,10 +101,10 @@ function expiredMessage(expiresAt: string): string {
 function learntFields(outcome: Outcome): Record<string, unknown> {
   switch (outcome.kind) {
     case 'progressing':
-      return entryFields(undefined, outcome.ledger);
+      return { ...entryFields(undefined, outcome.ledger), ...(outcome.principalArn !== undefined ? { principalArn: outcome.principalArn } : {}) };
     case 'synced':
     case 'failed':
-      return { ...entryFields(outcome.entry, outcome.ledger), ...policyFields(outcome.policies) };
+      return { ...entryFields(outcome.entry, outcome.ledger), ...policyFields(outcome.policies), ...principalFields(outcome.principal) };
     case 'expired':
       // The entry is gone; where it lived stays recorded, so granting it again puts it back there.
       return { ...entryFields(undefined, outcome.ledger), ...GONE_ENTRY, ...policyFields(null) };
@@ -111,7 +113,15 @@ function learntFields(outcome: Outcome): Record<string, unknown> {
   }
 }
 
-const GONE_ENTRY = { accessEntryArn: undefined, username: undefined, createdAt: undefined, modifiedAt: undefined, adopted: undefined };
+// The principal stays recorded (the PRINCIPAL column); the id was the gone entry's.
+const GONE_ENTRY = { accessEntryArn: undefined, username: undefined, createdAt: undefined, modifiedAt: undefined, adopted: undefined, principalId: undefined, previousPrincipalArn: undefined };
+
+/** What the status records of the entry's principal (undefined: remove; a field left out: keep). */
+function principalFields(principal: RecordedPrincipal | undefined): Record<string, unknown> {
+  if (principal === undefined) return {};
+  const { principalArn, principalId, previousPrincipalArn } = principal;
+  return { principalArn, ...(principalId !== undefined ? { principalId: principalId ?? undefined } : {}), previousPrincipalArn };
+}
 
 /** What the status says of the entry and of what this resource did to it (undefined: remove). */
 function entryFields(entry: ObservedEntry | undefined, ledger: Ledger): Record<string, unknown> {

@@ -19,7 +19,8 @@ import type { Logger } from 'pino';
 import type { CallerAccounts } from './caller-accounts.ts';
 import type { AwsClients } from './clients.ts';
 import { NOOP_METRICS, type AwsMetrics } from '../metrics/index.ts';
-import { AwsCallError, type AwsService } from './errors.ts';
+import { callAws, type Answer, type AwsCall } from './aws-call.ts';
+import { AwsCallError } from './errors.ts';
 import type { AssociatedPolicy, AwsTarget, ClusterRef, DesiredEntry, DesiredPolicy, EntryRef, EntryUpdate, ObservedEntry } from './types.ts';
 
 /** The narrow slice of EKS the reconciler uses; unit tests fake exactly this. */
@@ -178,35 +179,13 @@ export class SdkAccessEntryGateway implements AccessEntryGateway {
     return this.#call({ service: 'eks', operation, ...(policyArn ? { policyArn } : {}) }, () => send(this.clients.eks(ref)));
   }
 
-  async #call<Out extends Answer>(call: AwsCall, send: () => Promise<Out>): Promise<Out> {
-    const { operation } = call;
-    const started = performance.now();
-    try {
-      const out = await send();
-      this.metrics.awsCall(call.service, operation, undefined, elapsed(started) / 1000);
-      this.log.debug({ operation, awsRequestId: out.$metadata.requestId, ms: elapsed(started) }, 'AWS call');
-      return out;
-    } catch (cause) {
-      // An EKS request that waited for its account's budget and found STS unable to name the
-      // account: STS's failure, already logged and counted, is the one to explain.
-      if (cause instanceof AwsCallError) throw cause;
-      const err = new AwsCallError(operation, cause, call.service, call.policyArn);
-      this.metrics.awsCall(call.service, operation, err.awsName, elapsed(started) / 1000);
-      this.log.info({ operation, awsRequestId: err.requestId, awsError: err.awsName, ms: elapsed(started) }, 'AWS call failed');
-      throw err;
-    }
+  #call<Out extends Answer>(call: AwsCall, send: () => Promise<Out>): Promise<Out> {
+    return callAws(call, send, { metrics: this.metrics, log: this.log });
   }
 }
 
-type Answer = { $metadata: { requestId?: string } };
-type AwsCall = { service: AwsService; operation: string; policyArn?: string };
-
 function key(ref: EntryRef): { clusterName: string; principalArn: string } {
   return { clusterName: ref.clusterName, principalArn: ref.principalArn };
-}
-
-function elapsed(started: number): number {
-  return Math.round(performance.now() - started);
 }
 
 function toObserved(entry: SdkAccessEntry | undefined): ObservedEntry {

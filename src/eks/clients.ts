@@ -4,6 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { partitionOfRegion, type Partition } from './arn.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 import { addRequestBudget, type RequestBudget } from './request-budget.ts';
 import type { AwsTarget, Credentials } from './types.ts';
@@ -14,6 +15,8 @@ export interface AwsClientOptions {
   eksEndpoint?: string;
   /** Overrides the STS endpoint (the emulator serves STS on its EKS port too). */
   stsEndpoint?: string;
+  /** Overrides the IAM endpoint (the emulator serves IAM on its EKS port too). */
+  iamEndpoint?: string;
   /** SDK attempts per call; the work queue's backoff retries beyond that. */
   maxAttempts: number;
   requestTimeoutMs: number;
@@ -67,6 +70,28 @@ export class AwsClients {
     return budget.limiters.for(`${await budget.accountOf(target)}/${target.region}`);
   }
 
+  /**
+   * IAM is global: one endpoint per partition, signed for the partition's first region, so one
+   * client per partition and credential set serves every region of it. Its requests take tokens
+   * of a budget of their own, per account (IAM's quotas are per account, and lower than EKS's).
+   */
+  iam(target: AwsTarget): IAMClient {
+    const region = IAM_SIGNING_REGION[partitionOfRegion(target.region)];
+    const iamTarget: AwsTarget = { ...target, region };
+    return cached(this.#iam, clientKey(iamTarget), () => {
+      const client = new IAMClient(this.#config(iamTarget, this.options.iamEndpoint));
+      const { budget, fence = OPEN_FENCE } = this.options;
+      addRequestBudget(client.middlewareStack, { service: 'iam', budget: budget ?? NO_REPORTS, bucket: () => this.#iamBucketOf(iamTarget), fence });
+      return client;
+    });
+  }
+
+  async #iamBucketOf(target: AwsTarget): Promise<TokenBucket | undefined> {
+    const limiters = this.options.budget?.iamLimiters;
+    if (!limiters?.enabled) return undefined;
+    return limiters.for(`iam/${await this.options.budget!.accountOf(target)}`);
+  }
+
   sts(target: AwsTarget): STSClient {
     return cached(this.#sts, clientKey(target), () => {
       const client = new STSClient(this.#config(target, this.options.stsEndpoint));
@@ -75,14 +100,6 @@ export class AwsClients {
       if (this.options.budget) addRequestBudget(client.middlewareStack, { service: 'sts', budget: this.options.budget });
       return client;
     });
-  }
-
-  /**
-   * IAM is global: the SDK signs for its partition's one region whatever `target.region` says, and
-   * honours AWS_ENDPOINT_URL_IAM. Not budgeted: EKS quotas are not IAM's.
-   */
-  iam(target: AwsTarget): IAMClient {
-    return cached(this.#iam, clientKey(target), () => new IAMClient(this.#config(target, undefined)));
   }
 
   /** The identity the clients of a target sign as: the key of the caller-identity cache. */
@@ -155,6 +172,9 @@ interface SharedClientConfig {
   profile?: string;
   credentials?: AwsCredentialIdentityProvider;
 }
+
+/** Where IAM, a global service, is signed in each partition. */
+const IAM_SIGNING_REGION: Record<Partition, string> = { aws: 'us-east-1', 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
 
 /** The SDK's default credential chain. */
 const CREDENTIAL_SET = 'default';

@@ -15,6 +15,8 @@ import { isReadOnly, NotLeaderError, type WriteFence } from './write-fence.ts';
 export interface RequestBudget {
   /** One bucket per account and region (EKS's quotas are per account and region, whatever the role). */
   limiters: RateLimiters;
+  /** One bucket per account for IAM, a global service whose quotas are per account and low; none: IAM unlimited. */
+  iamLimiters?: RateLimiters;
   /** The account a target's credentials belong to: asked of STS once per credential set, then cached. */
   accountOf(target: AwsTarget): Promise<string>;
   /** Seconds one attempt waited for its token (0 when it had one at once); only with a budget. */

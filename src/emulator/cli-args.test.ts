@@ -16,6 +16,7 @@ describe('parseCli', () => {
         associationDelayMs: 0,
         roleTrusts: [],
         iamPrincipals: [],
+        implicitPrincipals: false,
         logLevel: 'info',
       },
     });
@@ -25,6 +26,10 @@ describe('parseCli', () => {
     const arns = ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1', 'arn:aws:iam::210987654321:user/alice'];
     expect(parseCli(arns.flatMap((arn) => ['--iam-principal', arn]))).toMatchObject({ kind: 'run', config: { iamPrincipals: arns } });
     expect(() => parseCli(['--iam-principal', 'arn:aws:sts::123456789012:assumed-role/a/b'])).toThrow(/--iam-principal .* must be an IAM role or user ARN/);
+  });
+
+  it('reads --implicit-principals', () => {
+    expect(parseCli(['--implicit-principals'])).toMatchObject({ kind: 'run', config: { implicitPrincipals: true } });
   });
 
   it('reads --audit-file, and refuses an empty one', () => {

@@ -29,6 +29,8 @@ Options:
                                   (roles without one can be assumed by anyone)
       --iam-principal <arn>       create this IAM role or user at start (its account, path and name
                                   from the ARN); repeatable
+      --implicit-principals       an access entry for a principal IAM does not have creates it first,
+                                  as if it existed (real EKS accepts only principals that exist)
       --audit-file <path>         append each call's IAM audit record (a JSON line) to this file
                                   (default: a file of its own in $EKS_EMULATOR_AUDIT_DIR, if set)
       --log-level <lvl>           pino level: fatal, error, warn, info, debug, trace, silent (default info)
@@ -68,6 +70,8 @@ export interface CliConfig {
   roleTrusts: RoleTrustSpec[];
   /** IAM roles and users to create at start, by ARN. */
   iamPrincipals: string[];
+  /** An entry for a principal IAM lacks creates the principal first. */
+  implicitPrincipals: boolean;
   logLevel: string;
   auditFile?: string;
 }
@@ -94,6 +98,7 @@ export function parseCli(argv: string[]): CliCommand {
       'association-delay': { type: 'string', default: '0' },
       'role-trust': { type: 'string', multiple: true, default: [] },
       'iam-principal': { type: 'string', multiple: true, default: [] },
+      'implicit-principals': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'audit-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -113,6 +118,7 @@ export function parseCli(argv: string[]): CliCommand {
       associationDelayMs: parseAssociationDelay(values['association-delay']),
       roleTrusts: values['role-trust'].map(parseRoleTrustSpec),
       iamPrincipals: values['iam-principal'].map(parseIamPrincipal),
+      implicitPrincipals: values['implicit-principals'],
       logLevel: parseLogLevel(values['log-level']),
       ...parseAuditFile(values['audit-file']),
     },

@@ -27,6 +27,12 @@ export interface EmulatorOptions {
    * ResourceNotFoundException, as real EKS sometimes does. Default 0 (off); see state.setAssociationDelay.
    */
   associationDelayMs?: number;
+  /**
+   * CreateAccessEntry (and seeded entries) of a principal the emulator's IAM does not have create
+   * it first, as if it had been made before: real EKS accepts only principals that exist, and a
+   * controller that reads IAM then finds them. Default false.
+   */
+  implicitPrincipals?: boolean;
   /** The state's clock (session expiry, the association window, timestamps). Default: the real time (a fake Date moves it). */
   now?: () => Date;
   /** One info line per call when given. */
@@ -61,6 +67,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     accountId: assertAccountId(options.accountId ?? '123456789012'),
     defaultRegion: options.defaultRegion ?? 'us-east-1',
     ...present('associationDelayMs', options.associationDelayMs),
+    ...present('implicitPrincipals', options.implicitPrincipals),
     ...present('now', options.now),
   });
   const faults = new FaultInjector();
@@ -121,3 +128,4 @@ export type { IamPrincipal, IamRole, IamUser } from './iam/principals.ts';
 export { AUTHENTICATION_MODES } from './eks/model.ts';
 export type { AccessEntryRecord, AccessScope, AssociatedPolicyRecord, AuthenticationMode, ClusterRecord } from './eks/model.ts';
 export type { Location, LocationOption, RegionOption } from './core/location.ts';
+export type { Authentication } from './authenticator.ts';

@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
       associationDelayMs: config.associationDelayMs,
       roleTrusts: config.roleTrusts,
       iamPrincipals: config.iamPrincipals,
+      implicitPrincipals: config.implicitPrincipals,
       ...(emulator.auditFile === undefined ? {} : { auditFile: emulator.auditFile }),
     },
     `EKS emulator listening on ${emulator.endpoint}`,

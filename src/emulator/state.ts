@@ -1,7 +1,9 @@
 // The emulator's state, the in-process API behind `emulator.state`: the EKS half (EksState:
 // clusters, entries, policies, tags), which account each access key belongs to, STS's sessions
 // and role trust, and IAM's roles and users (`state.iam`). Pure logic: no HTTP here.
+import { authenticate, type Authentication } from './authenticator.ts';
 import { AccountDirectory, assertAccountId } from './core/accounts.ts';
+import type { LocationOption } from './core/location.ts';
 import { Clock } from './core/clock.ts';
 import { present } from './core/optional.ts';
 import { EksState } from './eks/eks-state.ts';
@@ -22,6 +24,12 @@ export interface EmulatorStateOptions {
   newId?: () => string;
   /** The not-yet-visible window for AssociateAccessPolicy after CreateAccessEntry; default 0 (off). reset() returns to it. */
   associationDelayMs?: number;
+  /**
+   * An access entry made for a principal IAM does not have creates that principal first, as if it
+   * had been made before (real EKS accepts only principals that exist). Default false: the entry
+   * is then bound to no principal.
+   */
+  implicitPrincipals?: boolean;
 }
 
 export class EmulatorState extends EksState {
@@ -34,7 +42,9 @@ export class EmulatorState extends EksState {
     const defaults = { accountId: assertAccountId(options.accountId), region: options.defaultRegion };
     const clock = new Clock(options.now, options.newId);
     const iam = new IamState({ defaults, now: () => clock.now() });
-    super({ defaults, clock, principalIdOf: (arn) => iam.principalId(arn), ...present('associationDelayMs', options.associationDelayMs) });
+    const implicit = options.implicitPrincipals ?? false;
+    const principalIdOf = (arn: string): string | undefined => iam.principalId(arn) ?? (implicit ? iam.createPrincipalQuietly(arn) : undefined);
+    super({ defaults, clock, principalIdOf, ...present('associationDelayMs', options.associationDelayMs) });
     this.iam = iam;
     this.accounts = new AccountDirectory(options.accountId);
     this.roles = new RoleAssumption(this.accounts, { now: () => clock.now(), roleIdOf: (roleArn) => iam.principalId(roleArn) });
@@ -58,6 +68,16 @@ export class EmulatorState extends EksState {
   /** accessKeyId → accountId for every mapped key. */
   accessKeyAccounts(): Record<string, string> {
     return this.accounts.list();
+  }
+
+  /**
+   * What EKS's authenticator would answer if the principal of this ARN signed in to the cluster
+   * now: in (as whom, with which groups and policies) only through an entry bound to the id IAM has
+   * under the ARN now. Throws ResourceNotFoundException for a missing cluster.
+   */
+  authenticate(cluster: string, principalArn: string, options: LocationOption = {}): Authentication {
+    this.listAccessEntries(cluster, options);
+    return authenticate(principalArn, this.getAccessEntry(cluster, principalArn, options), this.iam.principalId(principalArn));
   }
 
   /** The state's clock (a test's fake Date moves it): session expiry and the association window go by it. */

@@ -82,6 +82,8 @@ export interface WorkQueueMetrics {
 export interface ReconcilerMetrics {
   /** A correction of drift was made to EKS: someone changed access outside Git. */
   driftCorrected(field: DriftField): void;
+  /** An access entry was deleted and created again because its IAM principal had been re-created (spec.onPrincipalRecreated: Heal). */
+  principalRecreated(): void;
 }
 
 /** What the AWS gateway reports. */
@@ -142,6 +144,7 @@ export const NOOP_METRICS: ControllerMetrics = Object.freeze({
   onScrape: ignore,
   awsCall: ignore,
   awsThrottled: ignore,
+  principalRecreated: ignore,
   rateLimiterWaited: ignore,
   accessEntryConditions: ignore,
   clusterAccessConditions: ignore,

@@ -54,9 +54,10 @@ describe('PrometheusMetrics: series that exist from the start', () => {
     for (const field of ['kubernetesGroups', 'username', 'tags', 'accessPolicies']) {
       expect(await sample(metrics, 'eks_access_entry_drift_corrections_total', { field })).toBe(0);
     }
-    for (const service of ['eks', 'sts']) expect(await sample(metrics, 'eks_access_entry_aws_throttles_total', { service })).toBe(0);
+    for (const service of ['eks', 'sts', 'iam']) expect(await sample(metrics, 'eks_access_entry_aws_throttles_total', { service })).toBe(0);
     for (const condition of ['Ready', 'Reconciling', 'Stalled']) expect(await sample(metrics, 'eks_access_entry_resources', { condition })).toBe(0);
     expect(await sample(metrics, 'eks_access_entry_aws_rate_limiter_wait_seconds_count')).toBe(0);
+    expect(await sample(metrics, 'eks_access_entry_principals_recreated_total')).toBe(0);
   });
 
   it('has no leader series until leader election reports, as controller-runtime without leader election', async () => {
@@ -241,6 +242,12 @@ describe('PrometheusMetrics: AWS, drift, resources, leader', () => {
     expect(await sample(metrics, 'eks_access_entry_drift_corrections_total', { field: 'accessPolicies' })).toBe(2);
     expect(await sample(metrics, 'eks_access_entry_drift_corrections_total', { field: 'username' })).toBe(1);
     expect(await sample(metrics, 'eks_access_entry_drift_corrections_total', { field: 'tags' })).toBe(0);
+  });
+
+  it('counts entries re-created for a principal made again', async () => {
+    const metrics = metricsWith();
+    metrics.principalRecreated();
+    expect(await sample(metrics, 'eks_access_entry_principals_recreated_total')).toBe(1);
   });
 
   it('sets resources by condition, a condition left out (or not a number) being 0', async () => {

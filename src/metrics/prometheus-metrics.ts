@@ -58,7 +58,7 @@ const RATE_LIMITER_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
  */
 const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-const AWS_SERVICES: readonly AwsService[] = ['eks', 'sts'];
+const AWS_SERVICES: readonly AwsService[] = ['eks', 'sts', 'iam'];
 
 /**
  * ControllerMetrics on a prom-client Registry of its own (never the global one, so tests and
@@ -91,6 +91,7 @@ export class PrometheusMetrics implements ControllerMetrics {
   readonly #awsThrottles: Counter<'service'>;
   readonly #rateLimiterWait: Histogram;
   readonly #driftCorrections: Counter<'field'>;
+  readonly #principalsRecreated: Counter;
   readonly #resources: Gauge<'condition'>;
   readonly #resourceState: ResourceStateSeries;
 
@@ -246,6 +247,11 @@ export class PrometheusMetrics implements ControllerMetrics {
       labelNames: ['field'],
       registers,
     });
+    this.#principalsRecreated = new Counter({
+      name: 'eks_access_entry_principals_recreated_total',
+      help: 'Access entries deleted and created again because their IAM role or user had been deleted and re-created under the same ARN (EKS had bound them to the old id, refusing every login)',
+      registers,
+    });
     this.#resources = new Gauge({
       name: 'eks_access_entry_resources',
       help: 'AccessEntry resources managed by this controller whose condition (Ready, Reconciling, Stalled) is True',
@@ -309,6 +315,10 @@ export class PrometheusMetrics implements ControllerMetrics {
     this.#driftCorrections.inc({ field });
   }
 
+  principalRecreated(): void {
+    this.#principalsRecreated.inc();
+  }
+
   resources(counts: ResourceCounts): void {
     for (const condition of RESOURCE_CONDITIONS) {
       const count = counts[condition] ?? 0;
@@ -367,6 +377,7 @@ export class PrometheusMetrics implements ControllerMetrics {
     for (const service of AWS_SERVICES) this.#awsThrottles.inc({ service }, 0);
     this.#rateLimiterWait.zero({});
     for (const field of DRIFT_FIELDS) this.#driftCorrections.inc({ field }, 0);
+    this.#principalsRecreated.inc(0);
     this.resources({});
   }
 

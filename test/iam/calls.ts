@@ -82,6 +82,9 @@ export const onCluster = (action: string): IamRequest => controllerCall(action, 
 
 export const onEverything = (action: string): IamRequest => controllerCall(action, '*', {});
 
+/** An IAM action on a role, user or group of the controller's own account (IAM reads only the caller's). */
+export const onIamResource = (action: string, resource: string): IamRequest => controllerCall(action, resource, {});
+
 export const passRole = (role: string, service: string): IamRequest => controllerCall('iam:PassRole', role, { 'iam:PassedToService': service });
 
 export function assumeRole(role: string, session: { name: string; externalId?: string }): IamRequest {

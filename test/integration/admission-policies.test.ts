@@ -146,6 +146,38 @@ describe('a tenant, with the controller running as the chart ServiceAccount unde
   });
 });
 
+describe('a maximum lifetime (admission.maxLifetime: break-glass-* at most 8h, cluster-admin at most 24h)', () => {
+  const inHours = (hours: number): string => `${new Date(Date.now() + hours * 3_600_000).toISOString().slice(0, 19)}Z`;
+  const breakGlass = (extra: Record<string, unknown> = {}) => ({ clusterName: 'dev', principalArn: role(uniqueName('oncall')), kubernetesGroups: ['break-glass-ops'], ...extra });
+
+  it('refuses break-glass access without an end, or ending too late, even to an admin, saying until when it may last', async () => {
+    // The binding takes effect a moment after it is written.
+    const unending = await waitFor(async () => {
+      const refused = await refusal(createAs(admin, breakGlass(), { dryRun: true })).catch(() => undefined);
+      return refused?.message.includes(denial(guardrails.lifetimePolicy)) ? refused : undefined;
+    }, { description: 'the lifetime rule to bite' });
+    expect(unending.message).toContain('an AccessEntry that grants the Kubernetes groups break-glass-* must end: set spec.expiresAt');
+    expect(unending.message).toMatch(/the Kubernetes groups break-glass-\* at most 8h \(until \d{4}-\d\d-\d\dT/);
+    const late = await refusal(createAs(admin, breakGlass({ expiresAt: inHours(9) }), { dryRun: true }));
+    expect(late.message).toContain(`${denial(guardrails.lifetimePolicy)}spec.expiresAt`);
+    expect(late.message).toContain('is past the longest lifetime allowed for an AccessEntry that grants the Kubernetes groups break-glass-* (8h from its creation at');
+    const admins = await refusal(createAs(admin, { clusterName: 'dev', principalArn: role('root'), accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster' } }] }, { dryRun: true }));
+    expect(admins.message).toContain('the access policies AmazonEKSClusterAdminPolicy at most 24h');
+  });
+
+  it('lets it through within the lifetime, counts the lifetime from the creation on every change, and lets the controller work on it', async () => {
+    const created = await createAs(admin, breakGlass({ expiresAt: inHours(7) }));
+    const name = created.metadata.name!;
+    await h.waitForReady(name);
+    const extended = await refusal(admin.api.patchClusterCustomObject({ ...AE, name, body: { spec: { expiresAt: inHours(10) } } }, mergePatch));
+    expect(extended.message).toContain('to extend access past it, create a new AccessEntry');
+    expect((await refusal(admin.api.patchClusterCustomObject({ ...AE, name, body: { spec: { expiresAt: null } } }, mergePatch))).message).toContain('must end');
+    await admin.api.patchClusterCustomObject({ ...AE, name, body: { spec: { expiresAt: inHours(6) } } }, mergePatch);
+    await admin.api.patchClusterCustomObject({ ...AE, name, body: { metadata: { annotations: { note: 'not a grant' } } } }, mergePatch);
+    await h.waitForReady(name);
+  });
+});
+
 describe('deploy/admission/', () => {
   it('holds what the chart renders with values/example.yaml (npx tsx scripts/render-admission.ts writes it)', async () => {
     const rendered = await renderAdmissionFiles(await ensureTool('helm'));
@@ -159,8 +191,10 @@ describe('deploy/admission/', () => {
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout.trim().split('\n').sort()).toEqual([
       'validatingadmissionpolicy.admissionregistration.k8s.io/eks-access-entry-controller-accessentries created (server dry run)',
+      'validatingadmissionpolicy.admissionregistration.k8s.io/eks-access-entry-controller-accessentry-lifetimes created (server dry run)',
       'validatingadmissionpolicy.admissionregistration.k8s.io/eks-access-entry-controller-clusteraccesses created (server dry run)',
       'validatingadmissionpolicybinding.admissionregistration.k8s.io/eks-access-entry-controller-accessentries created (server dry run)',
+      'validatingadmissionpolicybinding.admissionregistration.k8s.io/eks-access-entry-controller-accessentry-lifetimes created (server dry run)',
       'validatingadmissionpolicybinding.admissionregistration.k8s.io/eks-access-entry-controller-clusteraccesses created (server dry run)',
     ]);
   });

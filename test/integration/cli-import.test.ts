@@ -22,7 +22,7 @@ let controllerId: string;
 
 const importArgs = (...args: string[]): string[] => ['import', '--cluster', cluster, '--region', 'us-east-1', ...args];
 const documents = (run: CliRun): AccessEntry[] => loadAll(run.stdout) as AccessEntry[];
-const byArn = (run: CliRun): Record<string, AccessEntry['spec']> => Object.fromEntries(documents(run).map((doc) => [doc.spec.principalArn, doc.spec]));
+const byArn = (run: CliRun): Record<string, AccessEntry['spec']> => Object.fromEntries(documents(run).map((doc): [string, AccessEntry['spec']] => [doc.spec.principalArn ?? '', doc.spec]));
 
 beforeAll(async () => {
   await installCrds(kc);

@@ -69,7 +69,7 @@ describe('migrate from a file', () => {
     const ssoName = written.find((doc) => doc.spec.principalArn === SSO_ADMIN)?.metadata.name ?? '';
     expect(ssoName).toMatch(new RegExp(`^${cluster}-awsreservedsso-administratoraccess-[-a-z0-9]*[0-9a-f]{6}$`));
     expect(ssoName.length).toBeLessThanOrEqual(63);
-    expect(written.find((doc) => doc.spec.principalArn.endsWith(':user/people/bob'))?.metadata.name).toBe(`${cluster}-bob`);
+    expect(written.find((doc) => doc.spec.principalArn?.endsWith(':user/people/bob'))?.metadata.name).toBe(`${cluster}-bob`);
   });
 
   it('reports every item it leaves out, one line each with why and what to do, and nothing else as skipped', () => {

@@ -145,7 +145,7 @@ describe('the examples in deploy/examples', async () => {
     await applyYaml(kubeConfig, JSON.stringify(manifest));
     created.push(name);
     const stored = await get(name);
-    expect(stored.spec).toEqual({ type: 'STANDARD', deletionPolicy: 'Delete', adoptExisting: false, ...example.spec });
+    expect(stored.spec).toEqual({ type: 'STANDARD', deletionPolicy: 'Delete', adoptExisting: false, onPrincipalRecreated: 'Heal', ...example.spec });
   });
 });
 
@@ -322,8 +322,21 @@ describe('immutable fields', () => {
     ['type', (s) => ((s.type = 'EC2_LINUX'), delete s.kubernetesGroups), 'type is immutable'],
     ['region (changed)', (s) => (s.region = 'eu-west-1'), 'region is immutable'],
     ['region (removed)', (s) => delete s.region, 'region is immutable'],
+    ['principalArn (swapped for a permission set)', (s) => ((s.principal = { ssoPermissionSet: 'Admin' }), delete s.principalArn), 'cannot switch between principalArn and principal'],
   ])('%s cannot change', async (_label, change, fragment) => {
     const stored = await create(entry({ region: 'us-east-1', kubernetesGroups: ['team'] }));
+    change(stored.spec);
+    const { code, message } = await rejection(replace(stored));
+    expect(code).toBe(422);
+    expect(message).toContain(fragment);
+  });
+
+  it.each<[string, (spec: AccessEntrySpec) => void, string]>([
+    ['its permission set', (s) => (s.principal = { ssoPermissionSet: 'Other' }), 'principal is immutable'],
+    ['principal, swapped for an ARN', (s) => ((s.principalArn = 'arn:aws:iam::123456789012:role/x'), delete s.principal), 'cannot switch between principalArn and principal'],
+  ])('spec.principal: %s cannot change', async (_label, change, fragment) => {
+    const { principalArn: _arn, ...spec } = entry({}).spec;
+    const stored = await create({ ...entry({}), spec: { ...spec, principal: { ssoPermissionSet: 'Admin' } } });
     change(stored.spec);
     const { code, message } = await rejection(replace(stored));
     expect(code).toBe(422);
@@ -472,7 +485,7 @@ describe('the status subresource', () => {
     const stored = await create(entry({ region: 'eu-central-1' }));
     await replaceStatus({
       ...stored,
-      status: { ...status(1), conditions: [{ ...status(1).conditions![0]!, status: 'False', reason: 'ClusterNotFound' }] },
+      status: { ...status(1), principalArn: ROLE, conditions: [{ ...status(1).conditions![0]!, status: 'False', reason: 'ClusterNotFound' }] },
     });
     const table = await getTable(`/apis/${API_GROUP_VERSION}/${PLURAL}/${stored.metadata.name!}`);
     const columns = table.columnDefinitions.map((c) => c.name);

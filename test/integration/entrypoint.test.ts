@@ -42,7 +42,7 @@ function runController(
 
 beforeAll(async () => {
   await installCrds(kc);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
   workDir = await mkdtemp(join(tmpdir(), 'eaec-entrypoint-'));
   const manifests = ['namespace', 'serviceaccount', 'rbac'].map((f) => ['-f', join(ROOT, `deploy/controller/${f}.yaml`)]).flat();

@@ -173,6 +173,9 @@ describe('helm template, validated by kubeconform against the API server\'s own 
       controllerId: 'platform-prod',
       awsEndpoint: 'https://eks.eu-west-1.amazonaws.com',
       stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
+      iamEndpoint: 'https://iam.amazonaws.com',
+      iamRateLimit: 2,
+      iamBurst: 4,
       concurrency: 8, resync: '5m', stalledRetry: '2m', awsRateLimit: 2.5, awsBurst: 5, logLevel: 'debug', shutdownTimeout: '20s',
       extraArgs: ['--leader-election-lease-duration=30s'],
       extraEnv: [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }],
@@ -192,6 +195,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
         adminServiceAccounts: ['flux-system/platform-access'],
         objectSelector: { matchLabels: { team: 'platform' } },
         validationActions: ['Warn', 'Audit'],
+        maxLifetime: [{ kubernetesGroups: ['break-glass-*'], duration: '8h' }, { tenants: ['search'], accessPolicies: ['AmazonEKSClusterAdminPolicy'], duration: '1h30m' }],
         tenants: [
           {
             name: 'payments',
@@ -212,11 +216,11 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     const yaml = await render(['-f', file]);
     expect(kinds(yaml)).toEqual(expect.arrayContaining(['ServiceMonitor', 'NetworkPolicy', 'ValidatingAdmissionPolicy']));
     const report = await kubeconform(kubeconformBin, schemaDir, yaml);
-    expect(report.summary, report.output).toEqual({ resources: 14, valid: 14, invalid: 0, errors: 0, skipped: 0 });
+    expect(report.summary, report.output).toEqual({ resources: 16, valid: 16, invalid: 0, errors: 0, skipped: 0 });
     const deployment = objects(yaml).find((o) => o.kind === 'Deployment') as V1Deployment;
     const container = deployment.spec!.template.spec!.containers[0]!;
     expect(container.image).toBe(`registry.example.com/eaec@sha256:${'a'.repeat(64)}`);
-    expect(container.args).toEqual(expect.arrayContaining(['--controller-id=platform-prod', '--selector=team=platform', '--leader-election-id=platform-shard', '--aws-rate-limit=2.5', '--leader-election-lease-duration=30s']));
+    expect(container.args).toEqual(expect.arrayContaining(['--controller-id=platform-prod', '--selector=team=platform', '--leader-election-id=platform-shard', '--aws-rate-limit=2.5', '--iam-rate-limit=2', '--iam-burst=4', '--iam-endpoint=https://iam.amazonaws.com', '--leader-election-lease-duration=30s']));
     // extraArgs come last: a flag repeated there wins (the controller takes the last occurrence).
     expect(container.args!.at(-1)).toBe('--leader-election-lease-duration=30s');
     // nodeFlags: the image's own entrypoint, the flag added before the script.
@@ -224,7 +228,7 @@ describe('helm template, validated by kubeconform against the API server\'s own 
     expect(container.command).toEqual([...entrypoint.slice(0, -1), '--optimize-for-size', entrypoint.at(-1)]);
     // The guardrails' binding: the actions and the selection asked for.
     const bindings = objects(yaml).filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding') as Array<KubernetesObject & { spec: Record<string, unknown> }>;
-    expect(bindings.map((b) => b.spec)).toEqual(['accessentries', 'clusteraccesses'].map((what) => ({
+    expect(bindings.map((b) => b.spec)).toEqual(['accessentries', 'clusteraccesses', 'accessentry-lifetimes'].map((what) => ({
       policyName: `eks-access-entry-controller-${what}`,
       validationActions: ['Warn', 'Audit'],
       matchResources: { objectSelector: { matchLabels: { team: 'platform' } } },
@@ -394,7 +398,7 @@ describe('helm install into an API server of its own', () => {
 
   beforeAll(async () => {
     plane = await startControlPlane();
-    emulator = await startEmulator();
+    emulator = await startEmulator({ implicitPrincipals: true });
     emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
   }, 180_000);
 

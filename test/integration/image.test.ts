@@ -24,7 +24,7 @@ let image: ImageProcess | undefined;
 
 beforeAll(async () => {
   await installCrds(kc);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
   const manifests = ['namespace', 'serviceaccount', 'rbac'].flatMap((f) => ['-f', join(ROOT, `deploy/controller/${f}.yaml`)]);
   const applied = await kubectl(['apply', '--server-side', ...manifests]);

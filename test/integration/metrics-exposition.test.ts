@@ -93,6 +93,7 @@ const EXPECTED_TYPES: Record<string, string> = {
   eks_access_entry_aws_throttles_total: 'counter',
   eks_access_entry_aws_rate_limiter_wait_seconds: 'histogram',
   eks_access_entry_drift_corrections_total: 'counter',
+  eks_access_entry_principals_recreated_total: 'counter',
   eks_access_entry_resources: 'gauge',
   eks_access_entry_status_condition: 'gauge',
   eks_access_entry_cluster_access_status_condition: 'gauge',

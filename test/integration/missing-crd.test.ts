@@ -37,7 +37,7 @@ beforeAll(async () => {
   plane = await startControlPlane();
   // Only the AccessEntry CRD, as after an upgrade that did not apply crds/.
   await installCrd(plane.kubeConfig, CRD_FILE);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
 });
 

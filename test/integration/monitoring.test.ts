@@ -85,7 +85,7 @@ async function scraped(promql: string): Promise<void> {
 beforeAll(async () => {
   const [toolDir] = await Promise.all([prometheusTools(), installCrds(kc)]);
   workDir = await mkdtemp(join(tmpdir(), 'eaec-monitoring-'));
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(HEALTHY_CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
   emulator.state.createCluster(CONFIG_MAP_CLUSTER, { authenticationMode: 'CONFIG_MAP' });
   // No process owns ClusterAccess status here (this controller shares the API server with other

@@ -88,7 +88,7 @@ const callersOf = (principal: string): string[] => [
 
 beforeAll(async () => {
   await installCrds(kc);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
   workDir = await mkdtemp(join(tmpdir(), 'eaec-replicas-'));
   const manifests = ['namespace', 'serviceaccount', 'rbac'].flatMap((f) => ['-f', join(ROOT, `deploy/controller/${f}.yaml`)]);

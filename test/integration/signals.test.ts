@@ -71,7 +71,7 @@ async function leaseOf(run: NpmStart): Promise<V1Lease> {
 
 beforeAll(async () => {
   await installCrds(kc);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API' });
   const created = await kubectl(['create', 'namespace', namespace]);
   expect(created.code, created.stderr).toBe(0);

@@ -23,7 +23,7 @@ let workDir: string;
 
 beforeAll(async () => {
   await installCrds(kc);
-  emulator = await startEmulator();
+  emulator = await startEmulator({ implicitPrincipals: true });
   emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
   workDir = await mkdtemp(join(tmpdir(), 'eaec-soak-test-'));
   await writeFile(LOG_FILE, '');

@@ -107,7 +107,7 @@ describe('the IAM audit, on calls the shipped policy denies', () => {
         '  ImplicitlyDenied: closest statement ChangeOnlyThisControllersEntries (controller-policy) failed StringEquals aws:ResourceTag/eksaccess.dev/managed-by "ctl-a" (request has "ctl-b")',
       ].join('\n'),
     );
-    expect(report).toContain('failed StringEquals aws:ResourceAccount ["222222222222","333333333333","444444444444"] (request has "999999999999")');
+    expect(report).toContain('failed StringEquals aws:ResourceAccount ["222222222222","333333333333","444444444444","666666666666"] (request has "999999999999")');
     expect(report).toContain('- eks:TagResource on arn:aws:eks:us-east-1:123456789012:access-entry/demo/role/123456789012/cluster-creator/');
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MANAGED_BY_TAG, OWNER_TAG } from '../../src/api/names.ts';
 import {
   assumeRole, associate, CONTROLLER_ROLE, createEntry, type Entry, HOME_ACCOUNT, MANAGED_ACCOUNT, onCluster, onEntry, onEverything, OUTSIDE_ACCOUNT,
-  passRole, roleArn, tagEntry, tags, untagEntry,
+  onIamResource, passRole, roleArn, tagEntry, tags, untagEntry,
 } from '../iam/calls.ts';
 import { type Installation, installedPolicy, shippedPolicy } from '../iam/installation.ts';
 import { decide, type IamRequest, type NamedPolicy } from '../iam/simulate.ts';
@@ -82,6 +82,11 @@ describe('the controller policy denies', () => {
     row('tagging the cluster itself', { ...onCluster('eks:TagResource'), context: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: ID, 'aws:TagKeys': [MANAGED_BY_TAG] } }),
     row('changing the cluster authentication mode', onCluster('eks:UpdateClusterConfig')),
     row('deleting the cluster', onCluster('eks:DeleteCluster')),
+    row('reading a role\'s policies (only its id is needed)', onIamResource('iam:GetRolePolicy', roleArn('team-a'))),
+    row('changing a role\'s trust policy', onIamResource('iam:UpdateAssumeRolePolicy', roleArn('team-a'))),
+    row('deleting a role', onIamResource('iam:DeleteRole', roleArn('team-a'))),
+    row('listing users', onEverything('iam:ListUsers')),
+    row('reading a group', onIamResource('iam:GetGroup', `arn:aws:iam::${HOME_ACCOUNT}:group/admins`)),
   ];
 
   it.each(denied)('$call', async ({ request }) => {
@@ -115,6 +120,10 @@ describe('the controller policy allows what the controller does', () => {
     row('disassociating a policy of its own entry', onEntry('eks:DisassociateAccessPolicy', ours, { 'eks:policyArn': 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy' })),
     row('deleting its own entry', onEntry('eks:DeleteAccessEntry', ours)),
     row('passing a node role to EC2', passRole(nodeRole, 'ec2.amazonaws.com')),
+    row('reading a role\'s id and creation date (a re-created principal)', onIamResource('iam:GetRole', roleArn('team-a'))),
+    row('reading an SSO role by its path', onIamResource('iam:GetRole', roleArn('aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef'))),
+    row('reading a user\'s id and creation date', onIamResource('iam:GetUser', `arn:aws:iam::${HOME_ACCOUNT}:user/alice`)),
+    row('listing the roles (permission sets by name; many principals at once)', onEverything('iam:ListRoles')),
     row('assuming a ClusterAccess role of a named account as its controller id', assumeRole(clusterAccessRole, { name: ID, externalId: 'platform-team' })),
   ];
 

@@ -65,7 +65,7 @@ describe('the controller IAM policy', () => {
       [
         'eks:AssociateAccessPolicy', 'eks:CreateAccessEntry', 'eks:DeleteAccessEntry', 'eks:DescribeAccessEntry', 'eks:DescribeCluster',
         'eks:DisassociateAccessPolicy', 'eks:ListAccessPolicies', 'eks:ListAssociatedAccessPolicies', 'eks:TagResource',
-        'eks:UntagResource', 'eks:UpdateAccessEntry', 'iam:PassRole', 'sts:AssumeRole',
+        'eks:UntagResource', 'eks:UpdateAccessEntry', 'iam:GetRole', 'iam:GetUser', 'iam:ListRoles', 'iam:PassRole', 'sts:AssumeRole',
       ].sort(),
     );
     expect(policy.Statement.every((s) => s.Effect === 'Allow' && !list(s.Action).some((a) => a.includes('*')))).toBe(true);

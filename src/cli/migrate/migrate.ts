@@ -51,14 +51,15 @@ export async function migrate(contents: AwsAuthContents, request: MigrateRequest
 
 function manifestOf(candidate: Candidate, request: MigrateRequest): EntryManifest {
   const node = candidate.type !== 'STANDARD';
+  const arn = principalArn(candidate.principal);
   const spec: AccessEntrySpec = {
     clusterName: request.clusterName,
     ...(request.region !== undefined ? { region: request.region } : {}),
-    principalArn: principalArn(candidate.principal),
+    principalArn: arn,
     ...(node ? { type: candidate.type, deletionPolicy: 'Retain' } : standardFields(candidate)),
   };
   return {
-    key: spec.principalArn,
+    key: arn,
     principalName: candidate.principal.name,
     spec,
     comments: [Comment.source(candidate.item.where), ...(candidate.comments ?? [])],

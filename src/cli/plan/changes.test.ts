@@ -13,19 +13,19 @@ const none = { tagsToSet: {}, tagKeysToRemove: [] };
 
 describe('the controller\'s plan, as changes and calls', () => {
   it('a create: every field, then each association, in the executor\'s order', () => {
-    const plan = planOfEntry({ kind: 'create', recreate: false, policies: { associate: desired.accessPolicies ?? [], disassociate: [] } }, desired, { associated: null });
+    const plan = planOfEntry({ kind: 'create', recreate: false, principalId: null, policies: { associate: desired.accessPolicies ?? [], disassociate: [] } }, desired, { associated: null });
     expect(plan.action).toBe('create');
     expect(plan.calls).toEqual(['CreateAccessEntry', 'AssociateAccessPolicy']);
     expect(plan.changes).toContainEqual({ field: 'kubernetesGroups', action: 'add', item: 'devs', effect: 'grant' });
   });
 
   it('a sync with nothing to change is none; an adoption with nothing but its tags is still an adoption', () => {
-    expect(planOfEntry({ kind: 'sync', adopt: false, changes: none, policies: null }, desired, { entry: observed, associated: null })).toMatchObject({ action: 'none', calls: [] });
-    expect(planOfEntry({ kind: 'sync', adopt: true, changes: { ...none, tagsToSet: { 'eksaccess.dev/adopted': 'true' } }, policies: null }, desired, { entry: observed, associated: null })).toMatchObject({ action: 'adopt', calls: ['TagResource'] });
+    expect(planOfEntry({ kind: 'sync', adopt: false, principalId: undefined, changes: none, policies: null }, desired, { entry: observed, associated: null })).toMatchObject({ action: 'none', calls: [] });
+    expect(planOfEntry({ kind: 'sync', adopt: true, principalId: undefined, changes: { ...none, tagsToSet: { 'eksaccess.dev/adopted': 'true' } }, policies: null }, desired, { entry: observed, associated: null })).toMatchObject({ action: 'adopt', calls: ['TagResource'] });
   });
 
   it('a username reset says it goes back to EKS\'s default', () => {
-    const plan = planOfEntry({ kind: 'sync', adopt: false, changes: { ...none, update: { kubernetesGroups: ['devs'], fields: ['username'] } }, policies: null }, desired, { entry: observed, associated: null });
+    const plan = planOfEntry({ kind: 'sync', adopt: false, principalId: undefined, changes: { ...none, update: { kubernetesGroups: ['devs'], fields: ['username'] } }, policies: null }, desired, { entry: observed, associated: null });
     expect(plan.changes).toEqual([{ field: 'username', action: 'change', before: 'u', after: "(EKS's default)" }]);
   });
 

@@ -1,7 +1,7 @@
 // The controller's plan for one entry (planReconcile), as the changes a reviewer reads and the EKS
 // writes the controller will make for it (pure). The calls follow the executor's order: tags, the
 // update, untags, then disassociations before associations (apply.ts, apply-policies.ts).
-import { RESERVED_CONTROLLER_TAG_PREFIX } from '../../api/names.ts';
+import { ADOPTED_TAG, RESERVED_CONTROLLER_TAG_PREFIX } from '../../api/names.ts';
 import type { EntryChanges } from '../../eks/diff.ts';
 import type { PolicyChanges } from '../../eks/policy-diff.ts';
 import type { AccessScope, AssociatedPolicy, DesiredEntry, ObservedEntry } from '../../eks/types.ts';
@@ -16,18 +16,46 @@ export interface PlanOfEntry {
   recreate?: boolean;
 }
 
-/** What a create, adopt or sync plan changes; a refusal is the caller's (it is blocked). */
+/** What a create, adopt, sync or heal plan changes, then the previous principal's entry it retires; a refusal is the caller's (it is blocked). */
 export function planOfEntry(plan: Exclude<ReconcilePlan, { kind: 'refuse' }>, desired: DesiredEntry, observation: Observation): PlanOfEntry {
-  if (plan.kind === 'create') {
-    const policies = policyChanges(plan.policies, []);
-    return { action: 'create', changes: [...createdFields(desired), ...policies.changes], calls: ['CreateAccessEntry', ...policies.calls], ...(plan.recreate ? { recreate: true } : {}) };
+  const planned = planOfKind(plan, desired, observation);
+  const retired = retirement(plan);
+  if (retired.calls.length === 0) return planned;
+  const action = planned.action === 'none' ? 'update' : planned.action;
+  return { ...planned, action, changes: [...planned.changes, ...retired.changes], calls: [...planned.calls, ...retired.calls] };
+}
+
+function planOfKind(plan: Exclude<ReconcilePlan, { kind: 'refuse' }>, desired: DesiredEntry, observation: Observation): PlanOfEntry {
+  switch (plan.kind) {
+    case 'create': {
+      const policies = policyChanges(plan.policies, []);
+      return { action: 'create', changes: [...createdFields(desired), ...policies.changes], calls: ['CreateAccessEntry', ...policies.calls], ...(plan.recreate ? { recreate: true } : {}) };
+    }
+    case 'heal': {
+      // The principal was re-created: the entry is deleted and made anew for its new id (the executor's order: heal.ts).
+      const policies = policyChanges(plan.policies, []);
+      const entryArn = observation.entry?.accessEntryArn ?? '';
+      const rebound: PlannedChange = { field: 'entry', action: 'change', item: entryArn, before: `principal id ${plan.boundTo ?? '(unknown)'}`, after: `principal id ${plan.principalId}`, effect: 'grant' };
+      const calls = [...(plan.claim ? ['TagResource'] : []), 'DeleteAccessEntry', 'CreateAccessEntry', ...policies.calls];
+      return { action: 'update', changes: [rebound, ...policies.changes], calls };
+    }
+    case 'sync': {
+      const entry = entryChanges(plan.changes, observation.entry);
+      const policies = policyChanges(plan.policies, observation.associated ?? []);
+      const changes = [...entry.changes, ...policies.changes];
+      const calls = [...entry.calls, ...policies.calls];
+      if (plan.adopt) return { action: 'adopt', changes, calls };
+      return { action: calls.length > 0 ? 'update' : 'none', changes, calls };
+    }
   }
-  const entry = entryChanges(plan.changes, observation.entry);
-  const policies = policyChanges(plan.policies, observation.associated ?? []);
-  const changes = [...entry.changes, ...policies.changes];
-  const calls = [...entry.calls, ...policies.calls];
-  if (plan.adopt) return { action: 'adopt', changes, calls };
-  return { action: calls.length > 0 ? 'update' : 'none', changes, calls };
+}
+
+/** The entry of the principal the resource had before (a permission set re-provisioned), removed once the new one is in place. */
+function retirement(plan: Exclude<ReconcilePlan, { kind: 'refuse' }>): { changes: PlannedChange[]; calls: string[] } {
+  const entry = plan.retire?.entry;
+  if (entry === undefined) return { changes: [], calls: [] };
+  if (entry.tags[ADOPTED_TAG] === 'true') return { changes: [{ field: 'entry', action: 'handBack', item: entry.accessEntryArn }], calls: ['UntagResource'] };
+  return { changes: [{ field: 'entry', action: 'remove', item: entry.accessEntryArn, effect: 'revoke' }], calls: ['DeleteAccessEntry'] };
 }
 
 /** Every field a new entry gets. */

@@ -90,7 +90,7 @@ async function runPlanCommand(options: ParsedOptions, context: CliContext): Prom
       defaultRegion: region,
       requireClusterAccess: options.requireClusterAccess === true,
     };
-    const report = await runPlan(request, { io: context.io, management, eks: aws.eks, reporter, now: new Date() });
+    const report = await runPlan(request, { io: context.io, management, eks: aws.eks, principals: aws.principals, reporter, now: new Date() });
     context.io.stdout(render(report, format, context.io.colour === true));
     return exitCode(report);
   } finally {

@@ -5,14 +5,16 @@
 import type { AccessEntry } from '../../api/accessentry.ts';
 import { Reason } from '../../api/reasons.ts';
 import { desiredEntry } from '../../controller/desired.ts';
-import { explainFailure } from '../../controller/explain.ts';
+import { ExplainedFailure, explainFailure } from '../../controller/explain.ts';
 import { isExpired } from '../../controller/expiry.ts';
 import type { Failure } from '../../controller/failures.ts';
 import { locateEntry, releaseDecision, type LocateGateway } from '../../controller/finalize.ts';
 import { attemptLedger } from '../../controller/ledger.ts';
 import { observe } from '../../controller/observe.ts';
-import { accountMismatch, isFailure, placeEntry, type Place, type PlacementContext } from '../../controller/place.ts';
+import { accountMismatch, isFailure, placeEntry, placeForDeletion, type Place, type PlacementContext } from '../../controller/place.ts';
 import { planReconcile } from '../../controller/plan.ts';
+import { recordedPrincipalArn, resolvePrincipal } from '../../controller/principal.ts';
+import type { PrincipalDirectory } from '../../iam/directory.ts';
 import { placeOfAccessEntry } from '../../eks/arn.ts';
 import type { AccessEntryGateway } from '../../eks/access-entries.ts';
 import { AwsCallError } from '../../eks/errors.ts';
@@ -21,7 +23,6 @@ import { explainAwsFailure } from '../shared/aws-errors.ts';
 import { planOfEntry } from './changes.ts';
 import { Message } from './messages.ts';
 import { PlanReason, type PlanError, type ResourcePlan } from './model.ts';
-import { principalFor } from './principal.ts';
 
 /** Every EKS and STS call plan makes: reads. */
 export type PlanReads = LocateGateway & Pick<AccessEntryGateway, 'listAssociatedPolicies'>;
@@ -34,6 +35,8 @@ export interface PlanDeps {
   exists(name: string): Promise<boolean>;
   /** DescribeCluster, once per cluster: a missing cluster blocks what is planned for it. */
   clusterFailure(ref: ClusterRef): Promise<Failure | undefined>;
+  /** IAM, read only: what a spec's principal resolves to (a permission set's role) and what IAM says of it. */
+  principals: Pick<PrincipalDirectory, 'lookup' | 'ssoRoles'>;
   now: Date;
 }
 
@@ -49,9 +52,10 @@ export async function planResource(resource: AccessEntry, source: string | undef
     if (isExpired(resource, deps.now)) return await planExpiry(resource, base, deps);
     const place = placeEntry(resource, deps.placement(resource));
     if (isFailure(place)) return blocked(base, place);
-    const principal = await principalFor(resource, place);
+    // The controller's own resolution (an ARN, or a permission set listed in IAM), read afresh.
+    const principal = await resolvePrincipal(resource, place, { directory: deps.principals, fresh: true });
     if (isFailure(principal)) return blocked(base, principal);
-    const desired = { ...desiredEntry(resource, place, deps.controllerId), principalArn: principal.arn };
+    const desired = desiredEntry(resource, place, deps.controllerId, principal.arn);
     ref = desired;
     const located = { ...base, principalArn: principal.arn, region: place.region, accountId: await accountOf(place, deps) };
     const mismatch = place.accountId === undefined ? undefined : accountMismatch(place, located.accountId);
@@ -59,7 +63,10 @@ export async function planResource(resource: AccessEntry, source: string | undef
     const clusterFailure = await deps.clusterFailure(desired);
     if (clusterFailure) return blocked(located, clusterFailure);
     const ledger = attemptLedger(resource);
-    const observation = await observe({ gateway: deps.eks, controllerId: deps.controllerId, exists: (name) => deps.exists(name) }, resource, desired, ledger);
+    const observation = await observe(
+      { gateway: deps.eks, controllerId: deps.controllerId, exists: (name) => deps.exists(name) },
+      { resource, desired, ledger, principal: principal.state },
+    );
     const plan = planReconcile({ resource, desired, ledger, observation });
     if (plan.kind === 'refuse') return blocked(located, plan.failure);
     const entry = planOfEntry(plan, desired, observation);
@@ -82,7 +89,7 @@ export async function planDeletion(resource: AccessEntry, source: string | undef
   const base = baseOf(resource, source);
   const context = { gateway: deps.eks, controllerId: deps.controllerId, placement: deps.placement(resource), now: deps.now };
   try {
-    const located = await locateEntry(resource, context, 'Until then the finalizer stays');
+    const located = await locateEntry(resource, context, await principalToLocate(resource, deps), 'Until then the finalizer stays');
     const where = { ...base, region: located.ref.region, ...(located.found === 'gone' ? {} : accountOfEntry(located.entry.accessEntryArn)) };
     const release = releaseDecision(resource, located);
     const message = (text: string): { message: string } => ({ message: note ? `${text}; ${note}` : text });
@@ -104,7 +111,7 @@ export async function planDeletion(resource: AccessEntry, source: string | undef
 /** Expiry, as the reconciler does it: an entry of its own is deleted; nothing is ever created. */
 async function planExpiry(resource: AccessEntry, base: ResourcePlan, deps: PlanDeps): Promise<Planned> {
   const context = { gateway: deps.eks, controllerId: deps.controllerId, placement: deps.placement(resource), now: deps.now };
-  const located = await locateEntry(resource, context, 'The access could not be revoked yet');
+  const located = await locateEntry(resource, context, await principalToLocate(resource, deps), 'The access could not be revoked yet');
   const at = resource.spec.expiresAt ?? '';
   const where = { ...base, region: located.ref.region, reason: PlanReason.Expired };
   if (located.found !== 'own') return { ...where, action: 'none', message: Message.expiredNothing(at) };
@@ -118,12 +125,27 @@ async function planExpiry(resource: AccessEntry, base: ResourcePlan, deps: PlanD
   };
 }
 
+/**
+ * The principal whose entry deletion or expiry looks for: the one the status recorded, else what
+ * the spec names or its permission set resolves to now (as the finalizer does).
+ */
+async function principalToLocate(resource: AccessEntry, deps: PlanDeps): Promise<string> {
+  const recorded = recordedPrincipalArn(resource);
+  if (recorded !== undefined) return recorded;
+  const place = placeForDeletion(resource, deps.placement(resource));
+  if (isFailure(place)) throw new ExplainedFailure(place);
+  const resolved = await resolvePrincipal(resource, place, { directory: deps.principals, fresh: true });
+  if (isFailure(resolved)) throw new ExplainedFailure(resolved);
+  return resolved.arn;
+}
+
 function baseOf(resource: AccessEntry, source: string | undefined): ResourcePlan {
   return {
     name: resource.metadata.name ?? '',
     ...(source !== undefined ? { source } : {}),
     cluster: resource.spec.clusterName,
-    principalArn: resource.spec.principalArn,
+    // A permission set's role is known once resolved; until then its name stands in.
+    principalArn: recordedPrincipalArn(resource) ?? `permission set ${resource.spec.principal?.ssoPermissionSet ?? ''}`,
     type: resource.spec.type ?? 'STANDARD',
     action: 'none',
     changes: [],

@@ -33,6 +33,7 @@ export interface PlanEnvironment {
   io: Pick<CliIo, 'cwd' | 'readFile' | 'readStdin'>;
   management: ManagementView;
   eks: PlanReads & Pick<EksReads, 'listEntries'>;
+  principals: PlanDeps['principals'];
   reporter: Reporter;
   now: Date;
 }
@@ -123,6 +124,7 @@ function planDeps(request: PlanRequest, env: PlanEnvironment, declared: Readonly
   const checked = new Map<string, Promise<Failure | undefined>>();
   return {
     eks: env.eks,
+    principals: env.principals,
     controllerId: management.controllerId,
     now: env.now,
     placement: (resource) => ({ defaultRegion: request.defaultRegion, routes: management.clusters.routesFor(resource.spec.clusterName), requireClusterAccess: request.requireClusterAccess }),

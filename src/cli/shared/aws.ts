@@ -9,6 +9,8 @@ import { CallerAccounts } from '../../eks/caller-accounts.ts';
 import { AwsClients } from '../../eks/clients.ts';
 import { SdkIamPrincipals, type IamPrincipals } from '../../eks/iam-principals.ts';
 import { listEntryArns } from '../../eks/entry-listing.ts';
+import { PrincipalDirectory } from '../../iam/directory.ts';
+import { SdkPrincipalReader } from '../../iam/principals.ts';
 import type { AwsTarget, ClusterRef } from '../../eks/types.ts';
 import { CliError } from './exit.ts';
 import { CLI_NAME } from './io.ts';
@@ -27,6 +29,8 @@ export interface CliAws {
   readonly target: AwsTarget;
   readonly eks: EksReads;
   readonly iam: IamPrincipals;
+  /** The controller's own IAM directory (principal ids, permission sets' roles), reading afresh. */
+  readonly principals: PrincipalDirectory;
   close(): void;
 }
 
@@ -71,7 +75,10 @@ export function connectAws(options: AwsOptions & { region: string }, version: st
     availablePolicies: (ref) => gateway.availablePolicies(ref),
     listEntries: (ref) => listEntryArns(clients, ref),
   };
-  return { target: { region: options.region }, eks, iam: new SdkIamPrincipals(clients), close: () => clients.destroy() };
+  const log = pino({ level: 'silent' });
+  // A command runs once: nothing it reads is worth keeping for a resync period.
+  const principals = new PrincipalDirectory({ reader: new SdkPrincipalReader({ clients, log }), callerAccount: (target) => gateway.callerAccount(target), ttlMs: 0 });
+  return { target: { region: options.region }, eks, iam: new SdkIamPrincipals(clients), principals, close: () => clients.destroy() };
 }
 
 async function profileRegion(profile: string | undefined): Promise<string | undefined> {

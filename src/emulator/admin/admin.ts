@@ -1,6 +1,7 @@
 // The admin API under /_emulator/: JSON over HTTP, a thin layer over the state, fault and call
 // objects so another process (a demo's controller, a CI job with curl) can drive the emulator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AUTHENTICATE_ROUTES } from './authenticate.ts';
 import { CLUSTER_ROUTES } from './clusters.ts';
 import { CONTROL_ROUTES } from './controls.ts';
 import { IAM_ROUTES } from './iam.ts';
@@ -21,6 +22,7 @@ const ADMIN_ROUTES: readonly AdminRoute[] = [
   ...POLICY_ROUTES,
   ...ROLE_ROUTES,
   ...IAM_ROUTES,
+  ...AUTHENTICATE_ROUTES,
   ['POST', '/_emulator/reset', ({ state, calls, faults }) => (state.reset(), calls.reset(), faults.reset(), ok({}))],
 ];
 

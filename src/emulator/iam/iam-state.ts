@@ -90,6 +90,15 @@ export class IamState {
     return this.createUser({ userName: principal.name, path: principal.path }, location);
   }
 
+  /** Like createPrincipal, for an ARN IAM may not take (a name too long): its id, or undefined. */
+  createPrincipalQuietly(arn: string): string | undefined {
+    try {
+      return principalIdOf(this.createPrincipal(arn));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The role by name, whatever its case, in the account (default: the default account). */
   getRole(roleName: string, location: LocationOption = {}): IamRole | undefined {
     return this.roles.get(this.locate(location).accountId, roleName);

@@ -38,7 +38,7 @@ export interface AuditedInstallation {
 export const INTEGRATION_SUITE_INSTALLATION: AuditedInstallation = {
   // Every account a ClusterAccess of the suite reaches: a new one must be named here, as an
   // installation names its own.
-  managedAccounts: ['222222222222', '333333333333', '444444444444'],
+  managedAccounts: ['222222222222', '333333333333', '444444444444', '666666666666'],
   nodeRoleName: '*',
   adoptablePrincipals: ['arn:*:iam::*:*'],
 };

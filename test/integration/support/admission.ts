@@ -21,6 +21,8 @@ export const RUN_LABEL = 'test.eksaccess.dev/run';
 export const TENANT_LABEL = 'eksaccess.dev/tenant';
 /** The chart's templates that make the guardrails, and the controller's identity they know. */
 const TEMPLATES = ['templates/admission-accessentries.yaml', 'templates/admission-clusteraccesses.yaml', 'templates/serviceaccount.yaml', 'templates/rbac.yaml'];
+/** Rendered only with admission.maxLifetime (helm refuses to show a template that renders nothing). */
+const LIFETIMES = 'templates/admission-lifetimes.yaml';
 
 /** Someone writing AccessEntries or ClusterAccesses, as the API server knows them. */
 export interface Requester {
@@ -135,6 +137,8 @@ export interface Guardrails {
   controller: { namespace: string; name: string };
   accessEntryPolicy: string;
   clusterAccessPolicy: string;
+  /** The policy of admission.maxLifetime. */
+  lifetimePolicy: string;
   remove: () => Promise<void>;
 }
 
@@ -159,12 +163,14 @@ export async function installGuardrails(admin: KubeConfig, { scratch, runLabel, 
   const namespace = uniqueName('eaec-guard');
   await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
   const values = { admission: { enabled: true, ...admission, objectSelector: { matchLabels: { [RUN_LABEL]: runLabel } } } };
-  const objects = await renderChart(scratch, { release, namespace, values, templates: TEMPLATES });
+  const templates = admission.maxLifetime ? [...TEMPLATES, LIFETIMES] : TEMPLATES;
+  const objects = await renderChart(scratch, { release, namespace, values, templates });
   for (const object of objects) await applyYaml(admin, JSON.stringify(object));
   const guardrails: Guardrails = {
     controller: { namespace, name: release },
     accessEntryPolicy: `${release}-accessentries`,
     clusterAccessPolicy: `${release}-clusteraccesses`,
+    lifetimePolicy: `${release}-accessentry-lifetimes`,
     remove: async () => {
       const client = KubernetesObjectApi.makeApiClient(admin);
       await Promise.allSettled([...objects.filter((o) => !o.metadata?.namespace).map((o) => client.delete(o)), admin.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace })]);

@@ -36,6 +36,7 @@ export const TENANTS = {
       clusters: ['dev'],
       kubernetesGroups: ['team-b-*'],
       principalArns: [role('team-b-*')],
+      ssoPermissionSets: ['TeamB*'],
       accessPolicies: [{ policy: 'AmazonEKSViewPolicy', namespaces: ['team-b-*'] }],
     },
   ],
@@ -168,7 +169,8 @@ export const ALLOWLIST: Attempt[] = [
   { title: 'team-a deletes a node entry an admin labelled as team-a', as: 'alice', request: remove(A.nodeA), refused: teamA('delete AccessEntries of type EC2_LINUX: node types make the principal a node of the cluster. Tenants grant type STANDARD only; only {admins} may delete node entries') },
   { title: 'team-a deletes an AccessEntry an admin gave cluster-admin', as: 'alice', request: remove(A.adminGrantA), refused: teamA('delete an AccessEntry that grants access policies at cluster scope (AmazonEKSClusterAdminPolicy): team-a may grant access policies only in its namespaces (accessScope type namespace); only {admins} may grant them cluster-wide') },
   { title: 'team-a edits an AccessEntry an admin gave cluster-admin', as: 'alice', request: patchSpec(A.adminGrantA, { kubernetesGroups: ['team-a-edit'] }), refused: teamA('change an AccessEntry so that it grants access policies at cluster scope (AmazonEKSClusterAdminPolicy)') },
-  { title: 'team-b grants access to a principal outside its principalArns', as: 'bob', request: create('team-b', { clusterName: 'dev', principalArn: role('someone-else'), kubernetesGroups: ['team-b-view'] }), refused: ae(() => `team-b may not create an AccessEntry that grants access to ${role('someone-else')}: team-b may grant access only to ${role('team-b-*')}; only ${ADMINS} may grant access to other principals`) },
+  { title: 'team-b grants access to a principal outside its principalArns', as: 'bob', request: create('team-b', { clusterName: 'dev', principalArn: role('someone-else'), kubernetesGroups: ['team-b-view'] }), refused: ae(() => `team-b may not create an AccessEntry that grants access to ${role('someone-else')}: team-b may grant access only to ${role('team-b-*')}, permission set TeamB*; only ${ADMINS} may grant access to other principals`) },
+  { title: 'team-b grants access to a permission set outside its ssoPermissionSets', as: 'bob', request: create('team-b', { clusterName: 'dev', principal: { ssoPermissionSet: 'AdministratorAccess' }, kubernetesGroups: ['team-b-view'] }), refused: ae(() => `team-b may not create an AccessEntry that grants access to permission set AdministratorAccess: team-b may grant access only to ${role('team-b-*')}, permission set TeamB*; only ${ADMINS} may grant access to other principals`) },
 ];
 
 const policy = (title: string, spec: Spec, message: string): Attempt => ({ title, as: 'alice', request: create('team-a', { ...base, ...spec }), refused: teamA(`create an AccessEntry that grants ${message}`) });
@@ -218,6 +220,8 @@ export const ALLOWED: Attempt[] = [
   { title: "team-a's GitOps ServiceAccount creates an AccessEntry of team-a", as: 'teamAGitops', request: create('team-a', base) },
   { title: 'a member of both tenants writes for team-b', as: 'carol', request: create('team-b', { clusterName: 'dev', principalArn: role('team-b-deployer'), kubernetesGroups: ['team-b-view'] }) },
   { title: 'team-b grants access to one of its principals', as: 'bob', request: create('team-b', { clusterName: 'dev', principalArn: role('team-b-oncall'), kubernetesGroups: ['team-b-view'], accessPolicies: [{ policy: 'AmazonEKSViewPolicy', accessScope: { type: 'namespace', namespaces: ['team-b-prod'] } }] }) },
+  { title: 'team-b grants access to one of its permission sets', as: 'bob', request: create('team-b', { clusterName: 'dev', principal: { ssoPermissionSet: 'TeamBDeployers' }, kubernetesGroups: ['team-b-view'] }) },
+  { title: 'team-a, with no principal allowlist, grants access to any permission set', as: 'alice', request: create('team-a', { clusterName: 'dev', principal: { ssoPermissionSet: 'AnyTeam' }, kubernetesGroups: ['team-a-view'] }) },
   { title: 'an admin grants cluster-admin with a username, Retain and adoptExisting', as: 'pat', request: create('team-a', { clusterName: 'staging', principalArn: role('break-glass'), username: 'break-glass', deletionPolicy: 'Retain', adoptExisting: true, accessPolicies: [{ policy: 'AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster' } }] }) },
   { title: 'an admin creates a node entry', as: 'pat', request: create(undefined, { clusterName: 'dev', principalArn: role('nodes'), type: 'EC2_LINUX' }) },
   { title: 'an admin moves an AccessEntry between tenants', as: 'pat', request: relabel(A.ownB, 'team-a') },

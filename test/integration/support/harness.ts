@@ -53,6 +53,7 @@ export class Harness {
       awsMaxAttempts: 1,
       // Off unless a test turns it on: most tests must not wait for a request budget.
       awsRateLimit: { requestsPerSecond: 0, burst: 1 },
+      iamRateLimit: { requestsPerSecond: 0, burst: 1 },
       awsRequestTimeoutMs: 2_000,
       shutdownTimeoutMs: 10_000,
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -71,10 +72,11 @@ export class Harness {
   static async start(options?: HarnessOptions): Promise<Harness> {
     const harness = new Harness(options);
     await installCrds(harness.kc);
-    harness.emulator = await startEmulator();
+    harness.emulator = await startEmulator({ implicitPrincipals: true });
     // The emulator serves STS too, as main.ts assumes when only --aws-endpoint is given.
     harness.config.awsEndpoint = harness.emulator.endpoint;
     harness.config.stsEndpoint = harness.emulator.endpoint;
+    harness.config.iamEndpoint = harness.emulator.endpoint;
     harness.emulator.state.createCluster(CLUSTER, { authenticationMode: 'API_AND_CONFIG_MAP' });
     await harness.startController();
     return harness;

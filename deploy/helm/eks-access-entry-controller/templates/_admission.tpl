@@ -33,11 +33,34 @@ their access policies (keyed by the policy's name in lower case: names compare c
     "clusters": {{ include "eaec.admission.list" $tenant.clusters }},
     "kubernetesGroups": {{ include "eaec.admission.list" $tenant.kubernetesGroups }},
     "principalArns": {{ include "eaec.admission.list" $tenant.principalArns }},
+    "ssoPermissionSets": {{ include "eaec.admission.list" $tenant.ssoPermissionSets }},
     "accessPolicies": {{ include "eaec.admission.list" $policies }}
   }{{ if lt (add1 $i) (len $tenants) }},{{ end }}
 {{- end }}
 }
 {{- end }}
+{{- end }}
+
+{{/*
+admission.maxLifetime as a list of maps of lists (CEL literals hold one type of value): what each
+rule selects, how it is named in messages, and its duration.
+*/}}
+{{- define "eaec.admission.lifetimes" -}}
+[
+{{- range $i, $rule := .Values.admission.maxLifetime }}
+{{- $shown := list }}
+{{- with $rule.kubernetesGroups }}{{ $shown = append $shown (printf "the Kubernetes groups %s" (join ", " .)) }}{{ end }}
+{{- with $rule.accessPolicies }}{{ $shown = append $shown (printf "the access policies %s" (join ", " .)) }}{{ end }}
+{{- with $rule.tenants }}{{ $shown = append $shown (printf "tenant %s" (join ", " .)) }}{{ end }}
+  {
+    "kubernetesGroups": {{ include "eaec.admission.list" $rule.kubernetesGroups }},
+    "accessPolicies": {{ include "eaec.admission.list" (($rule.accessPolicies | default list) | join "\n" | lower | splitList "\n" | compact) }},
+    "tenants": {{ include "eaec.admission.list" $rule.tenants }},
+    "shown": {{ include "eaec.admission.list" (list (join " or " $shown)) }},
+    "duration": {{ include "eaec.admission.list" (list $rule.duration) }}
+  }{{ if lt (add1 $i) (len $.Values.admission.maxLifetime) }},{{ end }}
+{{- end }}
+]
 {{- end }}
 
 {{/* admission.tenants' access policies as a map: tenant name → policy name in lower case → namespaces. */}}
@@ -141,6 +164,11 @@ spec:
 {{- $admission := .Values.admission }}
 {{- if not (or $admission.adminGroups $admission.adminServiceAccounts) }}
 {{- fail "admission.enabled is true but admission.adminGroups and admission.adminServiceAccounts are empty: name the groups (or ServiceAccounts) of the people who may write any AccessEntry and every ClusterAccess, e.g. --set 'admission.adminGroups={platform-admins}'; or turn the guardrails off with --set admission.enabled=false" }}
+{{- end }}
+{{- range $admission.maxLifetime }}
+{{- if not (or .kubernetesGroups .accessPolicies .tenants) }}
+{{- fail (printf "admission.maxLifetime: the rule of duration %s selects nothing: give it kubernetesGroups, accessPolicies or tenants" .duration) }}
+{{- end }}
 {{- end }}
 {{- $seen := dict }}
 {{- range $admission.tenants }}
