@@ -12,6 +12,10 @@ export const PLAN_READ_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
   'ListAccessPolicies',
   'GetCallerIdentity',
   'AssumeRole',
+  // IAM, as the controller reads it: principal ids and the roles of permission sets.
+  'GetRole',
+  'GetUser',
+  'ListRoles',
 ]);
 
 /**
