@@ -115,7 +115,11 @@ export class Chaos {
     const { emulator, options } = this.deps;
     for (const [key, fault] of Object.entries(FAULT_OF) as [keyof FaultRates, FaultKind][]) {
       const rate = options.faults[key];
-      if (rate > 0) emulator.faults.add({ fault, rate });
+      if (rate <= 0) continue;
+      // Once for certain, whatever the draws, so a short soak meets each kind: on a create (there
+      // are always some), since IAM and STS answer a fault with codes of their own.
+      emulator.faults.add({ fault, count: 1, operation: 'CreateAccessEntry' });
+      emulator.faults.add({ fault, rate });
     }
     if (options.killEveryMs !== undefined) this.#loops.push(this.#killLoop(options.killEveryMs));
     // One at a set time, so even a short soak has one; long soaks draw more among the kills.
@@ -232,12 +236,13 @@ export class Chaos {
     }
   }
 
+  /** Once a leader is up and not being killed, until the chaos stops: every soak with leader election has one. */
   async #terminateOnce(afterMs: number): Promise<void> {
     if (!(await this.#pause(afterMs))) return;
-    for (let tries = 0; tries < 20; tries++) {
+    for (;;) {
       const victim = await this.#victim(false);
       if (victim?.role === 'leader' && !this.#restarting.has(victim.replica)) return this.#terminateDuringLoss(victim.replica);
-      if (!(await this.#pause(500))) return;
+      if (!(await this.#pause(SETTLE_POLL_MS))) return;
     }
   }
 

@@ -119,7 +119,8 @@ function checkEntry(checks: Checks, { resource, spec, entry, controllerId, assig
   if (spec.username !== undefined) checks.expect('username', subject, entry.username === spec.username, () => `spec ${spec.username}, EKS ${entry.username}`);
   else if (type === 'STANDARD') {
     // Unset: EKS's own choice, as recorded; never one set outside Git.
-    checks.expect('username (unset): EKS\'s own', subject, entry.username === assignedUsername && entry.username !== DRIFTED_USERNAME, () => `status.assignedUsername ${assignedUsername}, EKS ${entry.username}`);
+    const driftAllowed = resource.usernameDriftedUnrecorded === true;
+    checks.expect('username (unset): EKS\'s own', subject, entry.username === assignedUsername && (driftAllowed || entry.username !== DRIFTED_USERNAME), () => `status.assignedUsername ${assignedUsername}, EKS ${entry.username}`);
   }
   const tags = { ...spec.tags, ...resource.outOfBandTags, [MANAGED_BY_TAG]: controllerId, [OWNER_TAG]: resource.name };
   checks.expect('tags (spec, ownership, and others\' kept)', subject, isDeepStrictEqual(sortedObject(entry.tags), sortedObject(tags)), () => `expected ${JSON.stringify(sortedObject(tags))}, EKS ${JSON.stringify(sortedObject(entry.tags))}`);

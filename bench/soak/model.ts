@@ -24,6 +24,12 @@ export interface TrackedResource {
    * changes left them (undefined: none made): the controller must not touch them.
    */
   unmanagedAssociations?: AssociatedPolicyRecord[];
+  /**
+   * The soak changed the username while no status had recorded the one EKS assigned (the write of
+   * the create's answer lost to a kill, say): nothing then tells EKS's answer from the change, so
+   * the controller may take the changed one as EKS's.
+   */
+  usernameDriftedUnrecorded?: boolean;
 }
 
 export interface ForeignEntry {

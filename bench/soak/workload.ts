@@ -89,7 +89,7 @@ export class Workload {
     const target = this.#pick(op === 'intruder');
     try {
       if (op === 'create' || target === undefined) await this.#create();
-      else if (op === 'drift') this.#drift(target);
+      else if (op === 'drift') await this.#drift(target);
       else if (op === 'delete' || (op === 'intruder' && this.deps.rng.chance(0.3))) await this.#delete(target);
       else await this.#edit(target);
     } catch (err) {
@@ -134,11 +134,16 @@ export class Workload {
   }
 
   /** A change made "in the AWS console" to the entry of a live managed resource. */
-  #drift(target: TrackedResource): void {
+  async #drift(target: TrackedResource): Promise<void> {
     const { state, clusterName, model } = this.deps;
     const entry = state.getAccessEntry(clusterName, target.principalArn);
     if (entry === undefined) return model.count('drift:skipped (no entry yet)');
     const kind = this.#driftKind(target, entry);
+    if (kind === 'username') {
+      // Read before the change: a status that records no assigned username yet cannot tell EKS's from ours.
+      const stored = await this.deps.resources.get(target.name).catch(() => undefined);
+      if (stored?.status?.assignedUsername === undefined) target.usernameDriftedUnrecorded = true;
+    }
     applyDrift(state, clusterName, entry, { kind, rng: this.deps.rng, oobKey: `${OUT_OF_BAND_TAG_PREFIX}${this.#oob++}` });
     const after = state.getAccessEntry(clusterName, target.principalArn)!;
     if (kind === 'outOfBandTag') Object.assign(target.outOfBandTags, outOfBandTagsOf(after));
