@@ -128,10 +128,11 @@ class HeldController implements RunnableController {
   }
 }
 
-async function leadingRunner(): Promise<{ runner: LeaderRunner; clock: FakeClock; leases: MemoryLeases; controller: HeldController; lost: { count: number } }> {
+async function leadingRunner({ holdStart = false } = {}): Promise<{ runner: LeaderRunner; clock: FakeClock; leases: MemoryLeases; controller: HeldController; lost: { count: number } }> {
   const clock = new FakeClock();
   const leases = new MemoryLeases();
   const controller = new HeldController();
+  controller.holdStart = holdStart;
   const lost = { count: 0 };
   const runner = new LeaderRunner({
     create: (fence) => {
@@ -155,27 +156,7 @@ async function leadingRunner(): Promise<{ runner: LeaderRunner; clock: FakeClock
 
 describe('LeaderRunner', () => {
   it('a stop while the controller is still starting hands over; it is no loss', async () => {
-    const clock = new FakeClock();
-    const leases = new MemoryLeases();
-    const controller = new HeldController();
-    controller.holdStart = true;
-    const lost = { count: 0 };
-    const runner = new LeaderRunner({
-      create: (fence) => {
-        controller.fence = fence;
-        return Promise.resolve(controller);
-      },
-      kc: new KubeConfig(),
-      election: { namespace: 'ns', leaseName: 'lease', ...TIMINGS },
-      identity: 'me',
-      log: pino({ level: 'silent' }),
-      metrics: NOOP_METRICS,
-      onLost: () => lost.count++,
-      leaseApi: leases,
-      clock,
-    });
-    await runner.start();
-    await clock.advance(0);
+    const { runner, leases, controller, lost } = await leadingRunner({ holdStart: true });
     const stopping = runner.stop();
     controller.failStartOnStop();
     controller.finishDrain();
