@@ -31,6 +31,8 @@ export interface RunningController {
   cpuSeconds(): Promise<number>;
   /** Resolves when /readyz first answers 200 (the caches have synced): milliseconds since spawn. */
   ready(): Promise<number>;
+  /** Where its /metrics is served; the bench scrapes it every SCRAPE_INTERVAL_MS, as Prometheus would. */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -65,11 +67,13 @@ export const UNBUNDLED_BUILD: ControllerBuild = {
 };
 
 const READY_POLL_MS = 20;
+/** A common Prometheus scrape interval: what the per-resource series cost is part of the footprint. */
+export const SCRAPE_INTERVAL_MS = 15_000;
 
 export async function startController(env: BenchEnvironment, options: ControllerOptions): Promise<RunningController> {
   const build = options.build ?? IMAGE_BUILD;
   const node = join(ROOT, 'node_modules', '.bin', 'node');
-  const [probePort] = await freePorts(1);
+  const [probePort, metricsPort] = await freePorts(2);
   // As the image runs it (Dockerfile ENTRYPOINT and ENV); BENCH_NODE_ARGS adds flags, e.g.
   // --cpu-prof, and a variable of the image's set in the environment replaces its value.
   const nodeArgs = [...build.nodeFlags, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
@@ -87,7 +91,7 @@ export async function startController(env: BenchEnvironment, options: Controller
     // The throughput scenarios measure the controller, not its request budget; the rate-limit
     // scenario passes its own.
     '--aws-rate-limit', '0',
-    '--metrics-bind-address', '0',
+    '--metrics-bind-address', `127.0.0.1:${metricsPort}`,
     '--health-probe-bind-address', `127.0.0.1:${probePort}`,
     ...(options.extraArgs ?? []),
   ];
@@ -97,6 +101,8 @@ export async function startController(env: BenchEnvironment, options: Controller
   const child = await startProcess('controller', node, args, { logFile: join(ROOT, `bench-controller-${options.run}.log`), env: { ...build.env, ...process.env } });
   // A bench that dies (Ctrl-C, a failed scenario) must not leave its controller running.
   const guard = installExitGuard(() => child.killNow());
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  const scraper = setInterval(() => void fetch(metricsUrl).then((response) => response.text(), () => undefined), SCRAPE_INTERVAL_MS);
   const status = async (): Promise<string> => readFile(`/proc/${child.pid}/status`, 'utf8');
   const kib = async (field: string): Promise<number> => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(await status())?.[1] ?? 0) / 1024;
   let readyAfter: Promise<number> | undefined;
@@ -111,7 +117,9 @@ export async function startController(env: BenchEnvironment, options: Controller
       return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     ready: () => (readyAfter ??= untilReady(child, `http://127.0.0.1:${probePort}/readyz`, startedAt)),
+    metricsUrl,
     stop: async () => {
+      clearInterval(scraper);
       guard.remove();
       await child.stop(10_000);
     },
