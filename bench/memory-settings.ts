@@ -11,7 +11,6 @@ import { startEnvironment, type BenchEnvironment } from './environment.ts';
 import { applyAll, deleteRun, manifests, ReadyClock } from './workload.ts';
 
 const DEFAULT_SETTINGS = ['', 'MALLOC_ARENA_MAX=1', '--optimize-for-size', '--max-old-space-size=160'];
-const METRICS_PORT = 19090;
 const SETTLE_MS = 10_000;
 
 const { values, positionals } = parseArgs({ options: { entries: { type: 'string', default: '10000' } }, allowPositionals: true });
@@ -26,7 +25,7 @@ const names = manifests(run, entries).map((o) => o.metadata.name!);
 const rows: string[] = [];
 try {
   await converge(env);
-  for (const [i, setting] of settings.entries()) rows.push(await measure(env, setting, METRICS_PORT + i));
+  for (const setting of settings) rows.push(await measure(env, setting));
 } finally {
   await deleteRun(env.plane.kubeConfig, names).catch(() => undefined);
   await env.close();
@@ -46,7 +45,7 @@ async function converge(env: BenchEnvironment): Promise<void> {
 }
 
 /** One restart under `setting`: the row of the table. */
-async function measure(env: BenchEnvironment, setting: string, port: number): Promise<string> {
+async function measure(env: BenchEnvironment, setting: string): Promise<string> {
   const words = setting.split(' ').filter(Boolean);
   const variables = words.filter((word) => /^[A-Z_]+=/.test(word));
   const saved = { ...process.env };
@@ -55,10 +54,10 @@ async function measure(env: BenchEnvironment, setting: string, port: number): Pr
   const describesBefore = env.emulator.calls.count('DescribeAccessEntry');
   let controller: RunningController | undefined;
   try {
-    controller = await startController(env, { concurrency: 16, run, extraArgs: ['--metrics-bind-address', `127.0.0.1:${port}`] });
+    controller = await startController(env, { concurrency: 16, run });
     while (env.emulator.calls.count('DescribeAccessEntry') < describesBefore + entries) await sleep(200);
     await sleep(SETTLE_MS);
-    const heap = await heapTotal(port);
+    const heap = await heapTotal(controller.metricsUrl);
     const row = `| ${setting === '' ? "the image's" : `\`${setting}\``} | ${(await controller.rssMiB()).toFixed(0)} MiB | ${mib(heap)} | ${(await controller.cpuSeconds()).toFixed(1)} s |`;
     log(row);
     return row;
@@ -68,7 +67,7 @@ async function measure(env: BenchEnvironment, setting: string, port: number): Pr
   }
 }
 
-async function heapTotal(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+async function heapTotal(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
   return Number(/^nodejs_heap_size_total_bytes (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }

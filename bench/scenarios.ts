@@ -1,7 +1,7 @@
 // One function per benchmark scenario; each measures, cleans up, and returns its figures.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sdkCreateLoop } from './baseline.ts';
-import { startController, type RunningController } from './controller-process.ts';
+import { IMAGE_BUILD, startController, type ControllerBuild, type RunningController } from './controller-process.ts';
 import type { BenchEnvironment } from './environment.ts';
 import { applyAll, deleteRun, manifests, patchGroups, principalOf, ReadyClock } from './workload.ts';
 
@@ -18,6 +18,8 @@ export interface CreateFigures {
   /** The same AWS calls by a bare SDK loop at the same concurrency. */
   baselineMs: number;
   rssMiB: number;
+  /** The highest RSS from the first apply to the last Ready. */
+  peakRssMiB: number;
   cpuSeconds: number;
   /** AWS calls per entry, all operations, and how many were throttled or failed. */
   callsPerEntry: number;
@@ -37,11 +39,12 @@ interface SessionOptions {
   concurrency: number;
   resync?: string;
   extraArgs?: string[];
+  build?: ControllerBuild;
 }
 
-async function session(env: BenchEnvironment, what: string, { concurrency, resync = '10m', extraArgs = [] }: SessionOptions): Promise<Session> {
+async function session(env: BenchEnvironment, what: string, { concurrency, resync = '10m', extraArgs = [], build = IMAGE_BUILD }: SessionOptions): Promise<Session> {
   const run = newRun(what);
-  const controller = await startController(env, { concurrency, run, resync, extraArgs });
+  const controller = await startController(env, { concurrency, run, resync, extraArgs, build });
   const clock = new ReadyClock(env.plane.kubeConfig, run);
   await clock.start();
   const names: string[] = [];
@@ -71,13 +74,22 @@ async function applyAndWait(env: BenchEnvironment, s: Session, count: number, pr
   return Math.max(...names.map((name) => s.clock.readyAt.get(name)!)) - started;
 }
 
+export interface CreateOptions {
+  count: number;
+  concurrency: number;
+  /** Added to every AWS call by the emulator. */
+  latencyMs: number;
+  build?: ControllerBuild;
+}
+
 /** N new AccessEntries applied at once, against an idle controller, beside the SDK floor. */
-export async function createMany(env: BenchEnvironment, count: number, concurrency: number, latencyMs: number): Promise<CreateFigures> {
+export async function createMany(env: BenchEnvironment, { count, concurrency, latencyMs, build = IMAGE_BUILD }: CreateOptions): Promise<CreateFigures> {
   env.emulator.faults.setLatency(latencyMs);
   const baselineMs = await sdkCreateLoop(env, count, concurrency);
-  const s = await session(env, `c${concurrency}`, { concurrency });
+  const s = await session(env, `c${concurrency}`, { concurrency, build });
   try {
-    await sleep(1_000); // the controller's first, empty, list
+    await s.controller.ready(); // the controller's first, empty, list
+    await s.controller.resetPeak();
     const callsBefore = env.emulator.calls.total();
     const createsBefore = env.emulator.calls.count('CreateAccessEntry');
     const allReadyMs = await applyAndWait(env, s, count);
@@ -88,6 +100,7 @@ export async function createMany(env: BenchEnvironment, count: number, concurren
       allReadyMs,
       baselineMs,
       rssMiB: await s.controller.rssMiB(),
+      peakRssMiB: await s.controller.peakRssMiB(),
       cpuSeconds: await s.controller.cpuSeconds(),
       callsPerEntry: (env.emulator.calls.total() - callsBefore) / count,
       createCalls: env.emulator.calls.count('CreateAccessEntry') - createsBefore,
@@ -145,32 +158,66 @@ export interface ScaleFigures {
   /** All N created from scratch, latency 0: time, and AWS calls per entry. */
   convergeMs: number;
   callsPerEntry: number;
-  /** A restarted controller: spawn to its first EKS call (its cache synced and its queue going). */
+  resyncs: number;
+  /** One restart of the converged entries per build asked for, in that order. */
+  restarts: RestartFigures[];
+}
+
+/** A controller restarted over N entries in sync, left to re-check them and then to resync. */
+export interface RestartFigures {
+  build: ControllerBuild;
+  /** Spawn to its first EKS call (its cache synced and its queue going). */
   syncMs: number;
-  /** RSS once the restarted controller re-checked every entry, and once idle after. */
+  /** RSS at the end of the resyncs. */
   rssMiB: number;
-  /** Over `resyncs` resync periods of the restarted controller: EKS reads and writes per entry per resync, Kubernetes writes. */
+  /** CPU seconds per resync period, over the resyncs (the re-check after the restart left out). */
+  cpuPerResync: number;
+  /** EKS reads per entry per resync, over the resyncs; writes to EKS and to Kubernetes from the restart on. */
   readsPerEntryPerResync: number;
   awsWrites: number;
   kubeWrites: number;
-  resyncs: number;
 }
 
-/** N entries: converge, then restart the controller and watch it hold them in steady state. */
-export async function atScale(env: BenchEnvironment, entries: number, resyncSeconds: number, resyncs: number): Promise<ScaleFigures> {
+export interface ScaleOptions {
+  entries: number;
+  resyncSeconds: number;
+  /** Resync periods to watch each restarted controller for. */
+  resyncs: number;
+  /** One restart per build, in this order; default the image's alone. */
+  builds?: readonly ControllerBuild[];
+}
+
+/**
+ * N entries: converge, then restart the controller, once per build, and watch it hold them in
+ * steady state.
+ */
+export async function atScale(env: BenchEnvironment, { entries, resyncSeconds, resyncs, builds = [IMAGE_BUILD] }: ScaleOptions): Promise<ScaleFigures> {
   const s = await session(env, `scale${entries}`, { concurrency: 16 });
   try {
     const callsBefore = env.emulator.calls.total();
     const convergeMs = await applyAndWait(env, s, entries);
     const callsPerEntry = (env.emulator.calls.total() - callsBefore) / entries;
     await s.controller.stop();
+    const restarts: RestartFigures[] = [];
+    for (const build of builds) {
+      restarts.push(await restart(env, s, { entries, resyncSeconds, resyncs, build }));
+      await s.controller.stop();
+    }
+    return { entries, convergeMs, callsPerEntry, resyncs, restarts };
+  } finally {
+    await s.close();
+  }
+}
 
-    let modified = 0;
-    const watcher = new ReadyClock(env.plane.kubeConfig, s.run, () => modified++);
-    await watcher.start();
+async function restart(env: BenchEnvironment, s: Session, options: { entries: number; resyncSeconds: number; resyncs: number; build: ControllerBuild }): Promise<RestartFigures> {
+  const { entries, resyncSeconds, resyncs, build } = options;
+  let modified = 0;
+  const watcher = new ReadyClock(env.plane.kubeConfig, s.run, () => modified++);
+  await watcher.start();
+  try {
     const describesBefore = env.emulator.calls.count('DescribeAccessEntry');
     const writesBefore = env.emulator.calls.writes();
-    const restarted = await startController(env, { concurrency: 16, run: s.run, resync: `${resyncSeconds}s` });
+    const restarted = await startController(env, { concurrency: 16, run: s.run, resync: `${resyncSeconds}s`, build });
     s.controller = restarted;
     await until('the restarted controller to make its first EKS call', () => env.emulator.calls.count('DescribeAccessEntry') > describesBefore, 20);
     const syncMs = performance.now() - restarted.startedAt;
@@ -180,22 +227,20 @@ export async function atScale(env: BenchEnvironment, entries: number, resyncSeco
     // exactly `resyncs` checks of each entry whatever its jitter: k checks take k to 1.1 k periods.
     await sleep(resyncSeconds * 500);
     const readsBefore = env.emulator.calls.count('DescribeAccessEntry');
+    const cpuBefore = await restarted.cpuSeconds();
     await sleep(resyncs * resyncSeconds * 1000);
     const reads = (env.emulator.calls.count('DescribeAccessEntry') - readsBefore) / resyncs;
-    watcher.stop();
     return {
-      entries,
-      convergeMs,
-      callsPerEntry,
+      build,
       syncMs,
       rssMiB: await restarted.rssMiB(),
+      cpuPerResync: ((await restarted.cpuSeconds()) - cpuBefore) / resyncs,
       readsPerEntryPerResync: reads / entries,
       awsWrites: env.emulator.calls.writes() - writesBefore,
       kubeWrites: modified,
-      resyncs,
     };
   } finally {
-    await s.close();
+    watcher.stop();
   }
 }
 

@@ -8,8 +8,9 @@
 //
 // assemble: the build context is the repository filtered by .dockerignore, exactly as `docker
 // build` sends it; the build stage's COPY lines copy from it; its `npm ci` is the workspace's own
-// node_modules (installed by npm ci from the same package-lock.json), its tsc runs as written; the
-// final stage's node_modules is a fresh `npm ci --omit=dev` (what `npm prune --omit=dev` leaves).
+// node_modules (installed by npm ci from the same package-lock.json), its `npm run build` runs as
+// written (tsc, then scripts/bundle.ts, whose bundle is dist/main.js); the final stage's
+// node_modules is a fresh `npm ci --omit=dev` (what `npm prune --omit=dev` leaves).
 // The tree is then made read-only. A Dockerfile step this script does not know fails it, so the
 // two cannot drift apart unnoticed.
 //
@@ -25,7 +26,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE = join(ROOT, 'node_modules/node/bin/node');
-const TSC = join(ROOT, 'node_modules/.bin/tsc');
 
 export interface Dockerfile {
   stages: Array<{ from: string; name?: string; lines: string[] }>;
@@ -86,13 +86,18 @@ function dockerGlob(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-/** A .dockerignore as `docker build` reads it: patterns in order, the last that matches a path or one of its parents wins. */
-export function dockerignore(text: string): (path: string) => boolean {
-  const patterns = text
+/** The patterns of a .dockerignore, in order, without comments and blank lines. */
+function ignorePatterns(text: string): { negated: boolean; pattern: string }[] {
+  return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => ({ negated: line.startsWith('!'), glob: dockerGlob(line.replace(/^!/, '').replace(/^\/+|\/+$/g, '')) }));
+    .map((line) => ({ negated: line.startsWith('!'), pattern: line.replace(/^!/, '').replace(/^\/+|\/+$/g, '') }));
+}
+
+/** A .dockerignore as `docker build` reads it: patterns in order, the last that matches a path or one of its parents wins. */
+export function dockerignore(text: string): (path: string) => boolean {
+  const patterns = ignorePatterns(text).map(({ negated, pattern }) => ({ negated, glob: dockerGlob(pattern) }));
   return (path) => {
     const parts = path.split('/');
     const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
@@ -104,15 +109,22 @@ export function dockerignore(text: string): (path: string) => boolean {
   };
 }
 
-/** Every file of the build context (repository paths, relative), as .dockerignore leaves it. */
+/**
+ * Every file of the build context (repository paths, relative), as .dockerignore leaves it. An
+ * ignored directory is still looked into when an exception (`!dir/file`) names something in it,
+ * as docker build does.
+ */
 export async function buildContext(root = ROOT): Promise<string[]> {
-  const ignored = dockerignore(await readFile(join(root, '.dockerignore'), 'utf8'));
+  const text = await readFile(join(root, '.dockerignore'), 'utf8');
+  const ignored = dockerignore(text);
+  const exceptions = ignorePatterns(text).filter(({ negated }) => negated).map(({ pattern }) => pattern);
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
       const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
-      if (ignored(path)) continue;
-      if (entry.isDirectory()) await walk(path);
+      const isDirectory = entry.isDirectory();
+      if (ignored(path) && !(isDirectory && exceptions.some((pattern) => pattern.startsWith(`${path}/`)))) continue;
+      if (isDirectory) await walk(path);
       else files.push(path);
     }
   };
@@ -154,10 +166,10 @@ export interface ImageTree {
 
 const BUILD_STEPS = {
   install: 'RUN npm ci --ignore-scripts',
-  compile: 'RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts',
+  build: 'RUN npm run build && npm prune --omit=dev --ignore-scripts',
 };
 
-/** The build stage: COPY from the context, `npm ci` = the workspace's modules, tsc as written. */
+/** The build stage: COPY from the context, `npm ci` = the workspace's modules, `npm run build` as written (tsc, then the bundle). */
 async function buildStage(stage: Dockerfile['stages'][number], context: string[], dir: string, log: (line: string) => void): Promise<void> {
   for (const line of stage.lines) {
     const copy = /^COPY\s+(.+)\s+(\S+)$/i.exec(line);
@@ -169,8 +181,8 @@ async function buildStage(stage: Dockerfile['stages'][number], context: string[]
       for (const source of sources) await copyFromContext(context, source, intoDir ? join(dir, dest, basename(source)) : join(dir, dest));
     } else if (line === BUILD_STEPS.install) {
       await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    } else if (line === BUILD_STEPS.compile) {
-      await run(TSC, ['-p', 'tsconfig.build.json'], dir, log);
+    } else if (line === BUILD_STEPS.build) {
+      await run('npm', ['run', 'build'], dir, log);
     } else {
       throw new Error(`the build stage has a step scripts/image-smoke.ts does not know how to reproduce: ${line}`);
     }

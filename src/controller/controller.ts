@@ -155,12 +155,11 @@ export class AccessEntryController {
       ...(config.labelSelector ? { labelSelector: config.labelSelector } : {}),
     });
     metrics.onScrape(() => metrics.resources(countConditions(this.#watch.list())));
-    // Per resource, a series or two each: very large fleets may turn them off.
+    // Per resource, a series or two each, read from the caches at each scrape: very large fleets
+    // may turn them off.
     if (config.perResourceMetrics ?? true) {
-      metrics.onScrape(() => {
-        metrics.accessEntryConditions(accessEntryConditionSamples(this.#watch.list()));
-        metrics.clusterAccessConditions(clusterAccessConditionSamples(this.#clusterWatch.list()));
-      });
+      metrics.accessEntryConditions(() => accessEntryConditionSamples(this.#watch.list()));
+      metrics.clusterAccessConditions(() => clusterAccessConditionSamples(this.#clusterWatch.list()));
     }
   }
 

@@ -119,6 +119,15 @@ describe('ListWatchInformer', () => {
     expect(r.informer.get('a')?.metadata.annotations).toBeUndefined();
   });
 
+  it('drops labels and the creation time, which no reader looks at (the API server applies the selector)', async () => {
+    const labelled = entry('a', '5');
+    labelled.metadata.labels = { team: 'a', 'kustomize.toolkit.fluxcd.io/name': 'access' };
+    labelled.metadata.creationTimestamp = new Date();
+    const r = informer([labelled]);
+    await r.informer.start();
+    expect(r.informer.get('a')?.metadata).toEqual({ name: 'a', resourceVersion: '5' });
+  });
+
   it('keeps the cache by name, hands updates the object they replace, and drops managedFields', async () => {
     const r = informer([entry('a', '5')]);
     await r.informer.start();

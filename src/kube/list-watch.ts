@@ -1,5 +1,6 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { API_GROUP } from '../api/names.ts';
+import { SharedStrings, shareRepeatedStrings } from './shared-strings.ts';
 
 /** What the informer needs of an object: its metadata. */
 export interface CachedObject {
@@ -66,12 +67,14 @@ export const LIST_PAGE_SIZE = 500;
  *   meanwhile as deleted.
  * - Any other failure is emitted as 'error' and the informer stays down until start() again: the
  *   caller owns restarts and their backoff.
- * - Cached objects are trimmed (see trimForCache): the controller never reads managedFields or
- *   other tools' annotations, and with kubectl's last-applied-configuration they are most of an
- *   object's size. At ten thousand objects that is tens of MiB.
+ * - Cached objects are trimmed (see trimForCache): the controller never reads managedFields,
+ *   labels or other tools' annotations, and with kubectl's last-applied-configuration they are
+ *   most of an object's size. At ten thousand objects that is tens of MiB. The string values
+ *   objects repeat (the finalizer, condition messages, tag keys) are held once (SharedStrings).
  */
 export class ListWatchInformer<T extends CachedObject> {
   readonly #cache = new Map<string, T>();
+  readonly #strings = new SharedStrings();
   readonly #handlers: Handlers<T> = { add: [], update: [], delete: [], error: [] };
   #resourceVersion = '';
   /** Bumped by every start, re-watch and stop: callbacks of an older session are ignored. */
@@ -208,6 +211,7 @@ export class ListWatchInformer<T extends CachedObject> {
     trimForCache(obj);
     const previous = this.#cache.get(name);
     if (previous && previous.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    shareRepeatedStrings(obj, this.#strings);
     this.#cache.set(name, obj);
     if (previous === undefined) this.#handlers.add.forEach((handler) => handler(obj));
     else this.#handlers.update.forEach((handler) => handler(obj, previous));
@@ -252,9 +256,15 @@ function isTimeout(err: unknown): boolean {
 /** Annotations the controller reads: its own (the reconcile request), and no one else's. */
 const KEPT_ANNOTATION_PREFIX = `${API_GROUP}/`;
 
-/** Drops what the controller never reads from an object before it is cached. */
+/**
+ * Drops what the controller never reads from an object before it is cached: the API server
+ * applies label selectors itself, and no reader looks at labels, the creation time, managedFields
+ * or annotations other than the controller's own.
+ */
 export function trimForCache(obj: CachedObject): void {
   delete obj.metadata.managedFields;
+  delete obj.metadata.labels;
+  delete obj.metadata.creationTimestamp;
   const annotations = obj.metadata.annotations;
   if (annotations === undefined) return;
   const kept = Object.entries(annotations).filter(([key]) => key.startsWith(KEPT_ANNOTATION_PREFIX));

@@ -45,10 +45,14 @@ export interface ClusterAccessConditionSample extends AccessEntryConditionSample
 
 /** What the controller reports of each resource's state, read from the watch cache. */
 export interface ResourceStateMetrics {
-  /** Replaces every AccessEntry condition series with these (best from onScrape, reading the watch cache). */
-  accessEntryConditions(samples: Iterable<AccessEntryConditionSample>): void;
-  /** Replaces every ClusterAccess condition series with these. */
-  clusterAccessConditions(samples: Iterable<ClusterAccessConditionSample>): void;
+  /**
+   * Where the AccessEntry condition series come from: `read` is called at each scrape (it should
+   * read the watch cache) and what it yields is written out and kept nowhere. Until this is
+   * called there are none (--per-resource-metrics=false never calls it).
+   */
+  accessEntryConditions(read: () => Iterable<AccessEntryConditionSample>): void;
+  /** Where the ClusterAccess condition series come from, the same way. */
+  clusterAccessConditions(read: () => Iterable<ClusterAccessConditionSample>): void;
   /** A generation of an AccessEntry became Ready this many seconds after the controller first saw it. */
   timeToReady(seconds: number): void;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DONE, requeueAfter } from '../controller/result.ts';
-import { NOOP_METRICS, reconcileOutcome, type ControllerMetrics } from './controller-metrics.ts';
+import { NOOP_METRICS, reconcileOutcome, type AccessEntryConditionSample, type ControllerMetrics } from './controller-metrics.ts';
 import { PrometheusMetrics } from './prometheus-metrics.ts';
 
 type Labels = Record<string, string | number>;
@@ -270,24 +270,45 @@ describe('PrometheusMetrics: AWS, drift, resources, leader', () => {
 describe('PrometheusMetrics: per-resource state', () => {
   const READY = { name: 'admins', cluster_name: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' };
 
-  it('has a series per condition of each AccessEntry, and only those of the last call: a resource gone leaves none behind', async () => {
+  it('has a series per condition of each AccessEntry, as its source says at each scrape: a resource gone leaves none behind', async () => {
     const metrics = metricsWith();
-    metrics.accessEntryConditions([
+    const cache: AccessEntryConditionSample[] = [
       { name: 'admins', clusterName: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' },
       { name: 'legacy', clusterName: 'old', condition: 'Stalled', status: 'True', reason: 'NotOwned' },
-    ]);
+    ];
+    metrics.accessEntryConditions(() => cache);
     expect(await sample(metrics, 'eks_access_entry_status_condition', READY)).toBe(1);
-    metrics.accessEntryConditions([{ name: 'legacy', clusterName: 'old', condition: 'Stalled', status: 'True', reason: 'NotOwned' }]);
+    cache.shift();
     expect(await sample(metrics, 'eks_access_entry_status_condition', READY)).toBeUndefined();
     const text = await metrics.exposition();
     expect(text).toMatch(/^eks_access_entry_status_condition\{name="legacy",cluster_name="old",condition="Stalled",status="True",reason="NotOwned"\} 1$/m);
     expect(text.match(/^eks_access_entry_status_condition\{/gm)).toHaveLength(1);
   });
 
+  it('reads its source once per scrape and keeps nothing of it between scrapes', async () => {
+    const metrics = metricsWith();
+    let reads = 0;
+    let cache: AccessEntryConditionSample[] = [{ name: 'admins', clusterName: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' }];
+    metrics.accessEntryConditions(() => (reads++, cache));
+    await metrics.exposition();
+    expect(reads).toBe(1);
+    cache = [];
+    expect(await metrics.exposition()).not.toMatch(/^eks_access_entry_status_condition\{/m);
+    expect(reads).toBe(2);
+  });
+
   it('has the Ready condition of each ClusterAccess with its region', async () => {
     const metrics = metricsWith();
-    metrics.clusterAccessConditions([{ name: 'prod-eu', clusterName: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'False', reason: 'AccessDenied' }]);
+    metrics.clusterAccessConditions(() => [{ name: 'prod-eu', clusterName: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'False', reason: 'AccessDenied' }]);
     expect(await sample(metrics, 'eks_access_entry_cluster_access_status_condition', { name: 'prod-eu', cluster_name: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'False', reason: 'AccessDenied' })).toBe(1);
+  });
+
+  it('fails the scrape when a source throws, rather than serving a family cut short', async () => {
+    const metrics = metricsWith();
+    metrics.accessEntryConditions(() => {
+      throw new Error('cache gone');
+    });
+    await expect(metrics.exposition()).rejects.toThrow('cache gone');
   });
 
   it('has no per-resource series until the controller reports some (--per-resource-metrics=false never does)', async () => {
@@ -363,8 +384,8 @@ describe('NOOP_METRICS', () => {
       metrics.awsCall('eks', 'DescribeAccessEntry', undefined, 1);
       metrics.awsThrottled('eks');
       metrics.rateLimiterWaited(1);
-      metrics.accessEntryConditions([{ name: 'a', clusterName: 'c', condition: 'Ready', status: 'True', reason: 'Synced' }]);
-      metrics.clusterAccessConditions([]);
+      metrics.accessEntryConditions(() => [{ name: 'a', clusterName: 'c', condition: 'Ready', status: 'True', reason: 'Synced' }]);
+      metrics.clusterAccessConditions(() => []);
       metrics.timeToReady(1);
     }).not.toThrow();
     expect(Object.isFrozen(NOOP_METRICS)).toBe(true);

@@ -330,12 +330,12 @@ export class PrometheusMetrics implements ControllerMetrics {
     this.#leader.set(this.#lease, isLeader ? 1 : 0);
   }
 
-  accessEntryConditions(samples: Iterable<AccessEntryConditionSample>): void {
-    this.#resourceState.accessEntryConditions(samples);
+  accessEntryConditions(read: () => Iterable<AccessEntryConditionSample>): void {
+    this.#resourceState.accessEntryConditions(read);
   }
 
-  clusterAccessConditions(samples: Iterable<ClusterAccessConditionSample>): void {
-    this.#resourceState.clusterAccessConditions(samples);
+  clusterAccessConditions(read: () => Iterable<ClusterAccessConditionSample>): void {
+    this.#resourceState.clusterAccessConditions(read);
   }
 
   timeToReady(seconds: number): void {

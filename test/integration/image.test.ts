@@ -2,7 +2,9 @@
 // steps on a temporary copy (scripts/image-smoke.ts), then the built dist/main.js with production
 // dependencies only, as the image's numeric user, without capabilities, on a read-only root file
 // system, with the shipped RBAC, reconciling an AccessEntry against the EKS emulator.
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../s
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { installCrds } from '../testenv/crd.ts';
 import { kubectl, testKubeConfig, uniqueName, waitFor } from '../testenv/kube.ts';
-import { assembleImage, finalUser, readableFile, ROOT, runImage, type ImageProcess, type ImageTree } from '../../scripts/image-smoke.ts';
+import { assembleImage, entrypoint, finalUser, readableFile, ROOT, runImage, type ImageProcess, type ImageTree } from '../../scripts/image-smoke.ts';
 import { CLUSTER, role } from './support/harness.ts';
 import { serviceAccountKubeconfig } from './support/service-account.ts';
 
@@ -41,6 +43,20 @@ afterAll(async () => {
   // The tree is read-only by design; root removes it all the same.
   if (tree) await rm(tree.root, { recursive: true, force: true });
 });
+
+/** The script the image's ENTRYPOINT runs, relative to its WORKDIR. */
+const finalEntry = (image: ImageTree): string => entrypoint(image.dockerfile).at(-1)!;
+
+/** Runs the workspace's node with `args` in `cwd`; resolves with its exit code and output. */
+function runNode(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/node'), args, { cwd, env: { PATH: process.env.PATH } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
 
 /** Every package directory under node_modules, scoped ones as @scope/name. */
 async function installedPackages(nodeModules: string): Promise<string[]> {
@@ -78,6 +94,20 @@ describe('the image tree the Dockerfile builds', () => {
     expect(dist).toContain('main.js');
     expect(dist.filter((file) => /\.test\.|(^|\/)test(-support)?[./]|emulator/.test(file))).toEqual([]);
     expect((await readdir(tree.app)).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+  });
+
+  it('runs one bundle: its entry point starts on its own, with no node_modules to load packages from', async () => {
+    // ES module imports are resolved before any code runs: a package left out of the bundle would
+    // fail --help with ERR_MODULE_NOT_FOUND.
+    const alone = await mkdtemp(join(tmpdir(), 'eaec-bundle-'));
+    try {
+      await cp(join(tree.app, finalEntry(tree)), join(alone, 'main.mjs'));
+      const help = await runNode([join(alone, 'main.mjs'), '--help'], alone);
+      expect(help.code, help.output).toBe(0);
+      expect(help.output).toContain('--kubeconfig');
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
   });
 
   it('is read-only, even for its owner', async () => {

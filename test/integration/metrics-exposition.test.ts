@@ -62,11 +62,11 @@ function exercised(): PrometheusMetrics {
   metrics.driftCorrected('accessPolicies');
   metrics.onScrape(() => metrics.resources({ Ready: 5, Reconciling: 1, Stalled: 1 }));
   metrics.leader(true);
-  metrics.accessEntryConditions([
+  metrics.accessEntryConditions(() => [
     { name: 'admins', clusterName: 'prod', condition: 'Ready', status: 'True', reason: 'Synced' },
     { name: 'legacy', clusterName: 'old', condition: 'Stalled', status: 'True', reason: 'AuthenticationModeConfigMap' },
   ]);
-  metrics.clusterAccessConditions([{ name: 'prod-eu', clusterName: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'True', reason: 'Reachable' }]);
+  metrics.clusterAccessConditions(() => [{ name: 'prod-eu', clusterName: 'prod', region: 'eu-west-1', condition: 'Ready', status: 'True', reason: 'Reachable' }]);
   metrics.timeToReady(1.5);
   return metrics;
 }

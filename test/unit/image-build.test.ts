@@ -7,10 +7,11 @@ const root = new URL('../../', import.meta.url);
 const dockerfileText = readFileSync(new URL('Dockerfile', root), 'utf8');
 
 describe('.dockerignore', () => {
-  it('keeps every test, the EKS emulator and everything but the sources out of the build context', async () => {
+  it('keeps every test, the EKS emulator and everything but the sources and the bundler out of the build context', async () => {
     const context = await buildContext();
-    expect(context.filter((file) => /\.test\.ts$|^test\/|^bench\/|^src\/emulator\/|^scripts\/|^deploy\/|^docs\/|^\.git\/|^node_modules\/|^dist\/|\.log$/.test(file))).toEqual([]);
-    expect(context.filter((file) => !file.startsWith('src/'))).toEqual(['package-lock.json', 'package.json', 'tsconfig.build.json', 'tsconfig.json']);
+    const bundler = 'scripts/bundle.ts';
+    expect(context.filter((file) => file !== bundler && /\.test\.ts$|^test\/|^bench\/|^src\/emulator\/|^scripts\/|^deploy\/|^docs\/|^\.git\/|^node_modules\/|^dist\/|\.log$/.test(file))).toEqual([]);
+    expect(context.filter((file) => !file.startsWith('src/'))).toEqual(['package-lock.json', 'package.json', bundler, 'tsconfig.build.json', 'tsconfig.json']);
     expect(context).toContain('src/main.ts');
   });
 
