@@ -6,8 +6,10 @@
 // process lives, and @kubernetes/client-node's package root loads every generated API and model
 // of every Kubernetes group. Bundled, only what the controller reaches is loaded, and the source
 // Node keeps is a third of what it was (BENCHMARKS.md, "A lean process").
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,7 +34,48 @@ const builtinsByRequire: Plugin = {
   },
 };
 
-await build({
+/**
+ * client-node's ObjectSerializer looks models up by name, so it imports every model of every
+ * Kubernetes group (760 modules) though the controller calls three API classes. The models kept
+ * are those the client-node code in the bundle can name (its API classes' request and response
+ * types, the serializer's own), and every model they hold, transitively; the serializer's table
+ * and the models' barrel are cut to them. A first pass, without the cut, finds that code.
+ */
+const MODELS = join(ROOT, 'node_modules/@kubernetes/client-node/dist/gen/models');
+const CUT_FILES = /@kubernetes\/client-node\/dist\/gen\/models\/(ObjectSerializer|all)\.js$/;
+
+function modelsInUse(inputs: readonly string[]): Set<string> {
+  const named = (text: string): string[] => [...text.matchAll(/["']([A-Za-z0-9]+)["']/g)].map((m) => m[1]!);
+  const clientCode = inputs.filter((file) => file.includes('@kubernetes/client-node/dist/') && !file.includes('/gen/models/'));
+  const pending = clientCode.flatMap((file) => named(readFileSync(join(ROOT, file), 'utf8')));
+  const kept = new Set<string>();
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    const file = join(MODELS, `${name}.js`);
+    if (kept.has(name) || !existsSync(file)) continue;
+    kept.add(name);
+    // "type": "Array<V1Container>", "{ [key: string]: V1Volume; }", "V1ObjectMeta": every word may be a model.
+    for (const [, type] of readFileSync(file, 'utf8').matchAll(/"type": "([^"]+)"/g)) pending.push(...type!.split(/[^A-Za-z0-9]+/).filter(Boolean));
+  }
+  return kept;
+}
+
+function onlyModels(kept: Set<string>): Plugin {
+  const dropped = (line: string): boolean => {
+    const model = /\.\.\/models\/([A-Za-z0-9]+)\.js'/.exec(line)?.[1] ?? /^\s+"([A-Za-z0-9]+)": \1,$/.exec(line)?.[1];
+    return model !== undefined && model !== 'ObjectSerializer' && !kept.has(model);
+  };
+  return {
+    name: 'only-models-in-use',
+    setup(build) {
+      build.onLoad({ filter: CUT_FILES }, ({ path }) => ({
+        contents: readFileSync(path, 'utf8').split('\n').filter((line) => !dropped(line)).join('\n'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+const options: BuildOptions = {
   absWorkingDir: ROOT,
   entryPoints: ['src/main.ts'],
   outfile,
@@ -55,6 +98,9 @@ await build({
   legalComments: 'external',
   // Bundled CommonJS modules require Node's built-ins; an ES module has no `require` of its own.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-  plugins: [builtinsByRequire],
   logLevel: 'warning',
-});
+};
+
+const firstPass = await build({ ...options, plugins: [builtinsByRequire], write: false, metafile: true, minify: false, sourcemap: false });
+const inputs = Object.values(firstPass.metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file));
+await build({ ...options, plugins: [builtinsByRequire, onlyModels(modelsInUse(inputs))] });
