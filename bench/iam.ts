@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startController, type RunningController } from './controller-process.ts';
 import type { BenchEnvironment } from './environment.ts';
-import { applyAll, deleteRun, manifests, principalOf, ReadyClock } from './workload.ts';
+import { applyAll, createPrincipals, deleteRun, manifests, principalOf, ReadyClock } from './workload.ts';
 
 const IAM_OPERATIONS = ['GetRole', 'GetUser', 'ListRoles'] as const;
 const READY_TIMEOUT_MS = 20 * 60_000;
@@ -39,8 +39,7 @@ export async function iamPerResync(env: BenchEnvironment, { entries, otherRoles,
   const run = `iam-${Date.now().toString(36)}`;
   const objects = manifests(run, entries);
   const names = objects.map((o) => o.metadata.name!);
-  // The principals exist before their entries, as in AWS (the emulator would otherwise make them at create).
-  for (const name of names) env.emulator.state.iam.createRole({ roleName: name });
+  createPrincipals(env.emulator, objects);
   for (let i = 0; i < otherRoles; i++) env.emulator.state.iam.createRole({ roleName: `${run}-other-${i}`, path: '/workloads/' });
   const clock = new ReadyClock(env.plane.kubeConfig, run);
   await clock.start();

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startController, type RunningController } from './controller-process.ts';
 import { startEnvironment, type BenchEnvironment } from './environment.ts';
-import { applyAll, deleteRun, manifests, ReadyClock } from './workload.ts';
+import { applyAll, createPrincipals, deleteRun, manifests, ReadyClock } from './workload.ts';
 
 const DEFAULT_SETTINGS = ['', 'MALLOC_ARENA_MAX=1', '--optimize-for-size', '--max-old-space-size=160'];
 const SETTLE_MS = 10_000;
@@ -37,7 +37,9 @@ async function converge(env: BenchEnvironment): Promise<void> {
   const clock = new ReadyClock(env.plane.kubeConfig, run);
   await clock.start();
   const started = performance.now();
-  await applyAll(env.plane.kubeConfig, manifests(run, entries));
+  const objects = manifests(run, entries);
+  createPrincipals(env.emulator, objects);
+  await applyAll(env.plane.kubeConfig, objects);
   await clock.allReady(names, 30 * 60_000);
   log(`${entries} entries Ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   clock.stop();

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sdkCreateLoop } from './baseline.ts';
 import { IMAGE_BUILD, startController, type ControllerBuild, type RunningController } from './controller-process.ts';
 import type { BenchEnvironment } from './environment.ts';
-import { applyAll, deleteRun, manifests, patchGroups, principalOf, ReadyClock } from './workload.ts';
+import { applyAll, createPrincipals, deleteRun, manifests, patchGroups, principalOf, ReadyClock } from './workload.ts';
 
 let runs = 0;
 const newRun = (what: string): string => `${what}-${Date.now().toString(36)}-${runs++}`;
@@ -68,6 +68,7 @@ async function applyAndWait(env: BenchEnvironment, s: Session, count: number, pr
   const objects = manifests(s.run, count, prefix);
   const names = objects.map((o) => o.metadata.name!);
   s.names.push(...names);
+  createPrincipals(env.emulator, objects);
   const started = performance.now();
   await applyAll(env.plane.kubeConfig, objects);
   await s.clock.allReady(names, READY_TIMEOUT_MS);

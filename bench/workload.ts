@@ -2,6 +2,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { AccessEntry } from '../src/api/accessentry.ts';
+import type { RunningEmulator } from '../src/emulator/index.ts';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../src/api/names.ts';
 import { watchAccessEntries, type AccessEntryWatch } from '../src/controller/watch.ts';
 import { CLUSTER } from './environment.ts';
@@ -94,6 +95,16 @@ export function manifests(run: string, count: number, prefix = 'e'): AccessEntry
       spec: { clusterName: CLUSTER, principalArn: principalOf(name), kubernetesGroups: ['team'], tags: { bench: run } },
     };
   });
+}
+
+/**
+ * Makes the principals of `objects` in the emulator's IAM, as they exist in AWS before anyone
+ * writes an access entry for them. Left to the emulator, each would be made by its entry's
+ * create, after the controller had looked it up: the controller would record its id only on its
+ * next pass, a status write per entry that AWS would not cause.
+ */
+export function createPrincipals(emulator: RunningEmulator, objects: readonly AccessEntry[]): void {
+  for (const object of objects) emulator.state.iam.createRole({ roleName: object.metadata.name! });
 }
 
 export async function applyAll(kc: KubeConfig, objects: readonly AccessEntry[], limit = 32): Promise<void> {
