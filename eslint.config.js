@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'src/api/*.generated.ts'] },
+  // .cache holds built tools and the bench's unbundled build: output, like dist.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', '.testenv/**', 'src/api/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
