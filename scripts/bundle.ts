@@ -20,8 +20,8 @@ const outfile = process.argv[2] ?? 'dist/main.js';
  * a built-in makes Node build its whole namespace, which reads every lazy getter of its exports:
  * `node:http`'s WebSocket loads Node's own copy of undici (a second one: client-node brings its
  * own; about 1 MiB of heap in the idle controller, for a class it never uses), `node:tls`'s
- * rootCertificates parses every root certificate, and `node:crypto`'s webcrypto loads Web Crypto. `require` hands over the exports object as it is,
- * and a getter runs only if something reads it.
+ * rootCertificates parses every root certificate, and `node:crypto`'s webcrypto loads Web
+ * Crypto. `require` hands over the exports object as it is, and a getter runs only if read.
  */
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const builtinsByRequire: Plugin = {

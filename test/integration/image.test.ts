@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND, PLURAL } from '../../src/api/names.ts';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
@@ -118,14 +118,16 @@ describe('the image tree the Dockerfile builds', () => {
 });
 
 describe('the image, run as the image runs it', () => {
-  it('reconciles an AccessEntry to Ready as uid 65532, without capabilities, on a read-only root, and stops cleanly on SIGTERM', async () => {
+  it('reconciles an AccessEntry to Ready as uid 65532, without capabilities, on a read-only root, leading by a Lease as deployed, and stops cleanly on SIGTERM', async () => {
     const { uid, gid } = finalUser(tree.dockerfile);
     expect(uid).toBe(65532);
+    const lease = uniqueName('image-lease');
     image = runImage(
       tree,
       [
         '--kubeconfig', kubeconfigPath, '--region', 'us-east-1', '--aws-endpoint', emulator.endpoint,
         '--selector', `test.eksaccess.dev/run=${label}`, '--metrics-bind-address', '0', '--health-probe-bind-address', '0',
+        '--leader-elect', '--leader-election-namespace', NAMESPACE, '--leader-election-id', lease,
       ],
       { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true' },
     );
@@ -157,6 +159,12 @@ describe('the image, run as the image runs it', () => {
       const wait = await kubectl(['wait', '--for=condition=Ready', `accessentry/${name}`, '--timeout=60s']);
       expect(wait.code, `${wait.stderr}\n${running.output()}`).toBe(0);
       expect(emulator.state.getAccessEntry(CLUSTER, role(name))?.tags?.['eksaccess.dev/managed-by']).toMatch(/^eks-access-entry-controller-[0-9a-f]{12}$/);
+
+      // The bundle keeps only the Kubernetes models its calls name: the Lease it leads by, its
+      // times among them, is written as the API server expects and read back.
+      const held = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: NAMESPACE, name: lease });
+      expect(held.spec?.holderIdentity).toBeTruthy();
+      expect(held.spec?.renewTime?.getTime()).toBeGreaterThan(Date.now() - 60_000);
 
       await kubectl(['delete', `accessentry/${name}`, '--timeout=30s']);
       expect(emulator.state.getAccessEntry(CLUSTER, role(name))).toBeUndefined();
