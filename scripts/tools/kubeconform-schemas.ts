@@ -35,21 +35,38 @@ const COMPONENT_REF = '#/components/schemas/';
 const DEFS_REF = '#/$defs/';
 const GVK = 'x-kubernetes-group-version-kind';
 
-/** GET a path of the API server as JSON, with the kubeconfig's credentials and CA. */
+/** Attempts at a GET: a busy API server sometimes ends a large response early. */
+const GET_ATTEMPTS = 3;
+
+/**
+ * GET a path of the API server as JSON, with the kubeconfig's credentials and CA. A connection
+ * lost or a body cut short is tried again; every failure is a rejection, never a throw from a
+ * stream callback (which would take down the process that runs this).
+ */
 async function getJson<T>(kc: KubeConfig, path: string): Promise<T> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
   const options: Parameters<typeof request>[1] = { method: 'GET', headers: { Accept: 'application/json' } };
   await kc.applyToHTTPSOptions(options);
-  return new Promise<T>((done, fail) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return JSON.parse(await getBody(url, options)) as T;
+    } catch (error) {
+      if (error instanceof HttpStatusError || attempt === GET_ATTEMPTS) throw new Error(`GET ${path}: ${String(error)}`, { cause: error });
+    }
+  }
+}
+
+class HttpStatusError extends Error {}
+
+function getBody(url: URL, options: Parameters<typeof request>[1]): Promise<string> {
+  return new Promise<string>((done, fail) => {
     const req = request(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) fail(new Error(`GET ${path}: HTTP ${String(res.statusCode)} ${body.slice(0, 200)}`));
-        else done(JSON.parse(body) as T);
-      });
+      res.on('error', fail);
+      res.on('end', () => (res.statusCode === 200 ? done(body) : fail(new HttpStatusError(`HTTP ${String(res.statusCode)} ${body.slice(0, 200)}`))));
     });
     req.on('error', fail);
     req.end();
