@@ -2,6 +2,8 @@
 // (k8s.io/apimachinery/pkg/util/validation/field), so a message seen in `plan` is the one kubectl
 // would print for the same document.
 
+import { BACKSLASH_ESCAPES } from './escapes.ts';
+
 /**
  * Where an issue comes from: the API server's own request checks (apiVersion, kind, metadata,
  * unknown fields), the CRD's OpenAPI schema, or one of its CEL rules (x-kubernetes-validations).
@@ -64,23 +66,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const GO_ESCAPES: Record<string, string> = {
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-  '\\': '\\\\',
-  '"': '\\"',
-};
-
 /** Go's strconv.Quote: printable characters as they are, the rest escaped. */
 export function goQuote(text: string): string {
   let quoted = '"';
   for (const char of text) {
-    const escape = GO_ESCAPES[char];
+    const escape = BACKSLASH_ESCAPES[char];
     if (escape !== undefined) quoted += escape;
     else if (/\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}|\p{Co}|\p{Cn}|\p{Cs}/u.test(char)) quoted += goEscapeCodePoint(char.codePointAt(0)!);
     else quoted += char;

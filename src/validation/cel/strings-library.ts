@@ -4,6 +4,7 @@
 // extension of the same names that works on UTF-16 units, which would give other answers for
 // characters outside the Basic Multilingual Plane, hence these.
 import { celFunc, celList, celMethod, CelScalar, listType, type CelFunc, type CelList } from '@bufbuild/cel';
+import { BACKSLASH_ESCAPES } from '../escapes.ts';
 
 const { STRING, INT } = CelScalar;
 const LIST_OF_STRINGS = listType(STRING);
@@ -88,25 +89,13 @@ export function trim(text: string): string {
   return text.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, '');
 }
 
-const QUOTE_ESCAPES: Record<string, string> = {
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-  '\\': '\\\\',
-  '"': '\\"',
-};
-
 /**
  * strings.quote: the escapes CEL knows, and nothing else escaped (a NUL stays a NUL), as cel-go
  * quotes; a lone surrogate (invalid UTF-8 in Go) becomes U+FFFD.
  */
 export function quote(text: string): string {
   let quoted = '';
-  for (const char of text) quoted += QUOTE_ESCAPES[char] ?? (/\p{Cs}/u.test(char) ? '\ufffd' : char);
+  for (const char of text) quoted += BACKSLASH_ESCAPES[char] ?? (/\p{Cs}/u.test(char) ? '\ufffd' : char);
   return `"${quoted}"`;
 }
 
